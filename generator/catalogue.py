@@ -1,0 +1,99 @@
+"""The validated catalogue as one indexed whole, which every output reads.
+
+Indexes (by agency, field, level, life event) are built once here so that
+no output rebuilds a list per page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from .models import Agency, FieldOfWork, LifeEvent, Procedure, Target, UsageRecord
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Located(Generic[T]):
+    """A model and the place in the sources it came from."""
+
+    value: T
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class FormFile:
+    """A form file shipped with the catalogue, as the site serves it."""
+
+    path: str  # relative to the catalogue root, e.g. forms/bo-tu-phap/x.pdf
+    size: int
+    sha256: str
+
+
+@dataclass
+class Catalogue:
+    root: Path
+    agencies: dict[str, Agency]
+    fields: dict[str, FieldOfWork]
+    life_events: dict[str, LifeEvent]
+    procedures: list[Procedure] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # code → file path
+    targets: list[Target] = field(default_factory=list)
+    usage: list[UsageRecord] = field(default_factory=list)
+    by_code: dict[str, Procedure] = field(default_factory=dict)
+    by_agency: dict[str, list[Procedure]] = field(default_factory=dict)
+    by_field: dict[str, list[Procedure]] = field(default_factory=dict)
+    by_level: dict[int, list[Procedure]] = field(default_factory=dict)
+    by_life_event: dict[str, list[Procedure]] = field(default_factory=dict)
+
+    def add(self, located: Located[Procedure]) -> None:
+        """Add a procedure; a second file with the same code is reported by validation."""
+        code = located.value.code
+        if code not in self.by_code:
+            self.by_code[code] = located.value
+            self.sources[code] = located.path
+
+    def finish(self) -> None:
+        """Sort and index once, after every procedure is in."""
+        self.procedures = sorted(self.by_code.values(), key=lambda p: p.code)
+        by_agency: dict[str, list[Procedure]] = defaultdict(list)
+        by_field: dict[str, list[Procedure]] = defaultdict(list)
+        by_level: dict[int, list[Procedure]] = defaultdict(list)
+        by_event: dict[str, list[Procedure]] = defaultdict(list)
+        for p in self.procedures:
+            by_agency[p.agency].append(p)
+            by_field[p.field].append(p)
+            by_level[p.service_level].append(p)
+            for event in p.life_events:
+                by_event[event].append(p)
+        self.by_agency, self.by_field = dict(by_agency), dict(by_field)
+        self.by_level, self.by_life_event = dict(by_level), dict(by_event)
+
+    def newest_update(self) -> dt.date | None:
+        return max((p.updated for p in self.procedures), default=None)
+
+    def build_date(self) -> dt.date:
+        """The date outputs are 'as of': SOURCE_DATE_EPOCH, else the newest `updated`.
+
+        Never the clock, so two builds of the same input are byte-identical.
+        """
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch.isdigit():
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        return self.newest_update() or dt.date(1970, 1, 1)
+
+    def agency_chain(self, agency_id: str) -> list[Agency]:
+        """The agency and its parents, nearest first."""
+        chain: list[Agency] = []
+        current = self.agencies.get(agency_id)
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.agencies.get(current.parent) if current.parent else None
+        return chain

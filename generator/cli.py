@@ -1,0 +1,55 @@
+"""The `catalogue` command. The only place, with the plugin, that prints or exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import problems as problems_mod
+from .problems import Level
+from .schema import stale_schemas, write_schemas
+from .validate import validate as validate_catalogue
+
+FORMATS = ("text", "json", "github")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Danh mục thủ tục hành chính: kiểm tra, dựng và xuất dữ liệu (procedure catalogue)."""
+
+
+@main.command()
+@click.argument("path", default="catalogue", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="text | json | github (mặc định: github khi chạy trong GitHub Actions).")
+@click.option("--strict", is_flag=True, help="Coi cảnh báo (warnings) là lỗi.")
+def validate(path: Path, fmt: str | None, strict: bool) -> None:
+    """Kiểm tra toàn bộ catalogue tại PATH và báo mọi lỗi trong một lần chạy."""
+    if not path.is_dir():
+        raise click.UsageError(f"không tìm thấy thư mục catalogue: {path}")
+    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    _, found = validate_catalogue(path)
+    if found:
+        click.echo(problems_mod.render(found, fmt))
+    if fmt != "json":
+        click.echo(problems_mod.summary(found), err=True)
+    failing = [p for p in found if p.level is Level.ERROR or strict]
+    sys.exit(1 if failing else 0)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=Path("schema"), show_default=True,
+              help="Thư mục ghi các JSON Schema.")
+@click.option("--check", is_flag=True, help="Không ghi; thoát 1 nếu schema đã cũ (stale).")
+def schema(out: Path, check: bool) -> None:
+    """Ghi JSON Schema sinh từ mô hình dữ liệu, để trình soạn thảo gợi ý."""
+    if check:
+        stale = stale_schemas(out)
+        for name in stale:
+            click.echo(f"{out / name}: đã cũ, hãy chạy 'catalogue schema'")
+        sys.exit(1 if stale else 0)
+    for name in write_schemas(out):
+        click.echo(f"đã ghi {out / name}")

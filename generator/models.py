@@ -1,0 +1,444 @@
+"""The data contract as pydantic v2 models.
+
+Every model forbids unknown keys (a typo must not vanish silently) and is
+strict about types, so that "15" is not quietly taken for 15. Field
+descriptions are in Vietnamese first, with the English term, because they
+feed the JSON Schemas that agencies' editors show on hover.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+)
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+CODE_PATTERN = r"^\d\.\d{6}$"
+MAX_TEXT = 20_000
+
+
+def _check_http_url(value: str) -> str:
+    """Accept only absolute http/https URLs: a javascript: link is never data."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("url_scheme")
+    return value
+
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+HttpUrl = Annotated[
+    str,
+    StringConstraints(pattern=r"^https?://\S+$", max_length=2000),
+    AfterValidator(_check_http_url),
+]
+Money = Annotated[StrictInt, Field(ge=0, le=10**15)]
+Count = Annotated[StrictInt, Field(ge=0, le=1000)]
+Duration = Annotated[StrictInt | StrictFloat, Field(ge=0, le=100_000)]
+# Strict: a YAML integer such as 20261001 must not become a Unix timestamp.
+Date = Annotated[dt.date, Field(strict=True)]
+
+
+class Strict(BaseModel):
+    """Base of every model: unknown keys are errors.
+
+    Scalars use strict types (below) so "15" is not taken for 15 nor 1 for
+    true; enums stay lax so that YAML strings map onto them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tier(StrEnum):
+    """Cấp thực hiện (tier of government that carries out a procedure)."""
+
+    BO = "bo"
+    TINH = "tinh"
+    HUYEN = "huyen"
+    XA = "xa"
+    KHAC = "khac"
+
+
+TIER_LABELS: dict[Tier, str] = {
+    Tier.BO: "Cấp bộ",
+    Tier.TINH: "Cấp tỉnh",
+    Tier.HUYEN: "Cấp huyện",
+    Tier.XA: "Cấp xã",
+    Tier.KHAC: "Cơ quan khác",
+}
+
+
+class ChannelKind(StrEnum):
+    """Hình thức nộp (submission method)."""
+
+    TRUC_TIEP = "truc-tiep"
+    TRUC_TUYEN = "truc-tuyen"
+    BUU_CHINH = "buu-chinh"
+
+
+CHANNEL_LABELS: dict[ChannelKind, str] = {
+    ChannelKind.TRUC_TIEP: "Trực tiếp",
+    ChannelKind.TRUC_TUYEN: "Trực tuyến",
+    ChannelKind.BUU_CHINH: "Dịch vụ bưu chính",
+}
+
+
+class FeeKind(StrEnum):
+    """Loại phí: lệ phí (FEE), phí (SERVICE_FEE), giá (PRICE_LEVEL)."""
+
+    LE_PHI = "le-phi"
+    PHI = "phi"
+    GIA = "gia"
+
+
+FEE_LABELS: dict[FeeKind, str] = {
+    FeeKind.LE_PHI: "Lệ phí",
+    FeeKind.PHI: "Phí",
+    FeeKind.GIA: "Giá",
+}
+
+
+class TimeUnit(StrEnum):
+    """Đơn vị thời hạn giải quyết (processing-time unit)."""
+
+    WORKING_DAYS = "working_days"
+    DAYS = "days"
+    HOURS = "hours"
+    MONTHS = "months"
+    YEARS = "years"
+    SAME_DAY = "same_day"
+
+
+TIME_UNIT_LABELS: dict[TimeUnit, str] = {
+    TimeUnit.WORKING_DAYS: "ngày làm việc",
+    TimeUnit.DAYS: "ngày",
+    TimeUnit.HOURS: "giờ",
+    TimeUnit.MONTHS: "tháng",
+    TimeUnit.YEARS: "năm",
+    TimeUnit.SAME_DAY: "trong ngày",
+}
+
+
+class Currency(StrEnum):
+    VND = "VND"
+    USD = "USD"
+
+
+class Subject(StrEnum):
+    """Đối tượng thực hiện (audience), the portal's own categories."""
+
+    CONG_DAN = "cong-dan"
+    NGUOI_VIET_NAM_O_NUOC_NGOAI = "nguoi-viet-nam-o-nuoc-ngoai"
+    NGUOI_NUOC_NGOAI = "nguoi-nuoc-ngoai"
+    CAN_BO = "can-bo"
+    DOANH_NGHIEP = "doanh-nghiep"
+    DOANH_NGHIEP_FDI = "doanh-nghiep-fdi"
+    HOP_TAC_XA = "hop-tac-xa"
+    TO_CHUC = "to-chuc"
+    TO_CHUC_NUOC_NGOAI = "to-chuc-nuoc-ngoai"
+
+
+SUBJECT_LABELS: dict[Subject, str] = {
+    Subject.CONG_DAN: "Công dân Việt Nam",
+    Subject.NGUOI_VIET_NAM_O_NUOC_NGOAI: "Người Việt Nam định cư ở nước ngoài",
+    Subject.NGUOI_NUOC_NGOAI: "Người nước ngoài",
+    Subject.CAN_BO: "Cán bộ, công chức, viên chức",
+    Subject.DOANH_NGHIEP: "Doanh nghiệp",
+    Subject.DOANH_NGHIEP_FDI: "Doanh nghiệp có vốn đầu tư nước ngoài",
+    Subject.HOP_TAC_XA: "Hợp tác xã",
+    Subject.TO_CHUC: "Tổ chức (không bao gồm doanh nghiệp, HTX)",
+    Subject.TO_CHUC_NUOC_NGOAI: "Tổ chức nước ngoài",
+}
+
+
+class Category(StrEnum):
+    """Decree 42/2022/NĐ-CP kind of online service, derived from the level."""
+
+    THONG_TIN = "thong-tin"
+    MOT_PHAN = "mot-phan"
+    TOAN_TRINH = "toan-trinh"
+
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.THONG_TIN: "Cung cấp thông tin trực tuyến",
+    Category.MOT_PHAN: "Dịch vụ công trực tuyến một phần",
+    Category.TOAN_TRINH: "Dịch vụ công trực tuyến toàn trình",
+}
+
+Level = Annotated[StrictInt, Field(ge=1, le=4)]
+
+
+def category_of(level: int) -> Category:
+    """Decree 42/2022: level 4 is toàn trình, 2–3 một phần, 1 information only."""
+    if level >= 4:
+        return Category.TOAN_TRINH
+    if level >= 2:
+        return Category.MOT_PHAN
+    return Category.THONG_TIN
+
+
+class Contact(Strict):
+    """Địa chỉ và liên hệ của cơ quan."""
+
+    address: Text | None = Field(None, description="Địa chỉ tiếp nhận (address)")
+    phone: ShortText | None = Field(None, description="Điện thoại (phone)")
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    website: HttpUrl | None = Field(None, description="Trang thông tin (website)")
+
+
+class Agency(Strict):
+    """Cơ quan (agency) that carries out or owns procedures."""
+
+    id: Slug = Field(description="Mã định danh, chữ thường không dấu nối bằng '-'")
+    name: ShortText = Field(description="Tên cơ quan")
+    tier: Tier = Field(description="Cấp (tier): bo | tinh | huyen | xa | khac")
+    parent: Slug | None = Field(None, description="Cơ quan cấp trên (parent agency id)")
+    contact: Contact | None = None
+
+
+class FieldOfWork(Strict):
+    """Lĩnh vực (field) a procedure belongs to."""
+
+    id: Slug
+    name: ShortText
+    description: Text | None = None
+
+
+class LifeEvent(Strict):
+    """Sự kiện cuộc sống (life event) grouping procedures citizens meet together."""
+
+    id: Slug
+    name: ShortText
+    description: Text | None = None
+
+
+class ProcessingTime(Strict):
+    """Thời hạn giải quyết. `value` may be absent only with a note or for same_day."""
+
+    value: Duration | None = Field(
+        None, description="Số lượng (amount of time)"
+    )
+    max_value: Duration | None = Field(
+        None, description="Giới hạn trên khi thời hạn là một khoảng (range upper bound)"
+    )
+    unit: TimeUnit | None = Field(None, description="Đơn vị (unit)")
+    note: Text | None = Field(None, description="Ghi chú (note)")
+
+
+class Fee(Strict):
+    """Phí, lệ phí: a whole, non-negative amount in a currency, perhaps per unit."""
+
+    kind: FeeKind = Field(FeeKind.LE_PHI, description="le-phi | phi | gia")
+    amount: Money = Field(description="Số tiền, số nguyên không âm (0 = miễn phí)")
+    max_amount: Money | None = Field(None, description="Mức cao nhất khi phí là một khoảng")
+    currency: Currency = Field(Currency.VND, description="VND (mặc định) hoặc USD")
+    per: ShortText | None = Field(None, description="Tính theo đơn vị: trang, bản, hồ sơ…")
+    note: Text | None = Field(None, description="Ghi chú, trường hợp áp dụng")
+
+
+class Channel(Strict):
+    """Cách thức thực hiện: one way to submit, with its time and fees."""
+
+    kind: ChannelKind = Field(description="truc-tiep | truc-tuyen | buu-chinh")
+    processing_time: ProcessingTime | None = None
+    fees: list[Fee] = Field(default_factory=list)
+    url: HttpUrl | None = Field(None, description="Địa chỉ nộp trực tuyến")
+    note: Text | None = Field(None, description="Mô tả (description)")
+
+
+class Document(Strict):
+    """Một giấy tờ trong thành phần hồ sơ."""
+
+    name: Text
+    form: Slug | None = Field(None, description="Mã mẫu đơn trong `forms`")
+    originals: Count | None = Field(None, description="Số bản chính")
+    copies: Count | None = Field(None, description="Số bản sao")
+    required: StrictBool | None = Field(None, description="Bắt buộc hay không (nếu biết)")
+    note: Text | None = None
+
+
+class DocumentCase(Strict):
+    """Thành phần hồ sơ for one case (trường hợp); `case: null` applies to everyone."""
+
+    case: Text | None = None
+    documents: list[Document] = Field(default_factory=list)
+
+
+class Form(Strict):
+    """Mẫu đơn, tờ khai: named by the record; a file or official URL when one is known."""
+
+    id: Slug
+    title: Text
+    code: ShortText | None = Field(None, description="Ký hiệu mẫu, ví dụ 'Mẫu số 01/TK'")
+    file: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        None, description="Đường dẫn trong catalogue/, ví dụ forms/bo-tu-phap/to-khai.docx"
+    )
+    url: HttpUrl | None = Field(None, description="Địa chỉ chính thức của mẫu")
+    source: Text | None = Field(None, description="Nguồn của tệp mẫu (văn bản ban hành)")
+
+
+class Result(Strict):
+    """Kết quả thực hiện."""
+
+    name: Text
+    code: ShortText | None = Field(None, description="Mã kết quả, ví dụ KQ.G15.000001")
+
+
+class LegalBasis(Strict):
+    """Căn cứ pháp lý."""
+
+    number: ShortText | None = Field(None, description="Số, ký hiệu văn bản")
+    title: Text
+    issued: Date | None = Field(None, description="Ngày ban hành (YYYY-MM-DD)")
+    issuer: ShortText | None = Field(None, description="Cơ quan ban hành")
+
+
+class Online(Strict):
+    """Mức độ kết nối trực tuyến. Absent means the source does not say."""
+
+    national_portal: StrictBool | None = Field(None, description="Tích hợp Cổng DVC quốc gia")
+    online_payment: StrictBool | None = Field(None, description="Thanh toán trực tuyến")
+    postal: StrictBool | None = Field(None, description="Nộp/trả kết quả qua bưu chính công ích")
+
+
+class Roadmap(Strict):
+    """Kế hoạch nâng cấp mức độ (upgrade plan)."""
+
+    target_level: Level
+    due: Date
+    source: ShortText | None = Field(None, description="Văn bản giao kế hoạch")
+
+
+class Review(Strict):
+    """Dấu cần rà soát: a value the importer could not read with confidence."""
+
+    field: ShortText = Field(description="Phần chưa đọc được, ví dụ 'channels'")
+    reason: ShortText = Field(description="Lý do cần rà soát")
+    original: Text | None = Field(None, description="Văn bản gốc từ nguồn")
+
+
+class Procedure(Strict):
+    """Thủ tục hành chính: one file under procedures/<agency-id>/."""
+
+    code: Code = Field(description="Mã thủ tục quốc gia, dạng D.DDDDDD")
+    name: Text = Field(description="Tên thủ tục")
+    decision: ShortText | None = Field(None, description="Số quyết định công bố")
+    procedure_type: ShortText | None = Field(None, description="Loại thủ tục")
+    agency: Slug = Field(description="Cơ quan thực hiện (id trong agencies.yaml)")
+    tiers: Annotated[list[Tier], Field(min_length=1)] = Field(description="Cấp thực hiện")
+    field: Slug = Field(description="Lĩnh vực (id trong fields.yaml)")
+    service_level: Level = Field(description="Mức độ 1–4")
+    service_level_derived: StrictBool = Field(
+        False, description="true khi mức độ được suy ra theo quy tắc, không do nguồn ghi"
+    )
+    subjects: list[Subject] = Field(default_factory=list, description="Đối tượng thực hiện")
+    description: Text | None = None
+    channels: list[Channel] = Field(default_factory=list)
+    document_cases: list[DocumentCase] = Field(default_factory=list)
+    forms: list[Form] = Field(default_factory=list)
+    steps: list[Text] = Field(default_factory=list, description="Trình tự thực hiện")
+    results: list[Result] = Field(default_factory=list)
+    requirements: list[Text] = Field(default_factory=list, description="Yêu cầu, điều kiện")
+    legal_basis: list[LegalBasis] = Field(default_factory=list)
+    online: Online = Field(default_factory=Online)
+    roadmap: Roadmap | None = None
+    life_events: list[Slug] = Field(default_factory=list)
+    keywords: list[ShortText] = Field(default_factory=list)
+    competent_authority: ShortText | None = Field(None, description="Cơ quan có thẩm quyền")
+    source_url: HttpUrl | None = Field(None, description="Trang nguồn trên Cổng DVC quốc gia")
+    review: list[Review] = Field(default_factory=list, description="Dấu cần rà soát")
+    updated: Date = Field(description="Ngày cập nhật (YYYY-MM-DD)")
+
+    @property
+    def category(self) -> Category:
+        return category_of(self.service_level)
+
+
+MetricName = Literal[
+    "share_level_3_plus",
+    "share_level_4",
+    "share_national_portal",
+    "share_online_payment",
+    "share_postal",
+    "share_applications_online",
+]
+
+
+class TargetScope(Strict):
+    """Phạm vi: the whole catalogue, one tier, or one agency (exactly one or none)."""
+
+    tier: Tier | None = None
+    agency: Slug | None = None
+
+
+class Target(Strict):
+    """Chỉ tiêu: a metric that must reach a threshold by a deadline."""
+
+    id: Slug
+    metric: MetricName
+    threshold: Annotated[StrictInt | StrictFloat, Field(ge=0, le=100)] = Field(description="Ngưỡng, phần trăm")
+    scope: TargetScope = Field(default_factory=TargetScope)
+    deadline: Date
+    source: ShortText = Field(description="Văn bản đặt chỉ tiêu")
+    source_url: HttpUrl | None = None
+    note: Text | None = None
+
+
+class UsageRecord(Strict):
+    """Số hồ sơ tiếp nhận trong một năm, cho một thủ tục hoặc một cơ quan."""
+
+    year: Annotated[StrictInt, Field(ge=2000, le=2100)]
+    procedure: Code | None = None
+    agency: Slug | None = None
+    received: Annotated[StrictInt, Field(ge=0)]
+    received_online: Annotated[StrictInt, Field(ge=0)]
+    source: ShortText | None = None
+
+
+def is_slug(text: str) -> bool:
+    return re.fullmatch(SLUG_PATTERN, text) is not None
+
+
+class AgenciesFile(Strict):
+    """agencies.yaml"""
+
+    agencies: list[Agency]
+
+
+class FieldsFile(Strict):
+    """fields.yaml"""
+
+    fields: list[FieldOfWork]
+
+
+class LifeEventsFile(Strict):
+    """life_events.yaml"""
+
+    life_events: list[LifeEvent]
+
+
+class TargetsFile(Strict):
+    """targets.yaml"""
+
+    targets: list[Target]
+
+
+class UsageFile(Strict):
+    """usage.yaml"""
+
+    usage: list[UsageRecord]

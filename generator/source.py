@@ -1,0 +1,267 @@
+"""YAML → plain Python values, keeping the node tree for positions.
+
+PyYAML's safe constructor keeps the last of two duplicate keys silently and
+throws line numbers away. Here the C-accelerated parser composes the node
+tree, and a small walk of our own builds the values: it rejects duplicate
+keys and non-standard tags, bounds alias expansion, normalises text to NFC
+and flags legacy Vietnamese encodings. The node tree is kept so a problem
+found later (by pydantic, or a cross-reference) can be pointed at the line
+and column of the offending key or value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Problem
+
+try:  # The C parser is ~10× faster; fall back where libyaml is missing.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 200_000
+_STD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+# Characters that TCVN3 (ABC) and VNI fonts put where Vietnamese letters
+# belong; none of them occurs in Vietnamese written in Unicode.
+_LEGACY = frozenset("¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ÆÇËÎÏÐÑÖ×ØÛÜÞßäåæçëîïðñöøûüþÿ")
+
+Path_ = tuple[str | int, ...]
+
+
+class SourceError(Exception):
+    """A file that cannot become a value at all; carries its problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass
+class Document:
+    """A loaded YAML file: its value, its node tree, and problems met on the way."""
+
+    path: str
+    data: Any
+    root: yaml.Node | None
+    problems: list[Problem] = field(default_factory=list)
+
+    def position(self, loc: Path_, *, key: bool = False) -> tuple[int, int]:
+        """1-based line and column of the node at `loc` (or of its key).
+
+        Walks as deep as the path exists, so a missing field points at the
+        mapping that should hold it.
+        """
+        node = self.root
+        if node is None:
+            return (1, 1)
+        mark = node.start_mark
+        for i, part in enumerate(loc):
+            last = i == len(loc) - 1
+            if isinstance(node, yaml.MappingNode):
+                pair = next((kv for kv in node.value if kv[0].value == part), None)
+                if pair is None:
+                    break
+                node = pair[1]
+                mark = pair[0].start_mark if (last and key) else node.start_mark
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if part >= len(node.value):
+                    break
+                node = node.value[part]
+                mark = node.start_mark
+            else:
+                break
+        return (mark.line + 1, mark.column + 1)
+
+    def problem(self, loc: Path_, code: str, message: str, *, key: bool = False, **kw: Any) -> Problem:
+        line, column = self.position(loc, key=key)
+        return Problem(self.path, line, column, code, dotted(loc), message, **kw)
+
+
+def dotted(loc: Path_) -> str:
+    """('channels', 0, 'fees') → 'channels[0].fees'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_file(path: Path, display: str | None = None) -> Document:
+    """Read and parse one YAML file; never raises for bad content."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return _failed(name, "E103", f"tệp {size:,} byte, vượt giới hạn {MAX_FILE_BYTES:,} byte")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _failed(name, "E105", f"không đọc được tệp: {exc.strerror}")
+    return load_bytes(raw, name)
+
+
+def load_bytes(raw: bytes, name: str) -> Document:
+    """Parse YAML bytes (UTF-8, optional BOM, LF or CRLF) into a Document."""
+    if len(raw) > MAX_FILE_BYTES:
+        return _failed(name, "E103", f"tệp {len(raw):,} byte, vượt giới hạn {MAX_FILE_BYTES:,} byte")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return _failed(name, "E105", "tệp không phải UTF-8; hãy lưu lại với mã hóa UTF-8", line)
+    if "\x00" in text:
+        return _failed(name, "E105", "tệp chứa ký tự NUL, có lẽ là tệp nhị phân")
+    if not text.strip():
+        return _failed(name, "E107", "tệp rỗng; cần một mapping YAML")
+    try:
+        root = _compose(text)
+    except SourceError as exc:
+        return Document(name, None, None, [_renamed(exc.problem, name)])
+    builder = _Builder(name)
+    try:
+        data = builder.build(root)
+    except SourceError as exc:
+        return Document(name, None, root, [_renamed(exc.problem, name)])
+    return Document(name, data, root, builder.problems)
+
+
+def _compose(text: str) -> yaml.Node:
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.composer.ComposerError as exc:
+        if "expected a single document" in str(exc):
+            raise SourceError(_mark_problem(exc, "E109", "mỗi tệp chỉ chứa một tài liệu YAML")) from None
+        raise SourceError(_mark_problem(exc, "E100", _yaml_message(exc))) from None
+    except yaml.MarkedYAMLError as exc:
+        raise SourceError(_mark_problem(exc, "E100", _yaml_message(exc))) from None
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        raise SourceError(Problem("", 1, 1, "E100", "", f"YAML không hợp lệ: {exc}")) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise SourceError(Problem("", 1, 1, "E107", "", "tệp rỗng; cần một mapping YAML"))
+    return root
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    detail = " ".join(x for x in (exc.context, exc.problem) if x)
+    return f"cú pháp YAML không hợp lệ (syntax error): {detail}"
+
+
+def _mark_problem(exc: yaml.MarkedYAMLError, code: str, message: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem("", line, col, code, "", message)
+
+
+def _renamed(problem: Problem, name: str) -> Problem:
+    return Problem(name, problem.line, problem.column, problem.code, problem.field, problem.message)
+
+
+def _failed(name: str, code: str, message: str, line: int = 1) -> Document:
+    return Document(name, None, None, [Problem(name, line, 1, code, "", message)])
+
+
+class _Builder:
+    """Turns a node tree into dicts, lists and scalars, collecting problems."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.problems: list[Problem] = []
+        self.nodes = 0
+        self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+
+    def build(self, node: yaml.Node, loc: Path_ = ()) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise SourceError(self._at(node, "E104", f"quá {MAX_NODES:,} nút sau khi mở rộng bí danh (alias)"))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _STD + "seq":
+                return self._bad_tag(node, loc)
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node, loc)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Path_) -> Any:
+        if node.tag != _STD + "map":
+            return self._bad_tag(node, loc)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _STD + "merge":
+                self.problems.append(self._at(key_node, "E102", "không dùng khóa gộp '<<' (merge key)"))
+                continue
+            key = self.build(key_node, loc)
+            if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
+                key = str(key)
+            if key in out:
+                first = next(k for k, _ in node.value if k.value == key_node.value)
+                self.problems.append(self._at(
+                    key_node, "E101",
+                    f"khóa '{key}' bị lặp (duplicate key), đã có ở dòng {first.start_mark.line + 1}",
+                    field=_field(loc, key),
+                ))
+                continue
+            out[key] = self.build(value_node, (*loc, key))
+        return out
+
+    def _scalar(self, node: yaml.Node, loc: Path_) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            return self._bad_tag(node, loc)
+        try:
+            value = self.constructor.yaml_constructors[node.tag](self.constructor, node)
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+            # e.g. 2026-13-45 matches the timestamp pattern but is no date
+            self.problems.append(self._at(node, "E206", f"ngày không hợp lệ: '{node.value}' (YYYY-MM-DD)",
+                                          field=_field(loc)))
+            return node.value
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFC", value)
+            if looks_legacy(value):
+                self.problems.append(self._at(node, "E106", _LEGACY_HINT, field=_field(loc)))
+        elif isinstance(value, dt.datetime):
+            value = value.date() if value.time() == dt.time(0) and value.tzinfo is None else value
+        return value
+
+    def _bad_tag(self, node: yaml.Node, loc: Path_) -> None:
+        self.problems.append(self._at(node, "E102", f"thẻ YAML không được phép: {node.tag}", field=_field(loc)))
+
+    def _at(self, node: yaml.Node, code: str, message: str, field: str = "") -> Problem:
+        mark = node.start_mark
+        return Problem(self.name, mark.line + 1, mark.column + 1, code, field, message)
+
+
+def _field(loc: Path_, key: Any = None) -> str:
+    return dotted((*loc, key) if key is not None else loc)
+
+
+_LEGACY_HINT = (
+    "văn bản có vẻ dùng mã tiếng Việt cũ TCVN3/VNI (legacy encoding, ví dụ '§¨ng ký'); "
+    "hãy chuyển sang Unicode, chẳng hạn bằng Unikey → Công cụ → chuyển mã sang Unicode dựng sẵn"
+)
+
+
+def looks_legacy(text: str) -> bool:
+    """True when at least two legacy-font characters sit inside or beside words.
+
+    One stray '°' in '5°C' is not enough; '§¨ng' (TCVN3 for 'Đăng') is.
+    """
+    hits = 0
+    for i, ch in enumerate(text):
+        if ch in _LEGACY:
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            if before.isalpha() or after.isalpha() or before in _LEGACY or after in _LEGACY:
+                hits += 1
+                if hits >= 2:
+                    return True
+    return False

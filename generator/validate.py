@@ -1,0 +1,400 @@
+"""Raw documents → models, and the checks that need the whole catalogue.
+
+Every problem is collected; nothing stops at the first. The entry point is
+`validate(root)`, which returns the catalogue (or None when any error was
+found) and the full, sorted list of problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import models
+from .catalogue import Catalogue, Located
+from .problems import Level, Problem, sort_key
+from .source import Document, load_file
+
+FORM_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".rtf"})
+MAX_FORM_BYTES = 20 * 1024 * 1024
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(root: Path) -> tuple[Catalogue | None, list[Problem]]:
+    """Load and check the catalogue under `root`; return it only when error-free."""
+    checker = _Checker(root)
+    catalogue = checker.run()
+    problems = sorted(checker.problems, key=sort_key)
+    if any(p.level is Level.ERROR for p in problems):
+        return None, problems
+    return catalogue, problems
+
+
+def procedure_files(root: Path) -> list[Path]:
+    """Every procedure file, in a stable order."""
+    base = root / "procedures"
+    if not base.is_dir():
+        return []
+    found = [Path(d) / f for d, _, files in os.walk(base) for f in files if f.endswith((".yaml", ".yml"))]
+    return sorted(found)
+
+
+class _Checker:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.code_places: dict[str, list[tuple[str, int, int]]] = {}
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root.parent).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def run(self) -> Catalogue:
+        agencies = self._collection("agencies.yaml", models.AgenciesFile, "agencies", required=True)
+        fields = self._collection("fields.yaml", models.FieldsFile, "fields", required=True)
+        events = self._collection("life_events.yaml", models.LifeEventsFile, "life_events")
+        self._check_parents(agencies)
+        catalogue = Catalogue(
+            root=self.root,
+            agencies={a.value.id: a.value for a in agencies},
+            fields={f.value.id: f.value for f in fields},
+            life_events={e.value.id: e.value for e in events},
+        )
+        for path in procedure_files(self.root):
+            located = self._procedure(path, catalogue)
+            if located is not None:
+                catalogue.add(located)
+        self._check_unique_codes()
+        targets = self._collection("targets.yaml", models.TargetsFile, "targets")
+        catalogue.targets = [t.value for t in targets if self._target_ok(t, catalogue)]
+        usage = self._collection("usage.yaml", models.UsageFile, "usage")
+        catalogue.usage = [u.value for u in usage if self._usage_ok(u, catalogue)]
+        catalogue.finish()
+        return catalogue
+
+    # -- files of the whole catalogue ---------------------------------------
+
+    def _collection(self, name: str, model: type[BaseModel], key: str, *, required: bool = False
+                    ) -> list[Located[Any]]:
+        path = self.root / name
+        if not path.exists():
+            if required:
+                self.problems.append(Problem(self.rel(path), 1, 1, "E314", "",
+                                             f"thiếu tệp {name} (missing catalogue file)"))
+            return []
+        doc = self._load(path)
+        if doc is None:
+            return []
+        parsed = self._model(doc, model)
+        if parsed is None:
+            return []
+        items = [Located(item, doc.path, *doc.position((key, i))) for i, item in enumerate(getattr(parsed, key))]
+        self._check_unique_ids(doc, key, items)
+        return items
+
+    def _check_unique_ids(self, doc: Document, key: str, items: list[Located[Any]]) -> None:
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            ident = item.value.id
+            if ident in seen:
+                self.problems.append(doc.problem((key, i, "id"), "E310",
+                                                 f"mã '{ident}' đã dùng ở dòng {seen[ident]}"))
+            else:
+                seen[ident] = item.line
+
+    def _check_parents(self, agencies: list[Located[models.Agency]]) -> None:
+        by_id = {a.value.id: a.value for a in agencies}
+        for item in agencies:
+            parent, hops = item.value.parent, 0
+            while parent is not None and parent in by_id and hops <= len(by_id):
+                parent, hops = by_id[parent].parent, hops + 1
+            if item.value.parent is None:
+                continue
+            if item.value.parent not in by_id:
+                message = f"cơ quan cấp trên '{item.value.parent}' không có trong agencies.yaml"
+            elif hops > len(by_id):
+                message = f"cơ quan cấp trên của '{item.value.id}' tạo thành vòng (cycle)"
+            else:
+                continue
+            self.problems.append(Problem(item.path, item.line, item.column, "E312", "parent", message))
+
+    # -- one procedure file -------------------------------------------------
+
+    def _procedure(self, path: Path, catalogue: Catalogue) -> Located[models.Procedure] | None:
+        doc = self._load(path)
+        self._check_file_name(path)
+        if doc is None:
+            return None
+        if "tier" in doc.data and "tiers" not in doc.data:
+            # `tier` (one value) was the design's first name; keep old files valid.
+            self.problems.append(doc.problem(("tier",), "W401", "khóa 'tier' đã lỗi thời, dùng 'tiers: [...]'",
+                                             key=True, level=Level.WARNING))
+            doc.data = {("tiers" if k == "tier" else k): ([v] if k == "tier" else v) for k, v in doc.data.items()}
+        # Cross-references are checked on the raw data, so that a file with a
+        # type error still gets its unknown agency or missing form reported.
+        self._check_references(doc, catalogue, path)
+        if isinstance(doc.data.get("code"), str):
+            self.code_places.setdefault(doc.data["code"], []).append((doc.path, *doc.position(("code",))))
+        procedure = self._model(doc, models.Procedure)
+        if procedure is None:
+            return None
+        for i, review in enumerate(procedure.review):
+            self.problems.append(doc.problem(("review", i), "W400",
+                                             f"cần rà soát '{review.field}': {review.reason}", level=Level.WARNING))
+        line, column = doc.position(("code",))
+        return Located(procedure, doc.path, line, column)
+
+    def _check_file_name(self, path: Path) -> None:
+        if not models.is_slug(path.stem) or path.suffix != ".yaml":
+            self.problems.append(Problem(self.rel(path), 1, 1, "E309", "",
+                                         "tên tệp phải là slug .yaml: chữ thường không dấu, số, nối bằng '-'"))
+        if not models.is_slug(path.parent.name):
+            self.problems.append(Problem(self.rel(path), 1, 1, "E309", "",
+                                         f"tên thư mục '{path.parent.name}' phải là mã cơ quan (slug)"))
+
+    def _check_references(self, doc: Document, catalogue: Catalogue, path: Path) -> None:
+        data = doc.data
+
+        def unknown(loc: tuple[str | int, ...], code: str, what: str, value: str, known: Iterable[str]) -> None:
+            hint = _did_you_mean(value, known)
+            self.problems.append(doc.problem(loc, code, f"{what} '{value}' không tồn tại{hint}"))
+
+        agency = data.get("agency")
+        if isinstance(agency, str) and agency not in catalogue.agencies:
+            unknown(("agency",), "E300", "cơ quan", agency, catalogue.agencies)
+        elif isinstance(agency, str) and path.parent.name != agency and path.parent.parent == self.root / "procedures":
+            self.problems.append(doc.problem(("agency",), "E311",
+                                             f"tệp nằm trong procedures/{path.parent.name}/ nhưng agency là '{agency}'"))
+        field_id = data.get("field")
+        if isinstance(field_id, str) and field_id not in catalogue.fields:
+            unknown(("field",), "E301", "lĩnh vực", field_id, catalogue.fields)
+        for i, event in _items(data.get("life_events")):
+            if isinstance(event, str) and event not in catalogue.life_events:
+                unknown(("life_events", i), "E302", "sự kiện cuộc sống", event, catalogue.life_events)
+        self._check_forms(doc)
+
+    def _check_forms(self, doc: Document) -> None:
+        form_ids: set[str] = set()
+        for i, form in _items(doc.data.get("forms")):
+            if not isinstance(form, dict):
+                continue
+            form_id = form.get("id")
+            if isinstance(form_id, str) and form_id in form_ids:
+                self.problems.append(doc.problem(("forms", i, "id"), "E310", f"mã mẫu '{form_id}' bị trùng"))
+            if isinstance(form_id, str):
+                form_ids.add(form_id)
+            if isinstance(form.get("file"), str):
+                self._check_form_file(doc, ("forms", i, "file"), form["file"])
+        for c, case in _items(doc.data.get("document_cases")):
+            for d, document in _items(case.get("documents") if isinstance(case, dict) else None):
+                ref = document.get("form") if isinstance(document, dict) else None
+                if isinstance(ref, str) and ref not in form_ids:
+                    self.problems.append(doc.problem(
+                        ("document_cases", c, "documents", d, "form"), "E304",
+                        f"mẫu '{ref}' không có trong forms{_did_you_mean(ref, form_ids)}"))
+
+    def _check_form_file(self, doc: Document, loc: tuple[str | int, ...], file: str) -> None:
+        pure = PurePosixPath(file)
+        forms_dir = (self.root / "forms").resolve()
+        target = (self.root / pure).resolve()
+        inside = target.is_relative_to(forms_dir) and pure.parts[:1] == ("forms",)
+        if pure.is_absolute() or ".." in pure.parts or "\\" in file or not inside:
+            self.problems.append(doc.problem(loc, "E306", f"'{file}' phải nằm trong forms/"))
+        elif pure.suffix.lower() not in FORM_EXTENSIONS:
+            allowed = ", ".join(sorted(FORM_EXTENSIONS))
+            self.problems.append(doc.problem(loc, "E307", f"đuôi '{pure.suffix}' không được phép ({allowed})"))
+        elif not target.is_file():
+            self.problems.append(doc.problem(loc, "E305", f"không tìm thấy tệp catalogue/{file}"))
+        elif target.stat().st_size > MAX_FORM_BYTES:
+            self.problems.append(doc.problem(loc, "E308", f"tệp lớn hơn {MAX_FORM_BYTES // 2**20} MB"))
+        elif not models.is_slug(pure.stem):
+            self.problems.append(doc.problem(loc, "E309", f"tên tệp mẫu '{pure.name}' phải là slug"))
+
+    def _check_unique_codes(self) -> None:
+        for code, places in self.code_places.items():
+            if len(places) < 2:
+                continue
+            for path, line, column in places:
+                others = ", ".join(f"{p}:{ln}" for p, ln, _ in places if (p, ln) != (path, line))
+                self.problems.append(Problem(path, line, column, "E303", "code",
+                                             f"mã thủ tục {code} cũng được dùng trong {others}"))
+
+    # -- targets and usage --------------------------------------------------
+
+    def _target_ok(self, item: Located[models.Target], catalogue: Catalogue) -> bool:
+        scope = item.value.scope
+        if scope.tier is not None and scope.agency is not None:
+            message = "chỉ chọn một trong tier hoặc agency"
+        elif scope.agency is not None and scope.agency not in catalogue.agencies:
+            message = f"cơ quan '{scope.agency}' không tồn tại"
+        else:
+            return True
+        self.problems.append(Problem(item.path, item.line, item.column, "E313", "scope", message))
+        return False
+
+    def _usage_ok(self, item: Located[models.UsageRecord], catalogue: Catalogue) -> bool:
+        record = item.value
+        if (record.procedure is None) == (record.agency is None):
+            message, code = "ghi đúng một trong procedure hoặc agency", "E313"
+        elif record.procedure is not None and record.procedure not in catalogue.by_code:
+            message, code = f"thủ tục {record.procedure} không có trong catalogue", "E209"
+        elif record.agency is not None and record.agency not in catalogue.agencies:
+            message, code = f"cơ quan '{record.agency}' không tồn tại", "E300"
+        elif record.received_online > record.received:
+            message, code = "received_online lớn hơn received", "E205"
+        else:
+            return True
+        self.problems.append(Problem(item.path, item.line, item.column, code, "", message))
+        return False
+
+    # -- shared helpers -----------------------------------------------------
+
+    def _load(self, path: Path) -> Document | None:
+        doc = load_file(path, self.rel(path))
+        self.problems.extend(doc.problems)
+        if doc.data is None:
+            return None
+        if not isinstance(doc.data, dict):
+            self.problems.append(Problem(doc.path, 1, 1, "E108", "",
+                                         f"gốc tệp phải là mapping, không phải {_kind(doc.data)}"))
+            return None
+        return doc
+
+    def _model(self, doc: Document, model: type[M]) -> M | None:
+        try:
+            return model.model_validate(doc.data)
+        except ValidationError as exc:
+            self.problems.extend(pydantic_problems(doc, exc))
+            return None
+
+
+def _items(value: object) -> list[tuple[int, Any]]:
+    """Index and item of a raw list; nothing for anything else."""
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+_KIND_VI: dict[type, str] = {list: "danh sách (list)", str: "chuỗi (string)", dict: "mapping"}
+
+
+def _kind(value: object) -> str:
+    return _KIND_VI.get(type(value), type(value).__name__)
+
+
+def _did_you_mean(value: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.75)
+    return f"; có phải '{close[0]}'?" if close else ""
+
+
+# -- pydantic errors → problems ----------------------------------------------
+
+_CODE_BY_TYPE = {
+    "extra_forbidden": "E200",
+    "missing": "E201",
+    "enum": "E203",
+    "literal_error": "E203",
+    "string_pattern_mismatch": "E204",
+    "greater_than_equal": "E205",
+    "less_than_equal": "E205",
+    "greater_than": "E205",
+    "less_than": "E205",
+    "too_short": "E205",
+    "too_long": "E205",
+    "string_too_short": "E208",
+    "string_too_long": "E208",
+}
+
+
+def pydantic_problems(doc: Document, exc: ValidationError) -> Iterator[Problem]:
+    """One problem per pydantic error, pointed at the YAML node it concerns."""
+    seen: set[tuple[str, ...]] = set()
+    for error in exc.errors(include_url=False):
+        loc = _clean_loc(error["loc"])
+        code, message = _describe(error, loc)
+        # A union (int | float, X | None) reports each arm; say it once.
+        dedupe = (code, *map(str, loc))
+        if dedupe in seen:
+            continue
+        seen.add(dedupe)
+        yield doc.problem(loc, code, message, key=error["type"] == "extra_forbidden")
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> tuple[str | int, ...]:
+    # Union arms and constrained types add their own names to the location
+    # ("int", "function-after[...]"); keep only the keys and indexes of the data.
+    return tuple(p for p in loc if isinstance(p, int) or not (p.startswith(("function-", "constrained-"))
+                                                                or p in _TYPE_NAMES))
+
+
+_TYPE_NAMES = frozenset({"int", "float", "str", "bool", "date", "none", "list", "dict"})
+
+
+def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str]:
+    kind = error["type"]
+    given = error.get("input")
+    if kind == "extra_forbidden":
+        return "E200", f"khóa '{loc[-1]}' không được phép (unknown key){_hint_key(error)}"
+    if kind == "missing":
+        return "E201", f"thiếu trường bắt buộc '{loc[-1]}' (missing required field)"
+    if kind == "value_error" and "url_scheme" in str(error.get("msg", "")):
+        return "E207", f"'{given}' không phải địa chỉ http/https"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return "E206", f"'{given}' không phải ngày dạng YYYY-MM-DD"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] in ("url", "website", "source_url"):
+        return "E207", f"'{given}' không phải địa chỉ http/https"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] in ("code", "procedure"):
+        return "E204", f"mã thủ tục '{given}' phải có dạng D.DDDDDD, ví dụ 1.001193"
+    if kind == "string_pattern_mismatch":
+        return "E204", f"'{given}' sai định dạng; mã định danh viết thường không dấu, nối bằng '-'"
+    if kind in ("enum", "literal_error"):
+        expected = str(error.get("ctx", {}).get("expected", "")).replace(" or ", ", ")
+        return "E203", f"'{given}' không được phép; chọn một trong: {expected}"
+    if kind in _CODE_BY_TYPE:
+        return _CODE_BY_TYPE[kind], _range_message(kind, error)
+    if kind.endswith("_type") or kind.endswith("_parsing") or kind == "is_instance_of":
+        return "E202", f"sai kiểu dữ liệu: cần {_TYPE_VI.get(kind, kind)}, nhận {_kind(given)} '{given}'"
+    return "E209", f"giá trị không hợp lệ: {error.get('msg', kind)}"
+
+
+_TYPE_VI = {
+    "int_type": "số nguyên (integer)",
+    "float_type": "số (number)",
+    "bool_type": "true/false",
+    "string_type": "chuỗi (string)",
+    "list_type": "danh sách (list)",
+    "model_type": "mapping",
+    "dict_type": "mapping",
+    "model_attributes_type": "mapping",
+}
+
+
+def _range_message(kind: str, error: Any) -> str:
+    ctx = error.get("ctx", {})
+    given = error.get("input")
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{given} nhỏ hơn giá trị tối thiểu {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"{given} lớn hơn giá trị tối đa {ctx.get('le', ctx.get('lt'))}"
+    if kind == "string_too_short":
+        return "chuỗi rỗng; hãy ghi giá trị hoặc bỏ khóa này"
+    if kind == "string_too_long":
+        return f"chuỗi dài quá {ctx.get('max_length')} ký tự"
+    return f"số phần tử không hợp lệ: {error.get('msg', '')}"
+
+
+def _hint_key(error: Any) -> str:
+    return _did_you_mean(str(error["loc"][-1]), _all_field_names())
+
+
+def _all_field_names() -> set[str]:
+    names: set[str] = set()
+    for value in vars(models).values():
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            names.update(value.model_fields)
+    return names
