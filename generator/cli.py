@@ -31,7 +31,7 @@ def validate(path: Path, fmt: str | None, strict: bool) -> None:
     if not path.is_dir():
         raise click.UsageError(f"không tìm thấy thư mục catalogue: {path}")
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    _, found = validate_catalogue(path)
+    _, found = validate_catalogue(path, base=Path.cwd())
     if found:
         click.echo(problems_mod.render(found, fmt))
     if fmt != "json":

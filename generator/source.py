@@ -28,12 +28,17 @@ except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
+MAX_DEPTH = 64
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 # Characters that TCVN3 (ABC) and VNI fonts put where Vietnamese letters
 # belong; none of them occurs in Vietnamese written in Unicode.
-_LEGACY = frozenset("¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ÆÇËÎÏÐÑÖ×ØÛÜÞßäåæçëîïðñöøûüþÿ")
+_LEGACY = frozenset("¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º¼½¾¿ÆÇËÎÏÐÑÖ×ØÛÜÞßäåæçëîïðñöøûüþÿ")
+# VNI writes a vowel's marks as a second Latin-1 letter ("aê" for ă, "yù" for
+# ý); these pairs never occur in Vietnamese written in Unicode. "»" is left
+# out of the set above: pages use it as a breadcrumb separator ("TTHC»Bộ").
+_VNI_PAIRS = frozenset({"aê", "aâ", "eâ", "oâ", "aù", "aø", "eù", "eø", "où", "oø", "yù", "yø", "iù", "iø", "uù", "uø"})
 
 Path_ = tuple[str | int, ...]
 
@@ -130,6 +135,8 @@ def load_bytes(raw: bytes, name: str) -> Document:
         data = builder.build(root)
     except SourceError as exc:
         return Document(name, None, root, [_renamed(exc.problem, name)])
+    if data is None and not builder.problems:  # '---' or '~' alone: nothing in it
+        return _failed(name, "E107", "tệp rỗng; cần một mapping YAML")
     return Document(name, data, root, builder.problems)
 
 
@@ -184,6 +191,8 @@ class _Builder:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise SourceError(self._at(node, "E104", f"quá {MAX_NODES:,} nút sau khi mở rộng bí danh (alias)"))
+        if len(loc) > MAX_DEPTH:
+            raise SourceError(self._at(node, "E104", f"cấu trúc lồng sâu quá {MAX_DEPTH} cấp"))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
@@ -198,7 +207,8 @@ class _Builder:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _STD + "merge":
-                self.problems.append(self._at(key_node, "E102", "không dùng khóa gộp '<<' (merge key)"))
+                self.problems.append(self._at(key_node, "E102", "không dùng khóa gộp '<<' (merge key)",
+                                              field=_field(loc, "<<")))
                 continue
             key = self.build(key_node, loc)
             if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
@@ -253,9 +263,11 @@ _LEGACY_HINT = (
 def looks_legacy(text: str) -> bool:
     """True when at least two legacy-font characters sit inside or beside words.
 
-    One stray '°' in '5°C' is not enough; '§¨ng' (TCVN3 for 'Đăng') is.
+    One stray '°' in '5°C' is not enough; '§¨ng' (TCVN3 for 'Đăng') is, and
+    so is 'Ñaêng' (VNI).
     """
-    hits = 0
+    lowered = text.lower()
+    hits = sum(lowered.count(pair) for pair in _VNI_PAIRS)
     for i, ch in enumerate(text):
         if ch in _LEGACY:
             before = text[i - 1] if i else " "

@@ -11,7 +11,7 @@ import difflib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,9 +25,14 @@ MAX_FORM_BYTES = 20 * 1024 * 1024
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(root: Path) -> tuple[Catalogue | None, list[Problem]]:
-    """Load and check the catalogue under `root`; return it only when error-free."""
-    checker = _Checker(root)
+def validate(root: Path, base: Path | None = None) -> tuple[Catalogue | None, list[Problem]]:
+    """Load and check the catalogue under `root`; return it only when error-free.
+
+    Paths in problems are shown relative to `base` (the CLI passes the working
+    directory, so GitHub annotations land on repository paths), else to the
+    catalogue's parent folder.
+    """
+    checker = _Checker(root, base)
     catalogue = checker.run()
     problems = sorted(checker.problems, key=sort_key)
     if any(p.level is Level.ERROR for p in problems):
@@ -45,14 +50,15 @@ def procedure_files(root: Path) -> list[Path]:
 
 
 class _Checker:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, base: Path | None) -> None:
         self.root = root
+        self.base = (base or root.parent).resolve()
         self.problems: list[Problem] = []
         self.code_places: dict[str, list[tuple[str, int, int]]] = {}
 
     def rel(self, path: Path) -> str:
         try:
-            return path.relative_to(self.root.parent).as_posix()
+            return path.resolve().relative_to(self.base).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -96,7 +102,8 @@ class _Checker:
         if parsed is None:
             return []
         items = [Located(item, doc.path, *doc.position((key, i))) for i, item in enumerate(getattr(parsed, key))]
-        self._check_unique_ids(doc, key, items)
+        if key != "usage":  # usage rows have no id of their own
+            self._check_unique_ids(doc, key, items)
         return items
 
     def _check_unique_ids(self, doc: Document, key: str, items: list[Located[Any]]) -> None:
@@ -166,17 +173,18 @@ class _Checker:
             hint = _did_you_mean(value, known)
             self.problems.append(doc.problem(loc, code, f"{what} '{value}' không tồn tại{hint}"))
 
+        # A value that is not even a slug already has its E204; don't pile on.
         agency = data.get("agency")
-        if isinstance(agency, str) and agency not in catalogue.agencies:
+        if _is_ref(agency) and agency not in catalogue.agencies:
             unknown(("agency",), "E300", "cơ quan", agency, catalogue.agencies)
-        elif isinstance(agency, str) and path.parent.name != agency and path.parent.parent == self.root / "procedures":
+        elif _is_ref(agency) and path.parent.name != agency and path.parent.parent == self.root / "procedures":
             self.problems.append(doc.problem(("agency",), "E311",
                                              f"tệp nằm trong procedures/{path.parent.name}/ nhưng agency là '{agency}'"))
         field_id = data.get("field")
-        if isinstance(field_id, str) and field_id not in catalogue.fields:
+        if _is_ref(field_id) and field_id not in catalogue.fields:
             unknown(("field",), "E301", "lĩnh vực", field_id, catalogue.fields)
         for i, event in _items(data.get("life_events")):
-            if isinstance(event, str) and event not in catalogue.life_events:
+            if _is_ref(event) and event not in catalogue.life_events:
                 unknown(("life_events", i), "E302", "sự kiện cuộc sống", event, catalogue.life_events)
         self._check_forms(doc)
 
@@ -242,16 +250,16 @@ class _Checker:
     def _usage_ok(self, item: Located[models.UsageRecord], catalogue: Catalogue) -> bool:
         record = item.value
         if (record.procedure is None) == (record.agency is None):
-            message, code = "ghi đúng một trong procedure hoặc agency", "E313"
+            code, field, message = "E313", "procedure", "ghi đúng một trong procedure hoặc agency"
         elif record.procedure is not None and record.procedure not in catalogue.by_code:
-            message, code = f"thủ tục {record.procedure} không có trong catalogue", "E209"
+            code, field, message = "E209", "procedure", f"thủ tục {record.procedure} không có trong catalogue"
         elif record.agency is not None and record.agency not in catalogue.agencies:
-            message, code = f"cơ quan '{record.agency}' không tồn tại", "E300"
+            code, field, message = "E300", "agency", f"cơ quan '{record.agency}' không tồn tại"
         elif record.received_online > record.received:
-            message, code = "received_online lớn hơn received", "E205"
+            code, field, message = "E205", "received_online", "received_online lớn hơn received"
         else:
             return True
-        self.problems.append(Problem(item.path, item.line, item.column, code, "", message))
+        self.problems.append(Problem(item.path, item.line, item.column, code, field, message))
         return False
 
     # -- shared helpers -----------------------------------------------------
@@ -271,8 +279,15 @@ class _Checker:
         try:
             return model.model_validate(doc.data)
         except ValidationError as exc:
-            self.problems.extend(pydantic_problems(doc, exc))
+            # The loader may already have reported a node (an impossible date);
+            # pydantic seeing the same raw value there adds nothing.
+            known = {(p.line, p.column) for p in doc.problems}
+            self.problems.extend(p for p in pydantic_problems(doc, exc) if (p.line, p.column) not in known)
             return None
+
+
+def _is_ref(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and models.is_slug(value)
 
 
 def _items(value: object) -> list[tuple[int, Any]]:

@@ -1,0 +1,118 @@
+"""Validation of whole catalogues, driven by fixture files with their exact expected problems."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.problems import CODES, Level
+from generator.validate import MAX_FORM_BYTES, validate
+
+from .invalid_cases import VALID, build, cases, expected_path, line, observed
+
+
+def test_valid_fixture_catalogue_has_no_problems() -> None:
+    catalogue, problems = validate(VALID)
+    assert problems == []
+    assert catalogue is not None
+    assert [p.code for p in catalogue.procedures] == ["1.000001", "1.001193"]
+
+
+@pytest.mark.parametrize("case", cases())
+def test_invalid_fixture_produces_exactly_its_expected_problems(case: str, tmp_path: Path) -> None:
+    expected = expected_path(case).read_text(encoding="utf-8").split("\n")
+    assert observed(case, tmp_path) == [e for e in expected if e]
+
+
+def test_every_error_code_is_exercised_by_a_fixture_or_a_named_test() -> None:
+    text = "".join(expected_path(c).read_text(encoding="utf-8") for c in cases())
+    covered_elsewhere = {"E103", "E308"}  # need files too big to commit; see tests below
+    missing = {code for code in CODES if f" {code}" not in text} - covered_elsewhere
+    assert missing == set()
+
+
+def test_errors_in_three_files_are_all_reported_in_one_run(tmp_path: Path) -> None:
+    catalogue, problems = validate(build("three-files", tmp_path))
+    assert catalogue is None
+    assert {p.path.rsplit("/", 1)[-1] for p in problems} == {"mot.yaml", "hai.yaml", "ba.yaml"}
+
+
+def test_problem_lines_point_at_the_offending_value_not_the_top_of_the_file(tmp_path: Path) -> None:
+    _, problems = validate(build("out-of-range", tmp_path))
+    assert [(p.line, p.field) for p in problems] == [
+        (6, "service_level"),
+        (10, "channels[0].fees[0].amount"),
+        (13, "document_cases[0].documents[0].originals"),
+    ]
+
+
+def test_messages_are_in_vietnamese_and_suggest_the_closest_name(tmp_path: Path) -> None:
+    _, problems = validate(build("unknown-key", tmp_path))
+    assert problems[0].message == "khóa 'nmae' không được phép (unknown key); có phải 'name'?"
+    _, problems = validate(build("unknown-references", tmp_path / "b"))
+    assert "có phải 'ubnd-xa'?" in problems[0].message
+
+
+def test_duplicate_code_names_both_files(tmp_path: Path) -> None:
+    _, problems = validate(build("duplicate-code", tmp_path))
+    first, second = problems
+    assert "khai-sinh-lan-hai.yaml" in first.message
+    assert "dang-ky-khai-sinh.yaml" in second.message
+
+
+def test_warnings_alone_leave_the_catalogue_usable(tmp_path: Path) -> None:
+    catalogue, problems = validate(build("review-marker", tmp_path))
+    assert catalogue is not None
+    assert [p.level for p in problems] == [Level.WARNING]
+
+
+def test_deprecated_tier_key_is_read_as_tiers(tmp_path: Path) -> None:
+    catalogue, _ = validate(build("deprecated-tier", tmp_path))
+    assert catalogue is not None
+    assert catalogue.by_code["1.009999"].tiers == ["xa"]
+
+
+def test_oversized_form_file_is_reported(tmp_path: Path) -> None:
+    root = build("form-references", tmp_path)
+    big = root / "forms" / "ubnd-xa" / "khong-co.docx"
+    with big.open("wb") as handle:  # sparse: no 20 MB written to disk
+        handle.truncate(MAX_FORM_BYTES + 1)
+    _, problems = validate(root)
+    assert any(p.code == "E308" and p.field == "forms[1].file" for p in problems)
+
+
+def test_fifty_megabyte_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    root = build("unknown-key", tmp_path)
+    huge = root / "procedures" / "ubnd-xa" / "rat-lon.yaml"
+    with huge.open("wb") as handle:
+        handle.truncate(50 * 2**20)
+    _, problems = validate(root)
+    assert [p.code for p in problems if p.path.endswith("rat-lon.yaml")] == ["E103"]
+
+
+def test_catalogue_folder_without_procedures_is_valid_but_empty(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    shutil.copytree(VALID, root)
+    shutil.rmtree(root / "procedures")
+    catalogue, problems = validate(root)
+    assert problems == [] and catalogue is not None and catalogue.procedures == []
+
+
+def test_problem_paths_are_relative_to_the_given_base(tmp_path: Path) -> None:
+    root = build("unknown-key", tmp_path)
+    _, problems = validate(root, base=tmp_path)
+    assert problems[0].path == "catalogue/procedures/ubnd-xa/unknown-key.yaml"
+    assert line(problems[0]) .startswith("catalogue/procedures/ubnd-xa/unknown-key.yaml:7:1: E200")
+
+
+def test_build_date_comes_from_source_date_epoch_else_newest_update(monkeypatch: pytest.MonkeyPatch) -> None:
+    catalogue, _ = validate(VALID)
+    assert catalogue is not None
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert catalogue.build_date().isoformat() == "2026-10-01"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert catalogue.build_date().isoformat() == "2026-01-01"
+    assert os.environ["SOURCE_DATE_EPOCH"] == "1767225600"
