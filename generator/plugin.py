@@ -1,22 +1,38 @@
 """The MkDocs plugin: a thin adapter from MkDocs' events to the core.
 
 Everything of value lives in the core modules; moving to another site
-generator means rewriting this module only.
+generator means rewriting this module only. The plugin
+
+- validates the catalogue in `on_config` (an invalid catalogue stops the
+  build before MkDocs cleans or writes anything);
+- builds into a temporary folder beside `site_dir` and swaps it in at the
+  very end, so a build that fails half-way leaves the previous site intact;
+- adds the generated pages, form files and assets as virtual files
+  (`File.generated`), and fills each page's body from `generator.pages`;
+- watches catalogue/ under `mkdocs serve`.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
 
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .catalogue import Catalogue
+from .pages import HOME_MARKER, SitePages, form_url
 from .problems import Level, render, summary
 from .validate import validate
+
+ASSETS = ("catalogue.css", "catalogue.js")
+ASSET_DIR = "assets/danh-muc"
 
 
 class CatalogueConfig(Config):
@@ -25,6 +41,13 @@ class CatalogueConfig(Config):
 
 class CataloguePlugin(BasePlugin[CatalogueConfig]):
     catalogue: Catalogue | None = None
+    pages: SitePages | None = None
+    dirty = False
+    final_dir: Path | None = None
+    building_dir: Path | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.dirty = dirty
 
     def on_config(self, config: Any) -> Any:
         root = Path(config["config_file_path"]).parent / self.config.path
@@ -33,4 +56,77 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             errors = [p for p in problems if p.level is Level.ERROR]
             raise PluginError(f"Catalogue không hợp lệ: {summary(problems)}\n{render(errors, 'text')}")
         self.catalogue = catalogue
+        self.pages = SitePages(catalogue)
+        config["extra_css"].append(f"{ASSET_DIR}/catalogue.css")
+        config["extra_javascript"].append(f"{ASSET_DIR}/catalogue.js")
+        if not self.dirty:
+            self._build_aside(config)
         return config
+
+    def _build_aside(self, config: Any) -> None:
+        """Point site_dir at a fresh temporary folder; on_post_build swaps it in."""
+        final = Path(config["site_dir"])
+        final.parent.mkdir(parents=True, exist_ok=True)
+        self.final_dir = final
+        self.building_dir = Path(tempfile.mkdtemp(prefix=f".{final.name}-build-", dir=final.parent))
+        self.building_dir.chmod(0o755)  # mkdtemp makes it private; a site is public
+        config["site_dir"] = str(self.building_dir)
+
+    def on_files(self, files: Files, *, config: Any) -> Files:
+        assert self.pages is not None
+        for spec in self.pages.specs():
+            # Only browse indexes are listed in mkdocs.yml's nav; the rest are reached by links.
+            inclusion = InclusionLevel.UNDEFINED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
+        for path in self.pages.forms:
+            target = form_url(path)
+            files.append(File.generated(config, target, abs_src_path=str(self.pages.catalogue.root / path)))
+        assets = package_files("generator") / "assets"
+        for name in ASSETS:
+            files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=(assets / name).read_bytes()))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
+        spec = self.pages.by_uri.get(page.file.src_uri) if self.pages else None
+        if spec is not None:
+            page.meta["title"] = spec.title
+        return markdown
+
+    def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
+        assert self.pages is not None
+        spec = self.pages.by_uri.get(page.file.src_uri)
+        if spec is not None:
+            return self.pages.render(spec)
+        if HOME_MARKER in html:
+            base = "../" * page.url.count("/")
+            return html.replace(HOME_MARKER, self.pages.render_home(base))
+        return html
+
+    def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        server.watch(str(Path(config["config_file_path"]).parent / self.config.path))
+        return server
+
+    @event_priority(-100)  # after every other plugin has written its outputs
+    def on_post_build(self, *, config: Any) -> None:
+        if self.final_dir is None or self.building_dir is None:
+            return
+        _swap(self.building_dir, self.final_dir)
+        config["site_dir"] = str(self.final_dir)
+        self.final_dir = self.building_dir = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A failed build leaves the previous site as it was and no temporary folder."""
+        if self.building_dir is not None:
+            shutil.rmtree(self.building_dir, ignore_errors=True)
+        self.final_dir = self.building_dir = None
+
+
+def _swap(built: Path, final: Path) -> None:
+    """Replace `final` by `built` with two renames; the old site is removed last."""
+    old = None
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}-old-", dir=final.parent))
+        final.rename(old / final.name)
+    built.rename(final)
+    if old is not None:
+        shutil.rmtree(old)

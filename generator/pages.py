@@ -1,0 +1,386 @@
+"""The catalogue as site pages: which pages exist, at which URL, and their HTML.
+
+This module knows nothing of MkDocs. `SitePages` is built once per build
+from the validated catalogue; it lists every page (`specs`) and renders
+one page's HTML body on demand (`render`) from Jinja2 templates compiled
+once. Browse lists come from the catalogue's indexes, so rendering a page
+costs the same however large the catalogue is.
+
+URLs are directory URLs relative to the site root (`thu-tuc/1.001193/`);
+each page links to others relative to itself so the site works under any
+sub-path and from a file share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .catalogue import Catalogue, FormFile
+from .models import (
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    FEE_LABELS,
+    SUBJECT_LABELS,
+    TIER_LABELS,
+    TIME_UNIT_LABELS,
+    Agency,
+    ChannelKind,
+    Currency,
+    Fee,
+    Procedure,
+    ProcessingTime,
+    TimeUnit,
+    category_of,
+)
+
+LEVEL_GUIDE = "huong-dan/muc-do-dich-vu/"
+FINDER = "tra-cuu/"
+HOME_MARKER = "<!-- danh-muc:trang-chu -->"
+LEVEL_NAMES: dict[int, str] = {
+    1: "Mức độ 1 — cung cấp thông tin",
+    2: "Mức độ 2 — tải mẫu đơn, tờ khai",
+    3: "Mức độ 3 — nộp hồ sơ trực tuyến",
+    4: "Mức độ 4 — nộp, thanh toán và nhận kết quả trực tuyến",
+}
+# Review markers name a field path such as "channels[0].fees"; a page
+# section shows a marker when the first segment names it.
+SECTION_FIELDS = (
+    "name", "service_level", "subjects", "description", "channels", "document_cases", "forms",
+    "steps", "results", "requirements", "legal_basis", "online", "agency", "field", "tiers",
+)
+
+
+class Kind(StrEnum):
+    """The kinds of generated page, each under its own URL folder."""
+
+    PROCEDURE = "thu-tuc"
+    AGENCY = "co-quan"
+    FIELD = "linh-vuc"
+    LEVEL = "muc-do"
+    LIFE_EVENT = "su-kien"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One generated page: its kind, its key (code, id, level; '' for an index)."""
+
+    kind: Kind
+    key: str
+    title: str
+
+    @property
+    def url(self) -> str:
+        return url_of(self.kind, self.key)
+
+    @property
+    def src_uri(self) -> str:
+        """The virtual source file a site generator files the page under."""
+        return f"{self.kind.value}/{self.key or 'index'}.md"
+
+    @property
+    def in_nav(self) -> bool:
+        """Only browse index pages belong in the navigation (it is rendered on every page)."""
+        return self.key == ""
+
+
+def url_of(kind: Kind, key: str = "") -> str:
+    """Site-relative directory URL of a page, e.g. `thu-tuc/1.001193/`."""
+    return f"{kind.value}/{quote(key)}/" if key else f"{kind.value}/"
+
+
+def form_url(path: str) -> str:
+    """Stable site URL of a form file: forms/<agency>/<file> → bieu-mau/<agency>/<file>."""
+    return "bieu-mau/" + quote(PurePosixPath(path).relative_to("forms").as_posix())
+
+
+def form_files(catalogue: Catalogue) -> dict[str, FormFile]:
+    """Size and SHA-256 of every form file the procedures name, each read once."""
+    paths = sorted({f.file for p in catalogue.procedures for f in p.forms if f.file})
+    found: dict[str, FormFile] = {}
+    for path in paths:
+        data = (catalogue.root / path).read_bytes()
+        found[path] = FormFile(path=path, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    return found
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def group_digits(value: int) -> str:
+    """1750000 → '1.750.000' (Vietnamese thousands separator)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def number(value: float) -> str:
+    """A duration amount: whole numbers plain, fractions with a decimal comma."""
+    if float(value).is_integer():
+        return group_digits(int(value))
+    return f"{value:g}".replace(".", ",")
+
+
+def money(amount: int, currency: Currency = Currency.VND) -> str:
+    """An amount as a citizen reads it: '1.750.000 đồng', '50 USD'."""
+    unit = "đồng" if currency is Currency.VND else currency.value
+    return f"{group_digits(amount)} {unit}"
+
+
+def fee_text(fee: Fee) -> str:
+    """Amount, range and unit of one fee; 'Miễn phí' when it costs nothing."""
+    if fee.amount == 0 and not fee.max_amount:
+        return "Miễn phí"
+    text = money(fee.amount, fee.currency)
+    if fee.max_amount:
+        text = f"{group_digits(fee.amount)} – {money(fee.max_amount, fee.currency)}"
+    return f"{text}/{fee.per}" if fee.per else text
+
+
+def duration_text(time: ProcessingTime | None) -> str:
+    """Processing time in words: '3 ngày làm việc', '5 – 7 ngày', 'Trong ngày'."""
+    if time is None:
+        return "Chưa có thông tin"
+    if time.unit is TimeUnit.SAME_DAY:
+        return "Trong ngày"
+    if time.value is None:
+        return time.note or "Chưa có thông tin"
+    amount = number(time.value)
+    if time.max_value is not None:
+        amount = f"{amount} – {number(time.max_value)}"
+    unit = TIME_UNIT_LABELS[time.unit] if time.unit else ""
+    return f"{amount} {unit}".strip()
+
+
+def iso_duration(time: ProcessingTime | None) -> str | None:
+    """ISO 8601 duration for schema.org (upper bound of a range); None when unknown."""
+    if time is None or time.value is None or time.unit in (None, TimeUnit.SAME_DAY):
+        return None
+    value = number(time.max_value if time.max_value is not None else time.value).replace(",", ".")
+    letter = {TimeUnit.HOURS: "TH", TimeUnit.MONTHS: "M", TimeUnit.YEARS: "Y"}.get(time.unit, "D")
+    return f"PT{value}H" if letter == "TH" else f"P{value}{letter}"
+
+
+def date_text(value: dt.date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def file_size(size: int) -> str:
+    """Bytes in a short human form with a decimal comma: '48,2 KB'."""
+    if size < 1024:
+        return f"{size} B"
+    for unit in ("KB", "MB", "GB"):
+        size_f = size / 1024
+        if size_f < 1024 or unit == "GB":
+            return f"{size_f:.1f} {unit}".replace(".", ",")
+        size = int(size_f)
+    raise AssertionError("unreachable")
+
+
+def file_type(path: str) -> str:
+    return PurePosixPath(path).suffix.lstrip(".").upper()
+
+
+# ------------------------------------------------------------- safe markdown
+
+
+def _http_only(url: str) -> bool:
+    """markdown-it link check: only absolute http/https links survive."""
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["emphasis", "link", "list", "newline", "paragraph", "backticks"])
+    md.validateLink = _http_only  # type: ignore[method-assign]
+    return md
+
+
+def markdown(text: str | None) -> Markup:
+    """Render a small Markdown subset with raw HTML shown as text and non-http links dropped."""
+    if not text:
+        return Markup("")
+    html = _markdown().render(text)
+    html = html.replace('<a href="', '<a rel="nofollow noopener" href="')
+    return Markup(html)  # markdown-it escaped every text node; raw HTML is off
+
+
+# ------------------------------------------------------------- structured data
+
+
+def json_ld(data: Mapping[str, Any]) -> Markup:
+    """JSON for a <script> element: ASCII only, and no '<', '>' or '&' to end it early."""
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # no markup-significant character is left
+
+
+def government_service(p: Procedure, catalogue: Catalogue) -> dict[str, Any]:
+    """schema.org GovernmentService for one procedure, with only what the record gives."""
+    agency = catalogue.agencies[p.agency]
+    provider: dict[str, Any] = {"@type": "GovernmentOrganization", "name": agency.name}
+    if agency.contact:
+        provider |= _drop_none({
+            "address": agency.contact.address, "telephone": agency.contact.phone,
+            "email": agency.contact.email, "url": agency.contact.website,
+        })
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "GovernmentService",
+        "identifier": p.code,
+        "name": p.name,
+        "serviceType": catalogue.fields[p.field].name,
+        "provider": provider,
+        "areaServed": {"@type": "Country", "name": "Việt Nam"},
+        "dateModified": p.updated.isoformat(),
+    }
+    if p.description:
+        data["description"] = p.description
+    if p.subjects:
+        data["audience"] = [{"@type": "Audience", "audienceType": SUBJECT_LABELS[s]} for s in p.subjects]
+    channels = [_channel_ld(c.kind, c.url, iso_duration(c.processing_time)) for c in p.channels]
+    if channels:
+        data["availableChannel"] = channels
+    offers = [_offer_ld(f) for c in p.channels for f in c.fees]
+    if offers:
+        data["offers"] = offers
+    return data
+
+
+def _channel_ld(kind: ChannelKind, url: str | None, duration: str | None) -> dict[str, Any]:
+    return _drop_none({
+        "@type": "ServiceChannel", "name": CHANNEL_LABELS[kind], "serviceUrl": url, "processingTime": duration,
+    })
+
+
+def _offer_ld(fee: Fee) -> dict[str, Any]:
+    offer: dict[str, Any] = {
+        "@type": "Offer", "name": FEE_LABELS[fee.kind], "price": fee.amount, "priceCurrency": fee.currency.value,
+    }
+    if fee.max_amount:
+        offer["priceSpecification"] = {
+            "@type": "PriceSpecification", "minPrice": fee.amount, "maxPrice": fee.max_amount,
+            "priceCurrency": fee.currency.value,
+        }
+    if fee.note or fee.per:
+        offer["description"] = " — ".join(x for x in (fee.per and f"theo {fee.per}", fee.note) if x)
+    return offer
+
+
+def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+# ------------------------------------------------------------------ rendering
+
+
+@functools.cache
+def environment() -> Environment:
+    """The one Jinja2 environment: autoescaped, strict, templates compiled once and cached."""
+    env = Environment(
+        loader=PackageLoader("generator", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(
+        money=money, fee=fee_text, duration=duration_text, date=date_text, md=markdown,
+        size=file_size, filetype=file_type, digits=group_digits,
+    )
+    env.globals.update(
+        CATEGORY_LABELS=CATEGORY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, FEE_LABELS=FEE_LABELS,
+        SUBJECT_LABELS=SUBJECT_LABELS, TIER_LABELS=TIER_LABELS, LEVEL_NAMES=LEVEL_NAMES,
+        category_of=category_of, url_of=url_of, form_url=form_url, Kind=Kind,
+    )
+    return env
+
+
+class SitePages:
+    """The pages of one catalogue: computed once per build, rendered one at a time."""
+
+    def __init__(self, catalogue: Catalogue, forms: Mapping[str, FormFile] | None = None) -> None:
+        self.catalogue = catalogue
+        self.forms = dict(forms) if forms is not None else form_files(catalogue)
+        self.by_uri = {s.src_uri: s for s in self.specs()}
+        self.children: dict[str, list[Agency]] = {}
+        for agency in sorted(catalogue.agencies.values(), key=lambda a: a.name):
+            if agency.parent:
+                self.children.setdefault(agency.parent, []).append(agency)
+
+    def specs(self) -> list[PageSpec]:
+        """Every generated page, sorted by URL: indexes, then one per code, id or level."""
+        c = self.catalogue
+        specs = [
+            PageSpec(Kind.AGENCY, "", "Cơ quan thực hiện"),
+            PageSpec(Kind.FIELD, "", "Lĩnh vực"),
+            PageSpec(Kind.LEVEL, "", "Mức độ dịch vụ công"),
+            PageSpec(Kind.LIFE_EVENT, "", "Sự kiện cuộc sống"),
+        ]
+        specs += [PageSpec(Kind.PROCEDURE, p.code, p.name) for p in c.procedures]
+        specs += [PageSpec(Kind.AGENCY, a.id, a.name) for a in c.agencies.values()]
+        specs += [PageSpec(Kind.FIELD, f.id, f.name) for f in c.fields.values()]
+        specs += [PageSpec(Kind.LEVEL, str(n), LEVEL_NAMES[n]) for n in sorted(LEVEL_NAMES)]
+        specs += [PageSpec(Kind.LIFE_EVENT, e.id, e.name) for e in c.life_events.values()]
+        return sorted(specs, key=lambda s: s.src_uri)
+
+    def render(self, spec: PageSpec) -> str:
+        """The HTML body of one page."""
+        base = "../" * spec.url.count("/")
+        context: dict[str, Any] = {"spec": spec, "base": base, "c": self.catalogue}
+        if spec.kind is Kind.PROCEDURE:
+            context |= self._procedure_context(self.catalogue.by_code[spec.key])
+        elif spec.key:
+            context["items"] = self.listing(spec)
+            context["children"] = self.children.get(spec.key, []) if spec.kind is Kind.AGENCY else []
+        name = f"{spec.kind.value}{'-index' if spec.in_nav else ''}.html"
+        return environment().get_template(name).render(context)
+
+    def render_home(self, base: str = "") -> str:
+        """The home page's generated part: search box, browse lists and headline figures."""
+        return environment().get_template("home.html").render(c=self.catalogue, base=base, finder=FINDER)
+
+    def listing(self, spec: PageSpec) -> list[Procedure]:
+        """Procedures a browse page lists, straight from the catalogue's indexes."""
+        c = self.catalogue
+        index: Mapping[Any, list[Procedure]] = {
+            Kind.AGENCY: c.by_agency, Kind.FIELD: c.by_field, Kind.LIFE_EVENT: c.by_life_event,
+        }.get(spec.kind, {})
+        if spec.kind is Kind.LEVEL:
+            return c.by_level.get(int(spec.key), [])
+        return index.get(spec.key, [])
+
+    def _procedure_context(self, p: Procedure) -> dict[str, Any]:
+        reviews: dict[str, list[Any]] = {}
+        for r in p.review:
+            head = r.field.split(".")[0].split("[")[0]
+            reviews.setdefault(head if head in SECTION_FIELDS else "other", []).append(r)
+        forms = {f.id: f for f in p.forms}
+        return {
+            "p": p,
+            "agency": self.catalogue.agencies[p.agency],
+            "agency_chain": self.catalogue.agency_chain(p.agency)[1:],
+            "field": self.catalogue.fields[p.field],
+            "events": [self.catalogue.life_events[e] for e in p.life_events],
+            "reviews": reviews,
+            "forms": forms,
+            "files": self.forms,
+            "online_urls": sorted({ch.url for ch in p.channels if ch.url}),
+            "level_guide": LEVEL_GUIDE,
+            "json_ld": json_ld(government_service(p, self.catalogue)),
+        }
+
