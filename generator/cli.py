@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from . import problems as problems_mod
+from .exports import FORMATS as EXPORT_FORMATS
+from .exports import export_files, write_files
 from .problems import Level
 from .schema import stale_schemas, write_schemas
 from .validate import validate as validate_catalogue
@@ -53,3 +55,25 @@ def schema(out: Path, check: bool) -> None:
         sys.exit(1 if stale else 0)
     for name in write_schemas(out):
         click.echo(f"đã ghi {out / name}")
+
+
+@main.command()
+@click.argument("path", default="catalogue", type=click.Path(path_type=Path))
+@click.option("--format", "formats", type=click.Choice(list(EXPORT_FORMATS)), multiple=True,
+              help="json (feed v1) | jsonld (CPSV-AP) | csv | portal (dạng Cổng DVC quốc gia); "
+                   "lặp lại để chọn nhiều; mặc định: tất cả.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("site/api/v1"), show_default=True,
+              help="Thư mục ghi (tương ứng api/v1/ của site).")
+@click.option("--site-url", default=None, help="Địa chỉ gốc của site, để ghi URL tuyệt đối (absolute URLs).")
+def export(path: Path, formats: tuple[str, ...], out: Path, site_url: str | None) -> None:
+    """Xuất catalogue tại PATH ra JSON feed, JSON-LD, CSV hoặc dạng Cổng DVC mà không dựng site."""
+    if not path.is_dir():
+        raise click.UsageError(f"không tìm thấy thư mục catalogue: {path}")
+    catalogue, found = validate_catalogue(path, base=Path.cwd())
+    if catalogue is None:
+        click.echo(problems_mod.render([p for p in found if p.level is Level.ERROR], "text"))
+        click.echo(problems_mod.summary(found), err=True)
+        sys.exit(1)
+    files = export_files(catalogue, formats or EXPORT_FORMATS, site_url)
+    write_files(out, files)
+    click.echo(f"đã ghi {len(files)} tệp vào {out}")

@@ -1,0 +1,324 @@
+"""catalogue.jsonld: the catalogue in CPSV-AP 3.2.0, Europe's vocabulary for public services.
+
+Each procedure is a cpsv:PublicService with its agency as competent
+authority (cv:PublicOrganisation), its ways of submission (cv:Channel),
+fees (cv:Cost), documents (cv:Evidence), results (cv:Output), conditions
+(cv:Requirement), legal basis (eli:LegalResource) and life events
+(cv:LifeEvent). The export conforms to the official SHACL shapes in
+standards/cpsv-ap-3.2.0/ and carries its @context inline, so nothing is
+fetched to read it.
+
+Identifiers are IRIs relative to the file (api/v1/catalogue.jsonld): the
+service IRI is its page, `../../thu-tuc/<code>/`, which resolves to the
+page wherever the site is served. When the site's URL is known the context
+sets @base, so they resolve even when the file is read elsewhere. Text is
+Vietnamese (the context's default @language "vi").
+
+What CPSV-AP cannot say exactly is kept as text: xsd:duration has no
+working days, so such a processing time goes into the channel's
+description only; a fee range has no single cv:hasValue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import models
+from .catalogue import Catalogue
+from .feed import FEED_DIR, Links, dumps, page_path, procedure_path
+
+JSONLD_FILE = "catalogue.jsonld"
+# EU authority tables (Publications Office): real IRIs for the country and currencies.
+VIET_NAM = "http://publications.europa.eu/resource/authority/country/VNM"
+CURRENCY_IRI = "http://publications.europa.eu/resource/authority/currency/"
+CURRENCY_LABELS = {models.Currency.VND: "Đồng Việt Nam", models.Currency.USD: "Đô la Mỹ"}
+TO_SITE_ROOT = "../../"  # from api/v1/catalogue.jsonld to the site root
+
+Node = dict[str, Any]
+
+
+def _ref(term: str, kind: str = "@id") -> dict[str, str]:
+    return {"@id": term, "@type": kind}
+
+
+CONTEXT: dict[str, Any] = {
+    "@language": "vi",
+    "cpsv": "http://purl.org/vocab/cpsv#",
+    "cv": "http://data.europa.eu/m8g/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "PublicService": "cpsv:PublicService",
+    "PublicOrganisation": "cv:PublicOrganisation",
+    "Channel": "cv:Channel",
+    "Cost": "cv:Cost",
+    "Evidence": "cv:Evidence",
+    "Output": "cv:Output",
+    "Requirement": "cv:Requirement",
+    "LegalResource": "eli:LegalResource",
+    "Event": "cv:Event",
+    "LifeEvent": "cv:LifeEvent",
+    "Concept": "skos:Concept",
+    "Location": "dct:Location",
+    "identifier": {"@id": "dct:identifier", "@language": None},
+    "title": "dct:title",
+    "description": "dct:description",
+    "keyword": "dcat:keyword",
+    "prefLabel": "skos:prefLabel",
+    "notation": {"@id": "skos:notation", "@language": None},
+    "spatial": _ref("dct:spatial"),
+    "type": _ref("dct:type"),
+    "audience": _ref("dct:audience"),
+    "hasCompetentAuthority": _ref("cv:hasCompetentAuthority"),
+    "thematicArea": _ref("cv:thematicArea"),
+    "isClassifiedBy": _ref("cv:isClassifiedBy"),
+    "hasChannel": _ref("cv:hasChannel"),
+    "hasCost": _ref("cv:hasCost"),
+    "ifAccessedThrough": _ref("cv:ifAccessedThrough"),
+    "currency": _ref("cv:currency"),
+    "hasInput": _ref("cpsv:hasInput"),
+    "produces": _ref("cpsv:produces"),
+    "holdsRequirement": _ref("cv:holdsRequirement"),
+    "hasLegalResource": _ref("cv:hasLegalResource"),
+    "isGroupedBy": _ref("cv:isGroupedBy"),
+    "landingPage": _ref("dcat:landingPage"),
+    "processingTime": _ref("cv:processingTime", "xsd:duration"),
+    "hasValue": _ref("cv:hasValue", "xsd:double"),
+    "dateDocument": _ref("eli:date_document", "xsd:date"),
+}
+
+
+def jsonld_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
+    """The CPSV-AP export, by path inside api/v1/."""
+    return {JSONLD_FILE: dumps(document(catalogue, links))}
+
+
+def document(catalogue: Catalogue, links: Links) -> dict[str, Any]:
+    """The whole JSON-LD document: vocabularies, agencies, life events, then each service's nodes."""
+    context = dict(CONTEXT)
+    if links.site_url:
+        context["@base"] = links.url(f"{FEED_DIR}/{JSONLD_FILE}")
+    graph: list[Node] = [*concepts(catalogue), *organisations(catalogue), *life_events(catalogue)]
+    for procedure in catalogue.procedures:
+        graph.extend(service_nodes(procedure, catalogue))
+    return {"@context": context, "@graph": graph}
+
+
+def service_nodes(procedure: models.Procedure, catalogue: Catalogue) -> list[Node]:
+    """One procedure's nodes, the PublicService first: what a docs example shows."""
+    iri = _site(procedure_path(procedure.code))
+    channels = [channel_node(iri, procedure.code, i, c) for i, c in enumerate(procedure.channels, 1)]
+    costs = [
+        cost_node(iri, procedure.code, i, j, fee)
+        for i, channel in enumerate(procedure.channels, 1)
+        for j, fee in enumerate(channel.fees, 1)
+    ]
+    evidence = [
+        evidence_node(iri, f"{procedure.code}-ho-so-{i}-{j}", case, doc)
+        for i, case in enumerate(procedure.document_cases, 1)
+        for j, doc in enumerate(case.documents, 1)
+    ]
+    outputs = [_titled(iri, "Output", f"ket-qua-{i}", r.code or f"{procedure.code}-ket-qua-{i}", r.name)
+               for i, r in enumerate(procedure.results, 1)]
+    requirements = [_titled(iri, "Requirement", f"yeu-cau-{i}", f"{procedure.code}-yeu-cau-{i}", text)
+                    for i, text in enumerate(procedure.requirements, 1)]
+    legal = [legal_node(iri, procedure.code, i, law) for i, law in enumerate(procedure.legal_basis, 1)]
+    service = service_node(procedure, catalogue, iri) | _links({
+        "hasChannel": channels, "hasCost": costs, "hasInput": evidence, "produces": outputs,
+        "holdsRequirement": requirements, "hasLegalResource": legal,
+    })
+    return [service, *channels, *costs, *evidence, *outputs, *requirements, *legal]
+
+
+def service_node(procedure: models.Procedure, catalogue: Catalogue, iri: str) -> Node:
+    node: Node = {
+        "@id": iri,
+        "@type": "PublicService",
+        "identifier": procedure.code,
+        "title": procedure.name,
+        "description": procedure.description or fallback_description(procedure, catalogue),
+        "hasCompetentAuthority": _site(page_path("co-quan", procedure.agency)),
+        "thematicArea": _site(page_path("linh-vuc", procedure.field)),
+        "isClassifiedBy": [_site(f"muc-do/{procedure.service_level}/"), f"#loai-{procedure.category.value}"],
+        "landingPage": iri,
+    }
+    if procedure.subjects:
+        node["audience"] = [f"#doi-tuong-{s.value}" for s in procedure.subjects]
+    if procedure.keywords:
+        node["keyword"] = list(procedure.keywords)
+    if procedure.life_events:
+        node["isGroupedBy"] = [_site(page_path("su-kien", e)) for e in procedure.life_events]
+    return node
+
+
+def fallback_description(procedure: models.Procedure, catalogue: Catalogue) -> str:
+    """CPSV-AP requires a description; without one in the record, say what the record says."""
+    agency = catalogue.agencies[procedure.agency].name
+    field = catalogue.fields[procedure.field].name
+    return f"{procedure.name}. Thủ tục hành chính mã {procedure.code}, lĩnh vực {field}, do {agency} thực hiện."
+
+
+def channel_node(service: str, code: str, index: int, channel: models.Channel) -> Node:
+    node: Node = {
+        "@id": f"{service}#kenh-{index}",
+        "@type": "Channel",
+        "identifier": f"{code}-kenh-{index}",
+        "type": f"#kenh-{channel.kind.value}",
+    }
+    duration = xsd_duration(channel.processing_time)
+    if duration is not None:
+        node["processingTime"] = duration
+    text = [models.CHANNEL_LABELS[channel.kind]]
+    if channel.processing_time is not None:
+        text.append(f"Thời hạn giải quyết: {time_text(channel.processing_time)}")
+    text.extend(t for t in (channel.note, channel.url) if t)
+    node["description"] = ". ".join(text)
+    return node
+
+
+def cost_node(service: str, code: str, channel: int, index: int, fee: models.Fee) -> Node:
+    node: Node = {
+        "@id": f"{service}#kenh-{channel}-phi-{index}",
+        "@type": "Cost",
+        "identifier": f"{code}-kenh-{channel}-phi-{index}",
+        "type": f"#phi-{fee.kind.value}",
+        "currency": CURRENCY_IRI + fee.currency.value,
+        "ifAccessedThrough": f"{service}#kenh-{channel}",
+        "description": fee_text(fee),
+    }
+    if fee.max_amount is None:
+        node["hasValue"] = float(fee.amount)
+    return node
+
+
+def evidence_node(service: str, identifier: str, case: models.DocumentCase, doc: models.Document) -> Node:
+    """A document to bring; `identifier` is '<code>-ho-so-<case>-<document>'."""
+    fragment = identifier.split("-", 1)[1]
+    node = _titled(service, "Evidence", fragment, identifier, doc.name)
+    text = [f"Trường hợp: {case.case}"] if case.case else []
+    text += [f"{label}: {n}" for label, n in (("Bản chính", doc.originals), ("Bản sao", doc.copies)) if n is not None]
+    if doc.required is not None:
+        text.append("Bắt buộc" if doc.required else "Không bắt buộc")
+    if doc.note:
+        text.append(doc.note)
+    if text:
+        node["description"] = ". ".join(text)
+    return node
+
+
+def legal_node(service: str, code: str, index: int, law: models.LegalBasis) -> Node:
+    node = _titled(service, "LegalResource", f"can-cu-{index}", law.number or f"{code}-can-cu-{index}", law.title)
+    if law.issued is not None:
+        node["dateDocument"] = law.issued.isoformat()
+    if law.issuer:
+        node["description"] = f"Cơ quan ban hành: {law.issuer}"
+    return node
+
+
+def _titled(service: str, kind: str, fragment: str, identifier: str, title: str) -> Node:
+    return {"@id": f"{service}#{fragment}", "@type": kind, "identifier": identifier, "title": title}
+
+
+def _links(groups: dict[str, list[Node]]) -> Node:
+    return {key: [n["@id"] for n in nodes] for key, nodes in groups.items() if nodes}
+
+
+def _site(path: str) -> str:
+    return TO_SITE_ROOT + path
+
+
+# --- Shared nodes: agencies, life events, and the concepts services point to
+
+
+def organisations(catalogue: Catalogue) -> list[Node]:
+    """Every agency as a PublicOrganisation in Viet Nam, and Viet Nam as its Location."""
+    nodes: list[Node] = [{"@id": VIET_NAM, "@type": "Location", "prefLabel": "Việt Nam"}]
+    for key, agency in sorted(catalogue.agencies.items()):
+        nodes.append({
+            "@id": _site(page_path("co-quan", key)), "@type": "PublicOrganisation",
+            "identifier": key, "prefLabel": agency.name, "spatial": VIET_NAM,
+        })
+    return nodes
+
+
+def life_events(catalogue: Catalogue) -> list[Node]:
+    return [
+        {"@id": _site(page_path("su-kien", key)), "@type": ["Event", "LifeEvent"], "identifier": key,
+         "title": event.name} | ({"description": event.description} if event.description else {})
+        for key, event in sorted(catalogue.life_events.items())
+    ]
+
+
+def concepts(catalogue: Catalogue) -> list[Node]:
+    """The code lists services refer to, each value a skos:Concept with its Vietnamese label."""
+    pairs: list[tuple[str, str, str]] = [
+        *((f"#kenh-{k.value}", k.value, label) for k, label in models.CHANNEL_LABELS.items()),
+        *((f"#phi-{k.value}", k.value, label) for k, label in models.FEE_LABELS.items()),
+        *((f"#doi-tuong-{k.value}", k.value, label) for k, label in models.SUBJECT_LABELS.items()),
+        *((f"#loai-{k.value}", k.value, label) for k, label in models.CATEGORY_LABELS.items()),
+        *((_site(f"muc-do/{n}/"), str(n), f"Mức độ {n}") for n in range(1, 5)),
+        *((_site(page_path("linh-vuc", key)), key, f.name) for key, f in sorted(catalogue.fields.items())),
+        *((CURRENCY_IRI + c.value, c.value, CURRENCY_LABELS[c]) for c in models.Currency),
+    ]
+    return [{"@id": iri, "@type": "Concept", "notation": code, "prefLabel": label} for iri, code, label in pairs]
+
+
+# --- Values CPSV-AP wants as typed literals or text
+
+
+def xsd_duration(time: models.ProcessingTime | None) -> str | None:
+    """The longest time as xsd:duration; None for working days and 'same day', which it cannot express."""
+    if time is None or time.unit is None:
+        return None
+    value = time.max_value if time.max_value is not None else time.value
+    if value is None:
+        return None
+    unit = time.unit
+    if unit is models.TimeUnit.DAYS:
+        return f"P{int(value)}D" if float(value).is_integer() else f"PT{round(value * 86400)}S"
+    if unit is models.TimeUnit.HOURS:
+        return f"PT{int(value)}H" if float(value).is_integer() else f"PT{round(value * 3600)}S"
+    if unit in (models.TimeUnit.MONTHS, models.TimeUnit.YEARS) and float(value).is_integer():
+        return f"P{int(value)}{'M' if unit is models.TimeUnit.MONTHS else 'Y'}"
+    return None
+
+
+def number_text(value: float) -> str:
+    """1 → '1', 1.5 → '1,5' (Vietnamese decimal comma)."""
+    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+
+
+def time_text(time: models.ProcessingTime) -> str:
+    """'5 ngày làm việc', '5–7 ngày', 'trong ngày', with the note after."""
+    unit = models.TIME_UNIT_LABELS[time.unit] if time.unit else ""
+    amount = ""
+    if time.value is not None:
+        amount = number_text(time.value)
+        if time.max_value is not None:
+            amount += f"–{number_text(time.max_value)}"
+    text = " ".join(t for t in (amount, unit) if t)
+    if time.note:
+        text = f"{text} ({time.note})" if text else time.note
+    return text
+
+
+def money_text(amount: int) -> str:
+    """200000 → '200.000' (Vietnamese thousands separator)."""
+    return f"{amount:,}".replace(",", ".")
+
+
+def fee_text(fee: models.Fee) -> str:
+    """'Lệ phí: 200.000 VND/hộ chiếu (ghi chú)'; 0 is 'miễn phí'."""
+    if fee.amount == 0 and fee.max_amount is None:
+        amount = "Miễn phí"
+    else:
+        amount = money_text(fee.amount)
+        if fee.max_amount is not None:
+            amount += f"–{money_text(fee.max_amount)}"
+        amount += f" {fee.currency.value}"
+        if fee.per:
+            amount += f"/{fee.per}"
+    text = f"{models.FEE_LABELS[fee.kind]}: {amount}"
+    return f"{text} ({fee.note})" if fee.note else text

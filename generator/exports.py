@@ -1,0 +1,104 @@
+"""All machine-readable exports at once: what the site build and `catalogue export` write.
+
+JSON feed, CPSV-AP JSON-LD, national-portal shape and CSV each come from
+their own module; this one only gathers their files under api/v1/ and
+fills the feed's docs page with real examples, so the examples never drift.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from . import cpsv, feed, models, portal, tables
+from .catalogue import Catalogue
+from .feed import FEED_DIR, Links
+
+Exporter = Callable[[Catalogue, Links], dict[str, bytes]]
+FORMATS: dict[str, Exporter] = {
+    "json": feed.feed_files,
+    "jsonld": cpsv.jsonld_files,
+    "csv": tables.csv_files,
+    "portal": portal.portal_files,
+}
+EXAMPLE_MARK = re.compile(r"^<!-- feed-example (\w+)(?: (\S+))? -->$", re.MULTILINE)
+
+
+def export_files(catalogue: Catalogue, formats: Iterable[str] = FORMATS, site_url: str | None = None,
+                 ) -> dict[str, bytes]:
+    """Files of the chosen formats, by path inside the feed folder."""
+    links = Links(site_url or None)
+    files: dict[str, bytes] = {}
+    for name in formats:
+        files.update(FORMATS[name](catalogue, links))
+    return files
+
+
+def write_files(out: Path, files: dict[str, bytes]) -> None:
+    """Write each file under `out`, leaving unchanged files untouched."""
+    for name, data in sorted(files.items()):
+        target = out / name
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None = None) -> dict[str, bytes]:
+    """Every export into site_dir/api/v1/; what the site build calls after writing pages."""
+    files = export_files(catalogue, FORMATS, site_url)
+    write_files(site_dir / FEED_DIR, files)
+    return files
+
+
+# --- Examples for docs/api/index.md, made from a real record at build time
+
+
+def fill_examples(markdown: str, catalogue: Catalogue, site_url: str | None = None) -> str:
+    """Replace each `<!-- feed-example FORMAT [CODE] -->` line with that record in that format.
+
+    FORMAT is json, portal, jsonld, csv or changelog; CODE falls back to the
+    first procedure when the catalogue does not hold it.
+    """
+    if not catalogue.procedures:
+        return markdown
+    links = Links(site_url or None)
+
+    def example(match: re.Match[str]) -> str:
+        code = match.group(2)
+        procedure = catalogue.by_code.get(code or "") or catalogue.procedures[0]
+        return example_block(match.group(1), procedure.code, catalogue, links)
+
+    return EXAMPLE_MARK.sub(example, markdown)
+
+
+def example_block(fmt: str, code: str, catalogue: Catalogue, links: Links) -> str:
+    """One fenced block showing procedure `code` as the export writes it."""
+    procedure = catalogue.by_code[code]
+    if fmt == "json":
+        return _fence("json", feed.procedure_record(procedure, links))
+    if fmt == "portal":
+        return _fence("json", portal.procedure(procedure, catalogue, links))
+    if fmt == "jsonld":
+        graph = cpsv.service_nodes(procedure, catalogue)
+        return _fence("json", {"@context": cpsv.CONTEXT, "@graph": graph})
+    if fmt == "csv":
+        return csv_example(procedure, catalogue, links)
+    if fmt == "changelog":
+        return _fence("json", feed.changelog(catalogue, links)["versions"])
+    raise ValueError(f"định dạng ví dụ không rõ: {fmt}")
+
+
+def csv_example(procedure: models.Procedure, catalogue: Catalogue, links: Links) -> str:
+    """Header and the procedure's row of each CSV file, as they appear in the files."""
+    rows = [tables.procedure_row(procedure, catalogue, links)]
+    first = tables.table(tables.PROCEDURE_COLUMNS, rows).decode("utf-8-sig")
+    second = tables.table(tables.CHANNEL_COLUMNS, tables.channel_rows(procedure)).decode("utf-8-sig")
+    return "procedures.csv:\n\n```text\n" + first.replace("\r\n", "\n") + "```\n\nchannels.csv:\n\n```text\n" \
+        + second.replace("\r\n", "\n") + "```"
+
+
+def _fence(language: str, value: object) -> str:
+    return f"```{language}\n{json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)}\n```"
