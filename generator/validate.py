@@ -52,15 +52,16 @@ def procedure_files(root: Path) -> list[Path]:
 class _Checker:
     def __init__(self, root: Path, base: Path | None) -> None:
         self.root = root
-        self.base = (base or root.parent).resolve()
+        self.forms_dir = (root / "forms").resolve()
+        # Shown paths are prefix + path inside the catalogue: one resolve, not one per file.
+        resolved, shown_base = root.resolve(), (base or root.parent).resolve()
+        self.prefix = resolved.relative_to(shown_base).as_posix() if resolved.is_relative_to(shown_base) else str(root)
         self.problems: list[Problem] = []
         self.code_places: dict[str, list[tuple[str, int, int]]] = {}
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.base).as_posix()
-        except ValueError:
-            return path.as_posix()
+        inside = path.relative_to(self.root).as_posix()
+        return inside if self.prefix == "." else f"{self.prefix}/{inside}"
 
     def run(self) -> Catalogue:
         agencies = self._collection("agencies.yaml", models.AgenciesFile, "agencies", required=True)
@@ -210,9 +211,8 @@ class _Checker:
 
     def _check_form_file(self, doc: Document, loc: tuple[str | int, ...], file: str) -> None:
         pure = PurePosixPath(file)
-        forms_dir = (self.root / "forms").resolve()
         target = (self.root / pure).resolve()
-        inside = target.is_relative_to(forms_dir) and pure.parts[:1] == ("forms",)
+        inside = target.is_relative_to(self.forms_dir) and pure.parts[:1] == ("forms",)
         if pure.is_absolute() or ".." in pure.parts or "\\" in file or not inside:
             self.problems.append(doc.problem(loc, "E306", f"'{file}' phải nằm trong forms/"))
         elif pure.suffix.lower() not in FORM_EXTENSIONS:
