@@ -340,6 +340,9 @@ class Procedure(Strict):
     decision: ShortText | None = Field(None, description="Số quyết định công bố")
     procedure_type: ShortText | None = Field(None, description="Loại thủ tục")
     agency: Slug = Field(description="Cơ quan thực hiện (id trong agencies.yaml)")
+    other_agencies: list[Slug] = Field(
+        default_factory=list, description="Cơ quan thực hiện khác mà nguồn cũng liệt kê (id trong agencies.yaml)"
+    )
     tiers: Annotated[list[Tier], Field(min_length=1)] = Field(description="Cấp thực hiện")
     field: Slug = Field(description="Lĩnh vực (id trong fields.yaml)")
     service_level: Level = Field(description="Mức độ 1–4")
