@@ -181,6 +181,9 @@ class _Checker:
         elif _is_ref(agency) and path.parent.name != agency and path.parent.parent == self.root / "procedures":
             self.problems.append(doc.problem(("agency",), "E311",
                                              f"tệp nằm trong procedures/{path.parent.name}/ nhưng agency là '{agency}'"))
+        for i, other in _items(data.get("other_agencies")):
+            if _is_ref(other) and other not in catalogue.agencies:
+                unknown(("other_agencies", i), "E300", "cơ quan", other, catalogue.agencies)
         field_id = data.get("field")
         if _is_ref(field_id) and field_id not in catalogue.fields:
             unknown(("field",), "E301", "lĩnh vực", field_id, catalogue.fields)
