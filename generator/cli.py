@@ -12,8 +12,10 @@ from . import problems as problems_mod
 from .exports import FORMATS as EXPORT_FORMATS
 from .exports import export_files, write_files
 from .problems import Level
+from .scaffold import ScaffoldError, new_procedure
 from .schema import stale_schemas, write_schemas
 from .validate import validate as validate_catalogue
+from .yamlfmt import format_file, yaml_files
 
 FORMATS = ("text", "json", "github")
 
@@ -77,3 +79,40 @@ def export(path: Path, formats: tuple[str, ...], out: Path, site_url: str | None
     files = export_files(catalogue, formats or EXPORT_FORMATS, site_url)
     write_files(out, files)
     click.echo(f"đã ghi {len(files)} tệp vào {out}")
+
+
+@main.command()
+@click.argument("path", default="catalogue", type=click.Path(path_type=Path))
+@click.option("--agency", required=True, help="Mã cơ quan trong agencies.yaml, ví dụ ubnd-xa.")
+@click.option("--code", required=True, help="Mã thủ tục quốc gia, dạng D.DDDDDD.")
+@click.option("--name", default=None, help="Tên thủ tục; điền sẵn vào mẫu và đặt tên tệp theo tên này.")
+def new(path: Path, agency: str, code: str, name: str | None) -> None:
+    """Tạo tệp thủ tục mới có chú thích trong catalogue tại PATH, để điền vào."""
+    try:
+        written = new_procedure(path, agency, code, name)
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"đã tạo {written}")
+    click.echo('Điền mọi chỗ "" trong tệp, rồi chạy: catalogue validate', err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--check", is_flag=True, help="Không ghi; liệt kê tệp cần định dạng lại và thoát 1 nếu có.")
+def fmt(paths: tuple[Path, ...], check: bool) -> None:
+    """Định dạng tệp YAML theo một kiểu chuẩn (thứ tự khóa, thụt lề), giữ nguyên chú thích.
+
+    PATHS là tệp hoặc thư mục; mặc định: catalogue.
+    """
+    targets = list(paths) or [Path("catalogue")]
+    results = [format_file(p, write=not check) for p in yaml_files(targets)]
+    for result in results:
+        if result.problem is not None:
+            click.echo(result.problem.as_text())
+        elif result.changed:
+            click.echo(f"{result.path}: {'cần định dạng lại' if check else 'đã định dạng lại'}")
+    changed = sum(r.changed for r in results)
+    broken = sum(r.problem is not None for r in results)
+    verb = "cần định dạng lại" if check else "đã định dạng lại"
+    click.echo(f"{len(results)} tệp, {changed} {verb}, {broken} không đọc được", err=True)
+    sys.exit(1 if broken or (check and changed) else 0)
