@@ -23,6 +23,7 @@ FORMATS: dict[str, Exporter] = {
     "csv": tables.csv_files,
     "portal": portal.portal_files,
 }
+DOCS_PAGE = "api/index.md"  # the feed's docs page, under docs/
 EXAMPLE_MARK = re.compile(r"^<!-- feed-example (\w+)(?: (\S+))? -->$", re.MULTILINE)
 
 

@@ -27,6 +27,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .catalogue import Catalogue
+from .exports import DOCS_PAGE, fill_examples, write_feed
 from .pages import HOME_MARKER, SitePages, form_url
 from .problems import Level, render, summary
 from .validate import validate
@@ -90,6 +91,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         spec = self.pages.by_uri.get(page.file.src_uri) if self.pages else None
         if spec is not None:
             page.meta["title"] = spec.title
+        if page.file.src_uri == DOCS_PAGE and self.catalogue is not None:
+            markdown = fill_examples(markdown, self.catalogue, config.get("site_url"))
         return markdown
 
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
@@ -108,6 +111,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
 
     @event_priority(-100)  # after every other plugin has written its outputs
     def on_post_build(self, *, config: Any) -> None:
+        if self.catalogue is not None:  # JSON feed, JSON-LD, portal shape and CSV under api/v1/
+            write_feed(self.catalogue, Path(config["site_dir"]), config.get("site_url"))
         if self.final_dir is None or self.building_dir is None:
             return
         _swap(self.building_dir, self.final_dir)

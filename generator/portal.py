@@ -48,6 +48,19 @@ FEE_TYPES: dict[models.FeeKind, FeeType] = {
 }
 
 
+# Each field of our procedure → the portal key that carries it ("field for field").
+FIELD_MAP: dict[str, str] = {
+    "code": "code", "name": "name", "decision": "decisionNumber", "procedure_type": "procedureType",
+    "agency": "agency", "other_agencies": "otherAgencies", "tiers": "implementationLevels", "field": "field",
+    "service_level": "serviceLevel", "service_level_derived": "serviceLevelDerived", "subjects": "subjects",
+    "description": "description", "channels": "executionMethods", "document_cases": "executionCases",
+    "forms": "forms", "steps": "steps", "results": "results", "requirements": "requirements",
+    "legal_basis": "legalBases", "online": "nationalPortal, onlinePayment, postal", "roadmap": "roadmap",
+    "life_events": "lifeEvents", "keywords": "keywords", "competent_authority": "competentAuthority",
+    "source_url": "sourceUrl", "review": "reviewNeeded", "updated": "updated",
+}
+
+
 class Coded(models.Strict):
     code: str
     name: str
@@ -106,16 +119,24 @@ class PortalResult(models.Strict):
     code: str | None
 
 
+class PortalRoadmap(models.Strict):
+    targetLevel: int
+    dueDate: str
+    source: str | None
+
+
 class PortalProcedure(models.Strict):
     code: str
     name: str
     decisionNumber: str | None
     procedureType: str | None
     agency: Coded
+    otherAgencies: list[Coded] = Field(description="Cơ quan thực hiện khác")
     competentAuthority: str | None
     implementationLevels: list[Coded] = Field(description="Cấp thực hiện")
     field: Coded
     serviceLevel: int
+    serviceLevelDerived: bool = Field(description="true khi mức độ được suy ra, không do nguồn ghi")
     onlineServiceType: Coded = Field(description="Loại DVCTT theo Nghị định 42/2022")
     subjects: list[Coded]
     description: str | None
@@ -129,10 +150,12 @@ class PortalProcedure(models.Strict):
     nationalPortal: bool | None
     onlinePayment: bool | None
     postal: bool | None
+    roadmap: PortalRoadmap | None = Field(description="Kế hoạch nâng cấp mức độ")
     lifeEvents: list[str]
     keywords: list[str]
     url: str = Field(description="Trang thủ tục trên site")
     sourceUrl: str | None
+    reviewNeeded: list[str] = Field(description="Phần cần rà soát (field paths)")
     updated: str
 
 
@@ -158,10 +181,11 @@ def procedure(p: models.Procedure, catalogue: Catalogue, links: Links) -> dict[s
     return PortalProcedure(
         code=p.code, name=p.name, decisionNumber=p.decision, procedureType=p.procedure_type,
         agency=Coded(code=p.agency, name=catalogue.agencies[p.agency].name),
+        otherAgencies=[Coded(code=a, name=catalogue.agencies[a].name) for a in p.other_agencies],
         competentAuthority=p.competent_authority,
         implementationLevels=[Coded(code=t.value, name=models.TIER_LABELS[t]) for t in p.tiers],
         field=Coded(code=p.field, name=catalogue.fields[p.field].name),
-        serviceLevel=p.service_level,
+        serviceLevel=p.service_level, serviceLevelDerived=p.service_level_derived,
         onlineServiceType=Coded(code=p.category.value, name=models.CATEGORY_LABELS[p.category]),
         subjects=[Coded(code=s.value, name=models.SUBJECT_LABELS[s]) for s in p.subjects],
         description=p.description,
@@ -172,6 +196,9 @@ def procedure(p: models.Procedure, catalogue: Catalogue, links: Links) -> dict[s
                               issuedDate=b.issued.isoformat() if b.issued else None) for b in p.legal_basis],
         results=[PortalResult(name=r.name, code=r.code) for r in p.results],
         nationalPortal=p.online.national_portal, onlinePayment=p.online.online_payment, postal=p.online.postal,
+        roadmap=PortalRoadmap(targetLevel=p.roadmap.target_level, dueDate=p.roadmap.due.isoformat(),
+                              source=p.roadmap.source) if p.roadmap else None,
+        reviewNeeded=[r.field for r in p.review],
         lifeEvents=p.life_events, keywords=p.keywords, url=links.url(procedure_path(p.code)),
         sourceUrl=p.source_url, updated=p.updated.isoformat(),
     ).model_dump(mode="json")

@@ -20,7 +20,7 @@ from .catalogue import Catalogue
 from .feed import Links, procedure_path
 
 PROCEDURE_COLUMNS: tuple[str, ...] = (
-    "code", "name", "agency", "agency_name", "field", "field_name", "tiers", "service_level",
+    "code", "name", "agency", "agency_name", "other_agencies", "field", "field_name", "tiers", "service_level",
     "service_level_derived", "category", "subjects", "channels", "national_portal", "online_payment",
     "postal", "decision", "procedure_type", "competent_authority", "documents", "forms", "results",
     "legal_basis", "life_events", "keywords", "roadmap_target_level", "roadmap_due", "review",
@@ -69,7 +69,7 @@ def procedure_row(p: models.Procedure, catalogue: Catalogue, links: Links) -> li
     documents = sum(len(case.documents) for case in p.document_cases)
     roadmap = p.roadmap
     return [
-        p.code, p.name, p.agency, catalogue.agencies[p.agency].name, p.field, catalogue.fields[p.field].name,
+        p.code, p.name, p.agency, catalogue.agencies[p.agency].name, joined(p.other_agencies), p.field, catalogue.fields[p.field].name,
         joined(t.value for t in p.tiers), p.service_level, p.service_level_derived, p.category.value,
         joined(s.value for s in p.subjects), joined(c.kind.value for c in p.channels),
         p.online.national_portal, p.online.online_payment, p.online.postal,
