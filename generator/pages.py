@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
@@ -311,12 +311,16 @@ def environment() -> Environment:
 
 
 class SitePages:
-    """The pages of one catalogue: computed once per build, rendered one at a time."""
+    """The pages of one catalogue: computed once per build, rendered one at a time.
+    """
 
     def __init__(self, catalogue: Catalogue, forms: Mapping[str, FormFile] | None = None) -> None:
         self.catalogue = catalogue
         self.forms = dict(forms) if forms is not None else form_files(catalogue)
         self.by_uri = {s.src_uri: s for s in self.specs()}
+        # HTML an agency page shows above its list (agency id, base → HTML); the plugin
+        # plugs in the agency's figures from generator.stats_page, so pages need not import stats.
+        self.agency_extra: Callable[[str, str], Markup] = lambda _agency, _base: Markup("")
         self.children: dict[str, list[Agency]] = {}
         for agency in sorted(catalogue.agencies.values(), key=lambda a: a.name):
             if agency.parent:
@@ -347,6 +351,8 @@ class SitePages:
         elif spec.key:
             context["items"] = self.listing(spec)
             context["children"] = self.children.get(spec.key, []) if spec.kind is Kind.AGENCY else []
+            if spec.kind is Kind.AGENCY:
+                context["extra"] = self.agency_extra(spec.key, base)
         name = f"{spec.kind.value}{'-index' if spec.in_nav else ''}.html"
         return environment().get_template(name).render(context)
 

@@ -1,0 +1,286 @@
+/* The procedure finder (/tra-cuu/): a prebuilt, folded lunr index, filters,
+ * and the state in the URL so a search can be shared.
+ *
+ * Loads search/index.json first (names + keywords index and one summary row
+ * per procedure), answers from it, then loads search/detail.json (description,
+ * results, steps) in the background and adds its scores. The query is folded
+ * here with viFold (lunr.js skips the pipeline for wildcard terms) and every
+ * term is queried with usePipeline: false.
+ */
+(function () {
+  "use strict";
+  var root = document.getElementById("dm-finder");
+  if (!root || !window.lunr || !window.viFold) return;
+
+  var PAGE = 50;          // results drawn at a time
+  var DEBOUNCE = 150;     // ms after the last keystroke
+  var MIN_CHARS = 2;      // folded characters before a query runs
+  var CODE = /^\d\.\d{6}$/;
+  var PARAMS = { q: "q", agency: "co-quan", field: "linh-vuc", level: "muc-do", channel: "cach-nop", subject: "doi-tuong", free: "mien-phi" };
+
+  var form = root.querySelector("form");
+  var input = form.elements[PARAMS.q];
+  var status = root.querySelector("[data-finder-status]");
+  var list = root.querySelector("[data-finder-results]");
+  var more = root.querySelector("[data-finder-more]");
+  var base = root.getAttribute("data-base") || "";
+  var data = null, primary = null, detail = null, byCode = null, byName = null;
+  var current = [], shown = 0, timer = 0, firstDrawn = false, redirected = false;
+
+  function text(value) { return value == null ? "" : String(value); }
+
+  function el(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (content != null) node.textContent = content;
+    return node;
+  }
+
+  // ------------------------------------------------------------- state
+
+  function readForm() {
+    var f = form.elements;
+    return {
+      q: input.value.trim(),
+      agency: f[PARAMS.agency].value, field: f[PARAMS.field].value, level: f[PARAMS.level].value,
+      channel: f[PARAMS.channel].value, subject: f[PARAMS.subject].value, free: f[PARAMS.free].checked
+    };
+  }
+
+  function writeForm(params) {
+    var f = form.elements;
+    input.value = params.get(PARAMS.q) || "";
+    ["agency", "field", "level", "channel", "subject"].forEach(function (key) {
+      var select = f[PARAMS[key]], value = params.get(PARAMS[key]) || "";
+      var known = Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+      select.value = known ? value : "";
+    });
+    f[PARAMS.free].checked = params.get(PARAMS.free) === "1";
+  }
+
+  function saveUrl(state) {
+    var params = new URLSearchParams();
+    if (state.q) params.set(PARAMS.q, state.q);
+    ["agency", "field", "level", "channel", "subject"].forEach(function (key) {
+      if (state[key]) params.set(PARAMS[key], state[key]);
+    });
+    if (state.free) params.set(PARAMS.free, "1");
+    var query = params.toString();
+    history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
+  }
+
+  function hasFilter(state) {
+    return !!(state.agency || state.field || state.level || state.channel || state.subject || state.free);
+  }
+
+  // ------------------------------------------------------------- search
+
+  function runIndex(index, terms, scores, matched) {
+    var last = terms.length - 1;
+    index.query(function (q) {
+      terms.forEach(function (term, i) {
+        q.term(term, { usePipeline: false, boost: 10 });
+        if (i === last) q.term(term, { usePipeline: false, boost: 1, wildcard: lunr.Query.wildcard.TRAILING });
+      });
+    }).forEach(function (hit) {
+      scores[hit.ref] = (scores[hit.ref] || 0) + hit.score;
+      var seen = matched[hit.ref] || (matched[hit.ref] = []);
+      Array.prototype.push.apply(seen, Object.keys(hit.matchData.metadata));
+    });
+  }
+
+  function hasEveryTerm(seen, terms) {
+    var last = terms.length - 1;
+    return terms.every(function (term, i) {
+      return seen.some(function (m) { return m === term || (i === last && m.lastIndexOf(term, 0) === 0); });
+    });
+  }
+
+  /* Rows matching the words, best first; every word must match somewhere. */
+  function searchRows(q) {
+    var terms = viFold.fold(q);
+    // A one-letter word still being typed at the end would match nothing exactly: wait for it.
+    if (terms.length > 1 && terms[terms.length - 1].length < MIN_CHARS) terms.pop();
+    var scores = Object.create(null), matched = Object.create(null);
+    runIndex(primary, terms, scores, matched);
+    if (detail) runIndex(detail, terms, scores, matched);
+    var rows = Object.keys(scores).filter(function (ref) { return hasEveryTerm(matched[ref], terms); })
+      .map(Number);
+    rows.sort(function (a, b) { return scores[b] - scores[a] || data.docs[a][1].length - data.docs[b][1].length || a - b; });
+    return rows;
+  }
+
+  function codeRows(q) {
+    var folded = q.replace(/\s+/g, "");
+    if (!/^\d[\d.]*$/.test(folded)) return [];
+    if (byCode[folded] != null) return [byCode[folded]];
+    var rows = [];
+    data.docs.forEach(function (doc, i) { if (doc[0].lastIndexOf(folded, 0) === 0) rows.push(i); });
+    return rows;
+  }
+
+  function passes(doc, state) {
+    if (state.agency && data.agencies[doc[2]][0] !== state.agency) return false;
+    if (state.field && data.fields[doc[3]][0] !== state.field) return false;
+    if (state.level && String(doc[4]) !== state.level) return false;
+    if (state.channel && !(doc[5] & channelBit(state.channel))) return false;
+    if (state.subject && !(doc[6] & subjectBit(state.subject))) return false;
+    if (state.free && doc[7] !== 1) return false;
+    return true;
+  }
+
+  function channelBit(id) {
+    var found = data.channels.filter(function (c) { return c[0] === id; })[0];
+    return found ? found[2] : 0;
+  }
+
+  function subjectBit(id) {
+    for (var i = 0; i < data.subjects.length; i++) if (data.subjects[i][0] === id) return 1 << i;
+    return 0;
+  }
+
+  function nameOrder() {
+    if (!byName) {
+      var keys = data.docs.map(function (doc) { return viFold.foldText(doc[1]); });
+      byName = data.docs.map(function (_, i) { return i; })
+        .sort(function (a, b) { return keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b; });
+    }
+    return byName;
+  }
+
+  function search() {
+    var state = readForm();
+    saveUrl(state);
+    if (!data) return;
+    var folded = viFold.fold(state.q).join(" ");
+    if (folded.length < MIN_CHARS && !CODE.test(state.q)) {
+      if (!hasFilter(state)) return show([], state, "hint");
+      return show(nameOrder().filter(function (i) { return passes(data.docs[i], state); }), state, "filter");
+    }
+    var rows = codeRows(state.q);
+    var pinned = Object.create(null);
+    rows.forEach(function (i) { pinned[i] = true; });
+    searchRows(state.q).forEach(function (i) { if (!pinned[i]) rows.push(i); });
+    show(rows.filter(function (i) { return passes(data.docs[i], state); }), state, "query");
+  }
+
+  // ------------------------------------------------------------- drawing
+
+  function url(doc) { return base + data.url.replace("{code}", doc[0]); }
+
+  function fact(dl, term, value) {
+    dl.appendChild(el("dt", null, term));
+    dl.appendChild(el("dd", null, value));
+  }
+
+  function item(i) {
+    var doc = data.docs[i];
+    var li = el("li", "dm-result");
+    var link = el("a", "dm-result__name", doc[1]);
+    link.href = url(doc);
+    li.appendChild(link);
+    var meta = el("p", "dm-result__meta");
+    meta.appendChild(el("span", "dm-code", doc[0]));
+    meta.appendChild(document.createTextNode(" "));
+    var badge = el("span", "dm-level dm-level--" + doc[4], "Mức độ " + doc[4]);
+    badge.title = data.levels[String(doc[4])];
+    meta.appendChild(badge);
+    meta.appendChild(document.createTextNode(" " + data.agencies[doc[2]][1]));
+    li.appendChild(meta);
+    var dl = el("dl", "dm-result__facts");
+    fact(dl, "Thời hạn giải quyết", doc[8] || "Chưa có thông tin");
+    fact(dl, "Phí, lệ phí", doc[9] || "Chưa có thông tin");
+    li.appendChild(dl);
+    return li;
+  }
+
+  function drawMore(focus) {
+    var start = shown, end = Math.min(current.length, shown + PAGE);
+    var frag = document.createDocumentFragment();
+    for (var k = start; k < end; k++) frag.appendChild(item(current[k]));
+    list.appendChild(frag);
+    shown = end;
+    more.hidden = shown >= current.length;
+    if (focus && list.children[start]) list.children[start].querySelector("a").focus();
+  }
+
+  function say(message) { status.textContent = message; }
+
+  function show(rows, state, mode) {
+    current = rows;
+    shown = 0;
+    list.textContent = "";
+    drawMore(false);
+    var quoted = "“" + state.q + "”";
+    if (mode === "hint") say("Nhập từ khóa (ít nhất " + MIN_CHARS + " ký tự) hoặc mã thủ tục, hoặc chọn một bộ lọc.");
+    else if (!rows.length && mode === "filter") say("Không có thủ tục nào khớp với bộ lọc đã chọn. Hãy bỏ bớt bộ lọc.");
+    else if (!rows.length) say("Không tìm thấy thủ tục nào cho " + quoted + (hasFilter(state) ? " với bộ lọc đã chọn" : "") +
+      ". Hãy thử từ khóa khác, bớt từ, kiểm tra mã thủ tục" + (hasFilter(state) ? " hoặc bỏ bớt bộ lọc" : "") + ".");
+    else say("Tìm thấy " + rows.length.toLocaleString("vi-VN") + " thủ tục" + (mode === "query" ? " cho " + quoted : "") +
+      (hasFilter(state) ? " (đã lọc)" : "") + (rows.length > shown ? "; đang hiện " + shown + " đầu tiên" : "") + ".");
+    if (rows.length && !firstDrawn) {
+      firstDrawn = true;
+      if (window.performance && performance.mark) performance.mark("finder-first-result");
+    }
+  }
+
+  // ------------------------------------------------------------- loading
+
+  function fetchJson(path) {
+    return fetch(path).then(function (r) {
+      if (!r.ok) throw new Error(path + ": " + r.status);
+      return r.json();
+    });
+  }
+
+  function loadDetail() {
+    fetchJson(root.getAttribute("data-detail")).then(function (json) {
+      detail = lunr.Index.load(json);
+      if (readForm().q) search();
+    }).catch(function () { /* names and keywords still answer */ });
+  }
+
+  function start(json) {
+    data = json.store;
+    primary = lunr.Index.load(json.index);
+    byCode = Object.create(null);
+    data.docs.forEach(function (doc, i) { byCode[doc[0]] = i; });
+    if (window.performance && performance.mark) performance.mark("finder-ready");
+    var q = readForm().q;
+    // Arriving with an exact code (from the header or the home page) goes straight to it.
+    if (CODE.test(q) && byCode[q] != null && !hasFilter(readForm())) {
+      redirected = true;
+      location.replace(url(data.docs[byCode[q]]));
+      return;
+    }
+    search();
+    setTimeout(loadDetail, 0);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    var q = readForm().q;
+    if (data && CODE.test(q) && byCode[q] != null) {
+      location.assign(url(data.docs[byCode[q]]));
+      return;
+    }
+    search();
+  });
+  form.addEventListener("reset", function () { setTimeout(search, 0); });
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(search, DEBOUNCE);
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target !== input) search();
+  });
+  more.addEventListener("click", function () { drawMore(true); });
+
+  writeForm(new URLSearchParams(location.search));
+  form.hidden = false;
+  say("Đang tải dữ liệu tra cứu…");
+  fetchJson(root.getAttribute("data-index")).then(start).catch(function () {
+    if (!redirected) say("Không tải được dữ liệu tra cứu. Hãy tải lại trang, hoặc xem thủ tục theo lĩnh vực hay cơ quan.");
+  });
+})();

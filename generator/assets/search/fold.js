@@ -1,0 +1,41 @@
+/* Vietnamese folding for search: the twin of generator/search_index.py fold().
+ *
+ * lowercase → NFD → drop nonspacing marks → đ→d → terms (runs of a-z0-9, or
+ * dotted digit groups such as "1.001193") → the i/y variant: a term of two or
+ * more letters ending in "y" right after a consonant ends in "i" ("ky"→"ki"),
+ * and "qui" is "quy"; "y" after a vowel ("quy", "thuy", "ngay") is kept.
+ * Registered with lunr as "vi-fold", the name the prebuilt index names in its
+ * pipeline. Any change here must be made in Python too: one shared table of
+ * cases (tests/fixtures/search_cases.json) checks both.
+ */
+(function (root) {
+  "use strict";
+  var NAME = "vi-fold";
+  var TERM = /[0-9]+(?:\.[0-9]+)+|[a-z0-9]+/g;
+  var CONSONANT_Y = /([bcdfghjklmnpqrstvwxz])y$/;
+  var MARKS = /\p{Mn}/gu;
+
+  function foldText(text) {
+    return String(text).toLowerCase().normalize("NFD").replace(MARKS, "").replace(/đ/g, "d");
+  }
+
+  function foldTerm(term) {
+    if (term === "qui") return "quy";
+    return term.length >= 2 ? term.replace(CONSONANT_Y, "$1i") : term;
+  }
+
+  function fold(text) {
+    return (foldText(text).match(TERM) || []).map(foldTerm);
+  }
+
+  function pipelineFold(token) {
+    return fold(token.toString()).map(function (term) {
+      return token.clone(function () { return term; });
+    });
+  }
+
+  var api = { NAME: NAME, fold: fold, foldText: foldText, foldTerm: foldTerm };
+  if (root.lunr) root.lunr.Pipeline.registerFunction(pipelineFold, NAME);
+  root.viFold = api;
+  if (typeof module === "object" && module.exports) module.exports = api;
+})(typeof self !== "undefined" ? self : this);
