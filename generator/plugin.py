@@ -26,10 +26,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from . import charts as charts_mod
+from . import stats as stats_mod
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples, write_feed
 from .pages import HOME_MARKER, SitePages, form_url
 from .problems import Level, render, summary
+from .search_index import FINDER_SRC, FINDER_TITLE, finder_html, search_asset_files, search_files
+from .stats_page import PAGE_DIR, PAGE_TITLE, agency_section, statistics_page
 from .validate import validate
 
 ASSETS = ("catalogue.css", "catalogue.js")
@@ -46,6 +50,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     dirty = False
     final_dir: Path | None = None
     building_dir: Path | None = None
+    stats: stats_mod.Stats | None = None
+    charts: list[charts_mod.Chart] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
@@ -58,6 +64,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             raise PluginError(f"Catalogue không hợp lệ: {summary(problems)}\n{render(errors, 'text')}")
         self.catalogue = catalogue
         self.pages = SitePages(catalogue)
+        stats = self.stats = stats_mod.compute(catalogue)
+        self.pages.agency_extra = lambda agency, base: agency_section(stats, agency, base)
         config["extra_css"].append(f"{ASSET_DIR}/catalogue.css")
         config["extra_javascript"].append(f"{ASSET_DIR}/catalogue.js")
         if not self.dirty:
@@ -82,15 +90,31 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         for path in self.pages.forms:
             target = form_url(path)
             files.append(File.generated(config, target, abs_src_path=str(self.pages.catalogue.root / path)))
+        self._add_statistics(files, config)
+        for path, data in {**search_files(self.pages.catalogue), **search_asset_files()}.items():
+            files.append(File.generated(config, path, content=data))
+        files.append(File.generated(config, FINDER_SRC, content=""))
         assets = package_files("generator") / "assets"
         for name in ASSETS:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=(assets / name).read_bytes()))
         return files
 
+    def _add_statistics(self, files: Files, config: Any) -> None:
+        """The statistics page (in the nav, see mkdocs.yml) and its SVG charts beside it."""
+        assert self.stats is not None
+        self.charts = charts_mod.charts(self.stats)
+        files.append(File.generated(config, f"{PAGE_DIR}/index.md", content=""))
+        for chart in self.charts:
+            files.append(File.generated(config, f"{PAGE_DIR}/{chart.name}", content=chart.svg.encode("utf-8")))
+
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
         spec = self.pages.by_uri.get(page.file.src_uri) if self.pages else None
         if spec is not None:
             page.meta["title"] = spec.title
+        elif page.file.src_uri == FINDER_SRC:
+            page.meta["title"] = FINDER_TITLE
+        elif page.file.src_uri == f"{PAGE_DIR}/index.md":
+            page.meta["title"] = PAGE_TITLE
         if page.file.src_uri == DOCS_PAGE and self.catalogue is not None:
             markdown = fill_examples(markdown, self.catalogue, config.get("site_url"))
         return markdown
@@ -100,6 +124,10 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         spec = self.pages.by_uri.get(page.file.src_uri)
         if spec is not None:
             return self.pages.render(spec)
+        if page.file.src_uri == FINDER_SRC:
+            return finder_html(self.pages.catalogue, "../" * page.url.count("/"))
+        if page.file.src_uri == f"{PAGE_DIR}/index.md" and self.stats is not None:
+            return statistics_page(self.stats, self.charts or [])
         if HOME_MARKER in html:
             base = "../" * page.url.count("/")
             return html.replace(HOME_MARKER, self.pages.render_home(base))
@@ -113,6 +141,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     def on_post_build(self, *, config: Any) -> None:
         if self.catalogue is not None:  # JSON feed, JSON-LD, portal shape and CSV under api/v1/
             write_feed(self.catalogue, Path(config["site_dir"]), config.get("site_url"))
+        if self.stats is not None:
+            stats_mod.write_json(self.stats, Path(config["site_dir"]))
         if self.final_dir is None or self.building_dir is None:
             return
         _swap(self.building_dir, self.final_dir)
