@@ -14,6 +14,9 @@ from .exports import export_files, write_files
 from .problems import Level
 from .scaffold import ScaffoldError, new_procedure
 from .schema import stale_schemas, write_schemas
+from .stats import compute as compute_stats
+from .stats import json_text as stats_json_text
+from .stats_tables import render_text as stats_render_text
 from .validate import validate as validate_catalogue
 from .yamlfmt import format_file, yaml_files
 
@@ -116,3 +119,20 @@ def fmt(paths: tuple[Path, ...], check: bool) -> None:
     verb = "cần định dạng lại" if check else "đã định dạng lại"
     click.echo(f"{len(results)} tệp, {changed} {verb}, {broken} không đọc được", err=True)
     sys.exit(1 if broken or (check and changed) else 0)
+
+
+@main.command()
+@click.argument("path", default="catalogue", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
+              help="text: các bảng như trang Thống kê | json: như api/v1/stats.json.")
+def stats(path: Path, fmt: str) -> None:
+    """In số liệu mức độ dịch vụ, chỉ tiêu và kế hoạch nâng cấp của catalogue tại PATH."""
+    if not path.is_dir():
+        raise click.UsageError(f"không tìm thấy thư mục catalogue: {path}")
+    catalogue, found = validate_catalogue(path, base=Path.cwd())
+    if catalogue is None:
+        click.echo(problems_mod.render([p for p in found if p.level is Level.ERROR], "text"))
+        click.echo(problems_mod.summary(found), err=True)
+        sys.exit(1)
+    figures = compute_stats(catalogue)
+    click.echo(stats_json_text(figures) if fmt == "json" else stats_render_text(figures), nl=False)
