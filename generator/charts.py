@@ -174,5 +174,5 @@ SHORT_METRICS = {
 
 
 def _target_label(r: TargetResult) -> str:
-    mark = {TargetStatus.MET: "✓", TargetStatus.NOT_MET: "✗", TargetStatus.NO_DATA: "?"}[r.status]
+    mark = {TargetStatus.MET: "✓", TargetStatus.NOT_MET: "✗"}.get(r.status, "?")
     return f"{mark} {SHORT_METRICS[r.target.metric]} {r.target.deadline.year}"

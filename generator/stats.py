@@ -57,6 +57,7 @@ class TargetStatus(StrEnum):
 
     MET = "met"
     NOT_MET = "not_met"
+    UNDECIDED = "undecided"  # met or not depends on procedures whose source does not say
     NO_DATA = "no_data"
 
 
@@ -69,6 +70,7 @@ PLAN_LABELS: dict[PlanStatus, str] = {
 TARGET_LABELS: dict[TargetStatus, str] = {
     TargetStatus.MET: "Đạt",
     TargetStatus.NOT_MET: "Chưa đạt",
+    TargetStatus.UNDECIDED: "Chưa xác định",
     TargetStatus.NO_DATA: "Chưa có số liệu",
 }
 
@@ -181,6 +183,7 @@ class TargetResult:
     scope_name: str
     part: int | None
     whole: int | None
+    unknown: int
     status: TargetStatus
     deadline_passed: bool
 
@@ -326,21 +329,19 @@ def _sum_usage(usage: dict[str, dict[int, tuple[int, int]]], agencies: Iterable[
 # -- targets --------------------------------------------------------------------
 
 
-def metric_parts(figures: Figures, metric: str) -> tuple[int, int] | None:
-    """The numerator and denominator of a metric in one scope; None when there is no data."""
+def metric_parts(figures: Figures, metric: str) -> tuple[int, int, int] | None:
+    """Numerator, denominator and unknown count of a metric in one scope; None when there is no data."""
     if metric == "share_applications_online":
         latest = figures.latest_applications
-        return None if latest is None or latest.received == 0 else (latest.received_online, latest.received)
+        return None if latest is None or latest.received == 0 else (latest.received_online, latest.received, 0)
     if figures.total == 0:
         return None
-    part = {
-        "share_level_3_plus": figures.level_3_plus,
-        "share_level_4": figures.level_4,
-        "share_national_portal": figures.national_portal.yes,
-        "share_online_payment": figures.online_payment.yes,
-        "share_postal": figures.postal.yes,
-    }[metric]
-    return part, figures.total
+    flags = {"share_national_portal": figures.national_portal, "share_online_payment": figures.online_payment,
+             "share_postal": figures.postal}
+    if metric in flags:
+        return flags[metric].yes, figures.total, flags[metric].unknown
+    part = figures.level_3_plus if metric == "share_level_3_plus" else figures.level_4
+    return part, figures.total, 0
 
 
 def _evaluate(target: Target, scopes: dict[str, Group], scope_name: str, as_of: dt.date) -> TargetResult:
@@ -348,11 +349,20 @@ def _evaluate(target: Target, scopes: dict[str, Group], scope_name: str, as_of: 
     parts = metric_parts(group.figures, target.metric) if group is not None else None
     passed = target.deadline < as_of
     if parts is None:
-        return TargetResult(target, scope_name, None, None, TargetStatus.NO_DATA, passed)
-    part, whole = parts
-    # Compare exactly (part/whole ≥ threshold/100), never through a rounded figure.
-    met = Decimal(part) * 100 >= Decimal(str(target.threshold)) * whole
-    return TargetResult(target, scope_name, part, whole, TargetStatus.MET if met else TargetStatus.NOT_MET, passed)
+        return TargetResult(target, scope_name, None, None, 0, TargetStatus.NO_DATA, passed)
+    part, whole, unknown = parts
+    if _reaches(part, whole, target.threshold):
+        status = TargetStatus.MET
+    elif _reaches(part + unknown, whole, target.threshold):
+        status = TargetStatus.UNDECIDED  # the unknown procedures decide it; never count them as yes
+    else:
+        status = TargetStatus.NOT_MET
+    return TargetResult(target, scope_name, part, whole, unknown, status, passed)
+
+
+def _reaches(part: int, whole: int, threshold: float) -> bool:
+    """part/whole ≥ threshold %, compared exactly, never through a rounded figure."""
+    return Decimal(part) * 100 >= Decimal(str(threshold)) * whole
 
 
 def _scope_key(target: Target) -> str:
@@ -440,6 +450,7 @@ def _target_json(r: TargetResult) -> dict[str, Any]:
         "value": _number(r.value),
         "part": r.part,
         "whole": r.whole,
+        "unknown": r.unknown,
         "status": r.status.value,
         "deadline_passed": r.deadline_passed,
         "source": t.source,

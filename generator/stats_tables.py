@@ -123,6 +123,7 @@ def targets_table(results: Iterable[TargetResult]) -> Table:
     for r in results:
         t = r.target
         current = NONE if r.part is None else f"{fmt_percent(r.value)} ({fmt_int(r.part)}/{fmt_int(r.whole or 0)})"
+        current += f"; {fmt_int(r.unknown)} chưa rõ" if r.unknown else ""
         links = {6: t.source_url} if t.source_url else {}
         rows.append(Row((METRIC_LABELS[t.metric], r.scope_name, f"≥ {fmt_threshold(t.threshold)}",
                          fmt_date(t.deadline), current, _target_status(r), t.source), links, t.note, _tone(r)))
@@ -140,7 +141,7 @@ def _target_status(r: TargetResult) -> str:
 def _tone(r: TargetResult) -> str:
     if r.status is TargetStatus.MET:
         return "success"
-    if r.status is TargetStatus.NO_DATA:
+    if r.status in (TargetStatus.NO_DATA, TargetStatus.UNDECIDED):
         return "question"
     return "failure" if r.deadline_passed else "warning"
 
