@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from . import problems as problems_mod
+from .diff import DiffError, diff_refs
+from .diff import render as render_diff
 from .exports import FORMATS as EXPORT_FORMATS
 from .exports import export_files, write_files
 from .problems import Level
@@ -21,6 +23,7 @@ from .validate import validate as validate_catalogue
 from .yamlfmt import format_file, yaml_files
 
 FORMATS = ("text", "json", "github")
+DIFF_FORMATS = ("text", "markdown", "json")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -136,3 +139,48 @@ def stats(path: Path, fmt: str) -> None:
         sys.exit(1)
     figures = compute_stats(catalogue)
     click.echo(stats_json_text(figures) if fmt == "json" else stats_render_text(figures), nl=False)
+
+
+@main.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option("--catalogue", "catalogue_path", type=click.Path(path_type=Path), default=Path("catalogue"),
+              show_default=True, help="Thư mục catalogue (trong kho git khi BASE/HEAD là phiên bản git).")
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True,
+              help="text | markdown (bình luận pull request) | json.")
+def diff(base: str, head: str | None, catalogue_path: Path, fmt: str) -> None:
+    """So sánh catalogue giữa BASE và HEAD (phiên bản git hoặc thư mục), từng thủ tục một.
+
+    Thiếu HEAD thì so với thư mục làm việc. Thay đổi về phí, thời hạn, mức độ,
+    hồ sơ và cách thức nộp được nêu trước.
+    """
+    try:
+        result = diff_refs(base, head, catalogue_path)
+    except DiffError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(render_diff(result, fmt))
+
+
+@main.group(name="import")
+def import_() -> None:
+    """Nhập thủ tục từ hệ thống khác vào catalogue."""
+
+
+@import_.command(name="dichvucong")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("catalogue"), show_default=True,
+              help="Thư mục catalogue được ghi đè bằng kết quả nhập.")
+def import_dichvucong(paths: tuple[Path, ...], out: Path) -> None:
+    """Nhập bản ghi thủ tục của Cổng Dịch vụ công quốc gia (tệp JSON hoặc thư mục) vào --out.
+
+    In báo cáo chất lượng: số bản ghi và số dòng đọc được trọn vẹn hoặc cần rà soát, theo từng phần.
+    """
+    from .importers.dichvucong import import_files, report_text, write_catalogue
+
+    imported = import_files(paths)
+    for error in imported.errors:
+        click.echo(error, err=True)
+    written = write_catalogue(imported, out)
+    click.echo(report_text(imported))
+    click.echo(f"đã ghi {len(written)} thủ tục vào {out}", err=True)
+    sys.exit(1 if imported.errors else 0)
