@@ -29,6 +29,7 @@ _FORM_CODE = re.compile(
     r"\b[Mm]ẫu(?: số)?[ :]+(?=[A-Za-zĐ0-9./-]*\d)[A-ZĐ0-9](?:[A-Za-zĐ0-9./-]*[A-Za-zĐ0-9])?(?![\wĐđ])"
 )
 MAX_COUNT = 20
+_BULLET = re.compile(r"^(?:[-+•]\s*)+")
 _NAMED_FILE_START = re.compile(r"(?:Mẫu|Mau|Phụ lục|\d+[.-])")
 
 
@@ -87,7 +88,7 @@ def _add_case(result: DocumentsResult, title: str | None, rows: list[tuple[str, 
         originals: int | None = originals_cell
         copies: int | None = copies_cell
         result.cases.rows += 1
-        name, files = _split_attachments(text.strip())
+        name, files = _split_attachments(_BULLET.sub("", text.strip()))
         if not name:
             result.cases.flagged_rows += 1
             result.cases.flag(f"document_cases[{index}]", "Dòng có số lượng nhưng không có tên giấy tờ",
