@@ -91,7 +91,7 @@ def _chart(kind: type[Any], name: str, title: str, rows: int, **options: Any) ->
     }
     chart = kind(**config)
     chart.uuid = name.removesuffix(".svg")  # pygal draws a random uuid4 otherwise
-    chart.add_xml_filter(_drop_comments)  # pygal's comment carries today's date
+    chart.add_xml_filter(_strip)
     chart.add_xml_filter(lambda root: _set_title(root, title))  # the title is the page's caption
     return chart
 
@@ -101,9 +101,15 @@ def _render(chart: Any, name: str, title: str) -> Chart:
     return Chart(name, title, svg if svg.endswith("\n") else svg + "\n")
 
 
-def _drop_comments(root: ElementTree.Element) -> ElementTree.Element:
-    for comment in [child for child in root if child.tag is ElementTree.Comment]:  # type: ignore[comparison-overlap]
-        root.remove(comment)
+def _strip(root: ElementTree.Element) -> ElementTree.Element:
+    """Drop pygal's comments (one carries today's date) and its inline config script.
+
+    The script only feeds the tooltip code we do not load, and an <img> never runs it.
+    """
+    for parent in [root, *root.iter()]:
+        for child in list(parent):
+            if child.tag is ElementTree.Comment or child.tag in ("script", "{http://www.w3.org/2000/svg}script"):  # type: ignore[comparison-overlap]
+                parent.remove(child)
     return root
 
 
