@@ -104,17 +104,17 @@ def _field_name(model: type[BaseModel], name: Any) -> str | None:
 
 def _submodel(model: type[BaseModel], name: Any) -> type[BaseModel] | None:
     info = model.model_fields.get(_field_name(model, name) or "")
-    return _model_in(info.annotation) if info is not None else None
+    return model_in(info.annotation) if info is not None else None
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
+def model_in(annotation: Any) -> type[BaseModel] | None:
     """The model inside `X | None`, `list[X]` or `Annotated[X, ...]`."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType, list, typing.Annotated):
         for arg in typing.get_args(annotation):
-            found = _model_in(arg)
+            found = model_in(arg)
             if found is not None:
                 return found
     return None
