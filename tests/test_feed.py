@@ -1,0 +1,176 @@
+"""The JSON feed v1: round trip into the models, published schemas, manifest, determinism."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from generator import feed, models, pages
+from generator.catalogue import Catalogue
+from generator.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
+EMBEDDED = ROOT / "catalogue"
+
+
+@cache
+def load(root: Path) -> Catalogue:
+    catalogue, problems = validate(root)
+    assert catalogue is not None, problems
+    return catalogue
+
+
+def files_of(root: Path, site_url: str | None = None) -> dict[str, bytes]:
+    return feed.feed_files(load(root), feed.Links(site_url))
+
+
+def parsed(data: bytes) -> Any:
+    return json.loads(data.decode("utf-8"))
+
+
+@pytest.mark.parametrize("root", [FIXTURE, EMBEDDED], ids=["fixture", "embedded"])
+def test_catalogue_json_loads_back_into_the_same_catalogue(root: Path) -> None:
+    catalogue = load(root)
+    whole = parsed(files_of(root)["catalogue.json"])
+    assert feed.load_procedures(whole["procedures"]) == catalogue.procedures
+
+    def strip(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in item.items() if k != "derived"} for item in items]
+
+    assert [models.Agency.model_validate_json(json.dumps(a)) for a in strip(whole["agencies"])] == \
+        sorted(catalogue.agencies.values(), key=lambda a: a.id)
+    assert [models.FieldOfWork.model_validate_json(json.dumps(f)) for f in strip(whole["fields"])] == \
+        sorted(catalogue.fields.values(), key=lambda f: f.id)
+    assert [models.LifeEvent.model_validate_json(json.dumps(e)) for e in strip(whole["life_events"])] == \
+        sorted(catalogue.life_events.values(), key=lambda e: e.id)
+    assert whole["counts"]["procedures"] == len(catalogue.procedures)
+
+
+@pytest.mark.parametrize("root", [FIXTURE, EMBEDDED], ids=["fixture", "embedded"])
+def test_each_procedure_file_loads_back_into_its_procedure(root: Path) -> None:
+    files = files_of(root)
+    for procedure in load(root).procedures:
+        record = parsed(files[feed.procedure_file(procedure.code)])
+        assert feed.load_procedures([record]) == [procedure]
+
+
+def test_the_record_is_the_models_own_json_plus_derived() -> None:
+    procedure = load(FIXTURE).by_code["2.000488"]
+    record = parsed(files_of(FIXTURE)[feed.procedure_file("2.000488")])
+    assert set(record) == set(models.Procedure.model_fields) | {"$schema", "derived"}
+    assert record["derived"] == {"category": "mot-phan", "url": "thu-tuc/2.000488/"}
+    assert record["channels"][0]["fees"][2] == procedure.channels[0].fees[2].model_dump(mode="json")
+
+
+@pytest.mark.parametrize("root", [FIXTURE, EMBEDDED], ids=["fixture", "embedded"])
+def test_every_feed_file_is_valid_against_the_schema_its_dollar_schema_names(root: Path) -> None:
+    files = files_of(root)
+    validators: dict[str, Draft202012Validator] = {}
+    checked = 0
+    for name, data in sorted(files.items()):
+        if not name.endswith(".json") or name.startswith(f"{feed.SCHEMA_DIR}/"):
+            continue
+        document = parsed(data)
+        schema_name = posixpath.normpath(posixpath.join(posixpath.dirname(name), document["$schema"]))
+        if schema_name not in validators:
+            schema = parsed(files[schema_name])
+            Draft202012Validator.check_schema(schema)
+            validators[schema_name] = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        errors = [f"{name}: {e.json_path}: {e.message}" for e in validators[schema_name].iter_errors(document)]
+        assert errors == []
+        checked += 1
+    assert checked == len(load(root).procedures) + 5
+    assert len(validators) == len(feed.FEED_SCHEMAS)
+
+
+def test_a_schema_catches_a_record_that_breaks_the_contract() -> None:
+    files = files_of(FIXTURE)
+    schema = parsed(files["schema/procedure.schema.json"])
+    record = parsed(files[feed.procedure_file("1.001193")])
+    record["service_level"] = 5
+    record["channels"][0]["kind"] = "fax"
+    errors = {e.json_path for e in Draft202012Validator(schema).iter_errors(record)}
+    assert errors == {"$.service_level", "$.channels[0].kind"}
+
+
+def test_manifest_gives_the_url_sha256_and_updated_of_every_procedure_file() -> None:
+    files = files_of(FIXTURE)
+    manifest = parsed(files["manifest.json"])
+    catalogue = load(FIXTURE)
+    assert [e["code"] for e in manifest["procedures"]] == [p.code for p in catalogue.procedures]
+    for entry in manifest["procedures"]:
+        name = feed.procedure_file(entry["code"])
+        assert entry["url"] == f"api/v1/{name}"
+        assert entry["sha256"] == feed.sha256(files[name])
+        assert entry["updated"] == catalogue.by_code[entry["code"]].updated.isoformat()
+    assert {f["name"]: f["sha256"] for f in manifest["files"]}["catalogue.json"] == feed.sha256(files["catalogue.json"])
+
+
+def test_two_builds_of_the_same_catalogue_are_byte_identical() -> None:
+    first = feed.feed_files(load(FIXTURE), feed.Links())
+    again, problems = validate(FIXTURE)
+    assert again is not None, problems
+    assert feed.feed_files(again, feed.Links()) == first
+
+
+def test_every_json_file_is_sorted_compact_utf8_with_a_final_newline() -> None:
+    for name, data in files_of(FIXTURE).items():
+        if name.startswith(f"{feed.SCHEMA_DIR}/"):
+            continue
+        assert data == feed.dumps(parsed(data)), name
+        assert "Đăng ký khai sinh".encode() in data or name != "catalogue.json"
+
+
+def test_build_date_is_source_date_epoch_else_the_newest_updated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert parsed(files_of(FIXTURE)["catalogue.json"])["generated"] == "2026-10-01"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    assert parsed(files_of(FIXTURE)["manifest.json"])["generated"] == "2026-09-21"
+
+
+def test_procedure_files_do_not_change_when_only_the_build_date_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    early = files_of(FIXTURE)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    late = files_of(FIXTURE)
+    changed = {name for name in early if early[name] != late[name]}
+    assert changed == {"catalogue.json", "agencies.json", "fields.json", "changelog.json", "manifest.json"}
+
+
+def test_urls_are_site_relative_and_absolute_once_the_site_url_is_known() -> None:
+    files = files_of(FIXTURE, "https://tthc.example.gov.vn/")
+    record = parsed(files[feed.procedure_file("1.001193")])
+    assert record["derived"]["url"] == "https://tthc.example.gov.vn/thu-tuc/1.001193/"
+    manifest = parsed(files["manifest.json"])
+    assert manifest["site_url"] == "https://tthc.example.gov.vn/"
+    assert manifest["procedures"][0]["url"] == "https://tthc.example.gov.vn/api/v1/procedures/1.000001.json"
+
+
+def test_feed_page_urls_are_the_sites_page_urls() -> None:
+    assert feed.procedure_path("1.001193") == pages.url_of(pages.Kind.PROCEDURE, "1.001193")
+    assert feed.page_path("co-quan", "bo-tu-phap") == pages.url_of(pages.Kind.AGENCY, "bo-tu-phap")
+    assert feed.page_path("linh-vuc", "ho-tich") == pages.url_of(pages.Kind.FIELD, "ho-tich")
+    assert feed.page_path("su-kien", "sinh-con") == pages.url_of(pages.Kind.LIFE_EVENT, "sinh-con")
+    form = "forms/ubnd-xa/to-khai khai sinh.pdf"
+    assert feed.form_path(form) == pages.form_url(form)
+
+
+def test_agencies_fields_and_life_events_count_their_procedures() -> None:
+    whole = parsed(files_of(FIXTURE)["catalogue.json"])
+    agencies = {a["id"]: a["derived"] for a in whole["agencies"]}
+    assert agencies["bo-tu-phap"] == {"procedures": 2, "url": "co-quan/bo-tu-phap/"}
+    assert {f["id"]: f["derived"]["procedures"] for f in whole["fields"]} == {"ho-tich": 3, "xuat-nhap-canh": 1}
+    assert whole["life_events"][0]["derived"] == {"procedures": 1, "url": "su-kien/sinh-con/"}
+
+
+def test_changelog_states_the_versions_and_the_deprecation_period() -> None:
+    changelog = parsed(files_of(FIXTURE)["changelog.json"])
+    assert changelog["deprecation_months"] == 12
+    assert changelog["versions"][-1]["version"] == feed.SCHEMA_VERSION == changelog["schema_version"]
