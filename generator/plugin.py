@@ -32,6 +32,7 @@ from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples, write_feed
 from .pages import HOME_MARKER, SitePages, form_url
 from .problems import Level, render, summary
+from .reference import reference_pages
 from .search_index import FINDER_SRC, FINDER_TITLE, finder_html, search_asset_files, search_files
 from .stats_page import PAGE_DIR, PAGE_TITLE, agency_section, statistics_page
 from .validate import validate
@@ -94,6 +95,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         for path, data in {**search_files(self.pages.catalogue), **search_asset_files()}.items():
             files.append(File.generated(config, path, content=data))
         files.append(File.generated(config, FINDER_SRC, content=""))
+        for uri, markdown in reference_pages().items():  # field and error references for contributors
+            files.append(File.generated(config, uri, content=markdown))
         assets = package_files("generator") / "assets"
         for name in ASSETS:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=(assets / name).read_bytes()))
