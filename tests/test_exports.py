@@ -1,0 +1,113 @@
+"""All exports together: the site build and `catalogue export` write them, and the docs show real ones."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator import exports, feed, models, portal
+from generator.catalogue import Catalogue
+from generator.cli import main
+from generator.validate import validate
+
+from .conftest import SOURCE_DATE_EPOCH
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
+DOCS = ROOT / "docs" / exports.DOCS_PAGE
+
+
+@cache
+def load() -> Catalogue:
+    catalogue, problems = validate(FIXTURE)
+    assert catalogue is not None, problems
+    return catalogue
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_write_feed_writes_every_format_under_api_v1_identically_twice(tmp_path: Path) -> None:
+    written = exports.write_feed(load(), tmp_path / "a")
+    exports.write_feed(load(), tmp_path / "b")
+    first, second = tree(tmp_path / "a" / "api" / "v1"), tree(tmp_path / "b" / "api" / "v1")
+    assert first == second == written
+    for name in ("catalogue.json", "manifest.json", "catalogue.jsonld", "portal.json", "procedures.csv",
+                 "channels.csv", "procedures/2.000488.json", "schema/portal.schema.json"):
+        assert name in first
+
+
+def test_the_site_build_publishes_the_same_exports(
+    site_builder: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site = site_builder(tmp_path / "site", catalogue=FIXTURE)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    expected = exports.export_files(load())
+    published = tree(site / "api" / "v1")
+    assert {name: published.get(name) for name in expected} == expected
+    page = (site / "api" / "index.html").read_text(encoding="utf-8")
+    assert "feed-example" not in page
+    assert "executionMethods" in page and "cpsv:PublicService" in page and "procedures.csv" in page
+
+
+def fenced(markdown: str) -> list[str]:
+    return re.findall(r"```\w+\n(.*?)\n```", markdown, flags=re.DOTALL)
+
+
+def test_docs_examples_are_the_real_exports_of_the_named_procedure() -> None:
+    links = feed.Links()
+    text = exports.fill_examples("<!-- feed-example json 2.000488 -->\n<!-- feed-example portal 2.000488 -->\n", load())
+    json_block, portal_block = (json.loads(block) for block in fenced(text))
+    procedure = load().by_code["2.000488"]
+    assert json_block == feed.procedure_record(procedure, links)
+    assert portal_block == portal.procedure(procedure, load(), links)
+
+
+def test_a_docs_example_of_a_code_not_in_the_catalogue_shows_the_first_procedure() -> None:
+    text = exports.fill_examples("<!-- feed-example jsonld 9.999999 -->", load())
+    graph = json.loads(fenced(text)[0])["@graph"]
+    assert graph[0]["identifier"] == load().procedures[0].code
+
+
+def test_the_docs_page_has_an_example_of_every_format_and_names_every_field() -> None:
+    markdown = DOCS.read_text(encoding="utf-8")
+    marks = {m.group(1) for m in exports.EXAMPLE_MARK.finditer(markdown)}
+    assert marks == {"json", "portal", "jsonld", "csv", "changelog"}
+    filled = exports.fill_examples(markdown, load())
+    assert exports.EXAMPLE_MARK.search(filled) is None
+    for name in models.Procedure.model_fields:
+        assert f"`{name}`" in markdown, name
+    for name in ("submissionMethod", "processingTimeUnit", "originalQty", "copyQty", "WORKING_DAY", "SERVICE_FEE"):
+        assert f"`{name}`" in markdown, name
+    assert "12 tháng" in markdown
+
+
+def test_export_command_writes_only_the_chosen_format(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["export", "--format", "csv", "--out", str(tmp_path), str(FIXTURE)])
+    assert result.exit_code == 0, result.output
+    assert sorted(tree(tmp_path)) == ["channels.csv", "procedures.csv"]
+
+
+def test_export_command_with_every_format_matches_the_site_files(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["export", "--out", str(tmp_path), str(FIXTURE)])
+    assert result.exit_code == 0, result.output
+    assert tree(tmp_path) == exports.export_files(load())
+
+
+def test_export_command_refuses_an_invalid_catalogue_and_writes_nothing(tmp_path: Path) -> None:
+    broken = tmp_path / "catalogue"
+    broken.mkdir()
+    (broken / "agencies.yaml").write_text("agencies: []\n", encoding="utf-8")
+    (broken / "fields.yaml").write_text("fields: [{id: Sai Hoa}]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["export", "--out", str(out), str(broken)])
+    assert result.exit_code == 1
+    assert "fields.yaml" in result.output
+    assert not out.exists()

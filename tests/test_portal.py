@@ -1,0 +1,124 @@
+"""portal.json: our model in the national portal's shape, field for field, valid against its schema."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from generator import feed, models, portal
+from generator.catalogue import Catalogue
+from generator.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
+EMBEDDED = ROOT / "catalogue"
+
+
+@cache
+def load(root: Path) -> Catalogue:
+    catalogue, problems = validate(root)
+    assert catalogue is not None, problems
+    return catalogue
+
+
+def exported(root: Path = FIXTURE) -> dict[str, Any]:
+    files = portal.portal_files(load(root), feed.Links())
+    return {name: json.loads(data) for name, data in files.items()}
+
+
+def record(code: str) -> dict[str, Any]:
+    return next(p for p in exported()[portal.PORTAL_FILE]["procedures"] if p["code"] == code)
+
+
+@pytest.mark.parametrize("root", [FIXTURE, EMBEDDED], ids=["fixture", "embedded"])
+def test_portal_json_is_valid_against_its_published_schema(root: Path) -> None:
+    files = exported(root)
+    document = files[portal.PORTAL_FILE]
+    assert document["$schema"] == "schema/portal.schema.json"
+    validator = Draft202012Validator(files["schema/portal.schema.json"], format_checker=Draft202012Validator.FORMAT_CHECKER)
+    assert [e.message for e in validator.iter_errors(document)] == []
+    assert len(document["procedures"]) == len(load(root).procedures)
+
+
+def test_every_field_of_the_model_has_a_portal_key() -> None:
+    assert set(portal.FIELD_MAP) == set(models.Procedure.model_fields)
+    keys = set(portal.PortalProcedure.model_fields)
+    for target in portal.FIELD_MAP.values():
+        assert set(target.split(", ")) <= keys
+
+
+def test_channels_become_execution_methods_with_portal_codes() -> None:
+    methods = record("2.000488")["executionMethods"]
+    assert [m["submissionMethod"] for m in methods] == ["DIRECT", "ONLINE", "POSTAL"]
+    assert (methods[0]["processingTime"], methods[0]["processingTimeMax"], methods[0]["processingTimeUnit"]) == \
+        (10, 15, "WORKING_DAY")
+    assert (methods[1]["processingTime"], methods[1]["processingTimeUnit"]) == (1.5, "HOUR")
+    assert methods[2]["processingTimeUnit"] == "MONTH"
+    assert methods[1]["url"] == "https://lltptructuyen.moj.gov.vn/"
+    assert methods[0]["fees"] == [
+        {"type": "SERVICE_FEE", "amount": 200000, "maxAmount": None, "currency": "VND", "unit": "lần",
+         "description": None},
+        {"type": "SERVICE_FEE", "amount": 100000, "maxAmount": None, "currency": "VND", "unit": None,
+         "description": "Sinh viên, người có công với cách mạng"},
+        {"type": "PRICE_LEVEL", "amount": 5000, "maxAmount": 20000, "currency": "VND", "unit": "trang",
+         "description": "=Bản in thêm"},
+    ]
+
+
+def test_fee_kinds_and_currencies_map_to_the_portal_codes() -> None:
+    fees = record("1.000001")["executionMethods"][0]["fees"]
+    assert [(f["type"], f["amount"], f["currency"]) for f in fees] == [("FEE", 200000, "VND"), ("FEE", 10, "USD")]
+
+
+def test_same_day_has_no_portal_unit_and_says_so_in_the_note() -> None:
+    direct = record("1.001193")["executionMethods"][1]
+    assert (direct["processingTime"], direct["processingTimeUnit"], direct["processingTimeNote"]) == \
+        (None, None, "Trong ngày")
+
+
+def test_a_time_given_only_as_a_note_stays_a_note() -> None:
+    method = record("2.000999")["executionMethods"][0]
+    assert (method["processingTime"], method["processingTimeUnit"], method["processingTimeNote"]) == \
+        (None, None, "Theo lịch tiếp công dân")
+
+
+def test_document_cases_become_execution_cases_with_profile_components() -> None:
+    cases = record("2.000488")["executionCases"]
+    assert [c["name"] for c in cases] == ["Trường hợp cá nhân tự nộp", "Trường hợp ủy quyền"]
+    first, second = cases[0]["profileComponents"]
+    assert (first["originalQty"], first["copyQty"], first["required"]) == (1, None, True)
+    assert first["attachments"] == [{
+        "name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "code": "Mẫu số 03/2013/TT-LLTP", "url": None,
+        "fileUrl": "bieu-mau/bo-tu-phap/to-khai-ly-lich-tu-phap.docx",
+    }]
+    assert (second["originalQty"], second["copyQty"], second["required"], second["attachments"]) == (None, 1, False, [])
+    assert second["description"] == "Xuất trình bản chính để đối chiếu"
+
+
+def test_legal_bases_results_and_header_fields_are_carried_over() -> None:
+    item = record("2.000488")
+    assert item["legalBases"] == [
+        {"number": "28/2009/QH12", "name": "Luật Lý lịch tư pháp", "issuedDate": "2009-06-17", "issuer": "Quốc hội"},
+        {"number": None, "name": "Thông tư hướng dẫn về lý lịch tư pháp", "issuedDate": None, "issuer": None},
+    ]
+    assert item["results"] == [{"name": "Phiếu lý lịch tư pháp số 1", "code": None}]
+    assert item["agency"] == {"code": "bo-tu-phap", "name": "Bộ Tư pháp"}
+    assert item["onlineServiceType"] == {"code": "mot-phan", "name": "Dịch vụ công trực tuyến một phần"}
+    assert (item["nationalPortal"], item["onlinePayment"], item["postal"]) == (True, False, None)
+    assert item["decisionNumber"] == "2048/QĐ-BTP"
+    assert item["reviewNeeded"] == ["channels"]
+    assert [f["name"] for f in item["forms"]] == ["Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Hướng dẫn điền tờ khai"]
+
+
+def test_every_channel_fee_and_document_of_the_catalogue_is_in_the_export() -> None:
+    catalogue = load(FIXTURE)
+    procedures = {p["code"]: p for p in exported()[portal.PORTAL_FILE]["procedures"]}
+    for p in catalogue.procedures:
+        item = procedures[p.code]
+        assert [len(m["fees"]) for m in item["executionMethods"]] == [len(c.fees) for c in p.channels]
+        assert [len(c["profileComponents"]) for c in item["executionCases"]] == [len(c.documents) for c in p.document_cases]

@@ -1,0 +1,85 @@
+"""procedures.csv and channels.csv: BOM, CRLF, fixed columns, one row per procedure / channel fee."""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import cache
+from pathlib import Path
+
+from generator import feed, tables
+from generator.catalogue import Catalogue
+from generator.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
+
+
+@cache
+def load() -> Catalogue:
+    catalogue, problems = validate(FIXTURE)
+    assert catalogue is not None, problems
+    return catalogue
+
+
+@cache
+def files() -> dict[str, bytes]:
+    return tables.csv_files(load(), feed.Links())
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    text = files()[name].decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_files_start_with_a_bom_and_end_lines_with_crlf() -> None:
+    for name, data in files().items():
+        assert data.startswith(b"\xef\xbb\xbfcode,name,")
+        assert data.endswith(b"\r\n")
+        # The fixture has no line breaks inside cells: one CRLF per row and the header, no bare LF.
+        assert data.count(b"\r\n") == data.count(b"\n") == len(rows(name)) + 1
+
+
+def test_column_order_is_the_published_one() -> None:
+    header = files()["procedures.csv"].decode("utf-8-sig").split("\r\n", 1)[0]
+    assert header.split(",") == list(tables.PROCEDURE_COLUMNS)
+    assert tables.PROCEDURE_COLUMNS[:4] == ("code", "name", "agency", "agency_name")
+    assert tables.CHANNEL_COLUMNS[:4] == ("code", "name", "channel", "kind")
+    docs = (ROOT / "docs" / "api" / "index.md").read_text(encoding="utf-8")
+    for column in (*tables.PROCEDURE_COLUMNS, *tables.CHANNEL_COLUMNS):
+        assert f"`{column}`" in docs, column
+
+
+def test_one_row_per_procedure_with_vietnamese_intact() -> None:
+    found = rows("procedures.csv")
+    assert [r["code"] for r in found] == [p.code for p in load().procedures]
+    birth = next(r for r in found if r["code"] == "1.001193")
+    assert birth["name"] == "Đăng ký khai sinh"
+    assert (birth["service_level"], birth["category"], birth["national_portal"]) == ("4", "toan-trinh", "true")
+    assert birth["channels"] == "truc-tuyen; truc-tiep"
+    assert birth["url"] == "thu-tuc/1.001193/"
+    record = next(r for r in found if r["code"] == "2.000488")
+    assert (record["postal"], record["online_payment"], record["review"]) == ("", "false", "channels")
+    assert record["legal_basis"] == "28/2009/QH12; Thông tư hướng dẫn về lý lịch tư pháp"
+
+
+def test_one_row_per_channel_fee_and_one_for_a_channel_without_fees() -> None:
+    found = rows("channels.csv")
+    expected = sum(max(1, len(c.fees)) for p in load().procedures for c in p.channels)
+    assert len(found) == expected
+    khai_sinh = [r for r in found if r["code"] == "1.001193"]
+    assert [(r["channel"], r["kind"], r["fee"]) for r in khai_sinh] == [("1", "truc-tuyen", "1"), ("2", "truc-tiep", "")]
+    range_fee = next(r for r in found if r["code"] == "2.000488" and r["fee_kind"] == "gia")
+    assert (range_fee["amount"], range_fee["max_amount"], range_fee["per"]) == ("5000", "20000", "trang")
+    assert (range_fee["processing_time"], range_fee["processing_time_max"]) == ("10", "15")
+
+
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_defused() -> None:
+    range_fee = next(r for r in rows("channels.csv") if r["fee_kind"] == "gia")
+    assert range_fee["fee_note"] == "'=Bản in thêm"
+    assert tables.cell("-5 ngày") == "-5 ngày"
+    assert tables.cell("+84 24") == "'+84 24"
+
+
+def test_two_exports_are_byte_identical() -> None:
+    assert tables.csv_files(load(), feed.Links()) == files()
