@@ -13,7 +13,7 @@ import re
 
 from ..models import Channel, ChannelKind, Currency, Fee, ProcessingTime, TimeUnit
 from .parsed import Parsed
-from .text import NO_INFO, clean
+from .text import LOWER, NO_INFO, clean
 
 HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 
@@ -35,7 +35,7 @@ CURRENCIES = {"Việt Nam Đồng": Currency.VND, "VNĐ": Currency.VND, "USD": C
 _ROW = re.compile(rf"({'|'.join(KINDS)})(?=\d|{NO_INFO})")
 _TIME = re.compile(rf"{NO_INFO}|(\d+(?:[.,]\d+)?)(?: ({'|'.join(UNITS)}))?")
 _FEE = re.compile(rf"Miễn phí|{NO_INFO}|(\d[\d,]*) ({'|'.join(CURRENCIES)})")
-_NOTE_MONEY = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|VNĐ|USD|đ(?![a-zà-ỹ]))")
+_NOTE_MONEY = re.compile(rf"(\d{{1,3}}(?:[.,]\d{{3}})+|\d+)\s*(?:đồng|VNĐ|USD|đ(?![{LOWER}]))")
 _PER_TAIL = re.compile(r"^\s*(?:1\s+)?([^().;,]+)")
 _PER_AFTER_AMOUNT = re.compile(r"^(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|VNĐ|USD|đ)?\s*/")
 SMALLEST_VND_FEE = 1000

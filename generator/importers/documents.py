@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 from ..models import Document, DocumentCase, Form
 from .parsed import Parsed
-from .text import NO_INFO, clean, slugify
+from .text import LOWER, NO_INFO, clean, slugify
 
 HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _EXT = r"\.(?:docx?|pdf|xlsx?|rtf|odt)"
 # The count cell; not inside parentheses ("(01 bản chính)") and not running
 # on into a lowercase word ("01 bản chính hoặc ..."), which are name text.
 _COUNT = re.compile(
-    r"(?<![(\d])(\d+) bản chính(?:,(\d+) bản sao)?(?!\))(?! ?[a-zà-ỹđ](?![).]))"
+    rf"(?<![(\d])(\d+) bản chính(?:,(\d+) bản sao)?(?!\))(?! ?[{LOWER}](?![).]))"
 )
 _ATTACHMENT = re.compile(rf"{_EXT}$", re.IGNORECASE)
 # "Mẫu số 01/TK", "mẫu NA5", "Mẫu TP-TSCC-10": ASCII code characters, at least one digit.

@@ -12,16 +12,14 @@ import re
 
 from ..models import LegalBasis
 from .parsed import Parsed
-from .text import NO_INFO, clean
+from .text import LOWER, NO_INFO, UPPER, clean
 
 HEADER = "Tên văn bản pháp lýMã văn bản"
 # 60/2014/QH13, 123/2015/NĐ-CP, 66.7/2025/NQ-CP, 09/2023/QĐ-TTg, 2338/QĐ-BTP
 _SEGMENT = r"(?:TTg|[A-ZĐƯƠ0-9]+)"
 _NUMBER = (rf"\d{{1,3}}(?:\.\d+)?/\d{{4}}/{_SEGMENT}(?:-{_SEGMENT})*"
            rf"|\d{{1,5}}/{_SEGMENT}(?:-{_SEGMENT})+")
-_LETTERS = [chr(i) for i in range(0xC0, 0x1EFA)]
-_UP = "A-Z" + "".join(ch for ch in _LETTERS if ch.isupper())
-_LOW = "a-z" + "".join(ch for ch in _LETTERS if ch.islower())
+_UP, _LOW = UPPER, LOWER
 # The next row starts with a capitalised word ("Luật", "Nghị định", "QUY ĐỊNH").
 _NEXT = rf"(?= ?[{_UP}][{_LOW}]| ?[{_UP}]{{3,}} [{_UP}]|\s*$)"
 _ROW = re.compile(

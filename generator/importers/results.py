@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 from ..models import Result
 from .parsed import Parsed
-from .text import NO_INFO, clean
+from .text import LOWER, NO_INFO, UPPER, clean
 
 _CHROME = re.compile(r"Từ khóa(?P<keywords>.*?)Mô tả(?P<description>.*?)(?:Chọn cơ quan thực hiện.*)?$", re.DOTALL)
 _CODE = re.compile(r"Mã: ?")
 # Codes as the portal issues them: KQ.G15.000031, 000.00.00.G11-KQ1711, G15-TP05.00001
 _KNOWN_CODE = re.compile(r"KQ\.G\d+\.\d{6}|\d{3}\.\d{2}\.\d{2}\.G\d+-KQ\d{4}|G\d+-TP\d+\.\d{5}")
-_UNKNOWN_CODE = re.compile(r"[^\s]*?(?=[A-ZĐÀ-Ỹ][a-zà-ỹđ]|-|$)")
+_UNKNOWN_CODE = re.compile(rf"[^\s]*?(?=[{UPPER}][{LOWER}]|-|$)")
 
 
 @dataclass

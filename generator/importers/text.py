@@ -53,3 +53,10 @@ def lines(text: str | None) -> list[str]:
     """Non-empty lines of a free-text section; [] when the portal has none."""
     cleaned = value(text)
     return [line for line in cleaned.split("\n") if line] if cleaned else []
+
+
+_LETTERS = [chr(i) for i in range(0xC0, 0x1EFA)]
+# Regex character classes by case: a plain range such as à-ỹ also holds
+# capitals (Đ, Ơ, Ư, Ạ…), because Vietnamese letters alternate case in Unicode.
+UPPER = "A-Z" + "".join(ch for ch in _LETTERS if ch.isupper())
+LOWER = "a-z" + "".join(ch for ch in _LETTERS if ch.islower())

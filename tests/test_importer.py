@@ -1,0 +1,176 @@
+"""The national-portal importer, on real records copied from ../shared/data/dichvucong."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.importers import channels, dichvucong, documents, legal, results
+from generator.importers.directory import SUBJECTS, TIERS, split_agencies, split_labels
+from generator.importers.text import clean, slugify
+from generator.importers.writer import dump_yaml
+from generator.models import ChannelKind, Currency, Document, Fee, ProcessingTime, Result, TimeUnit
+from generator.validate import validate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dichvucong"
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dichvucong"
+
+
+def record(code: str) -> dict[str, str]:
+    path = next(FIXTURES.glob(f"*/{code}.json"))
+    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def test_usd_fee_per_unit_is_read_from_its_note() -> None:
+    parsed = channels.parse(record("1.000807")["cach_thuc_thuc_hien"])
+    assert [c.kind for c in parsed.items] == [ChannelKind.TRUC_TUYEN, ChannelKind.BUU_CHINH, ChannelKind.TRUC_TIEP]
+    assert parsed.items[0].processing_time == ProcessingTime(value=5, unit=TimeUnit.DAYS)
+    assert parsed.items[0].fees == [Fee(amount=10, currency=Currency.USD, per="giấy", note="10USD/giấy")]
+    assert parsed.reviews == []
+
+
+def test_per_page_fee_and_a_second_in_person_row_in_usd() -> None:
+    parsed = channels.parse(record("2.000815")["cach_thuc_thuc_hien"])
+    assert [c.kind for c in parsed.items] == [ChannelKind.TRUC_TIEP, ChannelKind.TRUC_TIEP]
+    assert parsed.items[0].processing_time is None  # "Không có thông tin"
+    assert parsed.items[0].fees == [Fee(amount=2000, per="trang", note="/trang")]
+    assert parsed.items[1].fees == [Fee(amount=10, currency=Currency.USD, per="bản", note="/bản")]
+    assert parsed.items[1].note == "Tại cơ quan đại diện: 10 USD/bản."
+
+
+def test_free_fee_and_a_time_with_no_unit_is_kept_and_flagged() -> None:
+    parsed = channels.parse(record("1.001193")["cach_thuc_thuc_hien"])
+    assert [c.fees for c in parsed.items] == [[Fee(amount=0)]] * 3
+    assert [c.processing_time for c in parsed.items] == [ProcessingTime(value=1)] * 3
+    assert [r.field for r in parsed.reviews] == [f"channels[{i}].processing_time" for i in range(3)]
+    assert parsed.reviews[0].original == "Trực tuyến1Miễn phí"
+    assert (parsed.rows, parsed.flagged_rows) == (3, 3)
+
+
+def test_time_and_fee_digits_run_together_are_not_guessed() -> None:
+    parsed = channels.parse(record("1.004757")["cach_thuc_thuc_hien"])
+    assert all(c.processing_time is None and c.fees == [] for c in parsed.items)
+    assert parsed.reviews[0].original == "Trực tuyến1200 VNĐ"
+    assert "dính liền" in parsed.reviews[0].reason
+
+
+def test_fee_that_disagrees_with_its_note_is_flagged() -> None:
+    parsed = channels.parse(record("1.001258")["cach_thuc_thuc_hien"])
+    assert parsed.items[1].fees[0].amount == 40_000
+    assert [r.field for r in parsed.reviews] == ["channels[1].fees"]
+
+
+def test_several_document_cases_with_counts_and_bullets_removed() -> None:
+    parsed = documents.parse(record("1.001193")["thanh_phan_ho_so"])
+    cases = parsed.cases.items
+    assert [c.case for c in cases] == ["Giấy tờ phải nộp", "Giấy tờ phải xuất trình", "Lưu ý", None]
+    assert cases[0].documents[4] == Document(
+        name="Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì nộp văn bản của người làm chứng xác nhận "
+             "về việc sinh; nếu không có người làm chứng thì phải có giấy cam đoan về việc sinh.",
+        originals=1)
+    assert cases[3].documents[1].name.startswith("Tờ khai đăng ký khai sinh theo mẫu (nếu")  # NBSP-free, one space
+    assert parsed.forms == []  # the record names no form code nor file
+    assert parsed.cases.reviews == []
+
+
+def test_documents_link_to_the_forms_they_name() -> None:
+    parsed = documents.parse(record("1.000757")["thanh_phan_ho_so"])
+    codes = {f.code for f in parsed.forms}
+    assert "Mẫu DC02" in codes
+    form_ids = {f.id for f in parsed.forms}
+    linked = [d for c in parsed.cases.items for d in c.documents if d.form]
+    assert linked and all(d.form in form_ids for d in linked)
+    assert all(".doc" not in d.name for d in linked)  # attached file names are cut off the name
+
+
+def test_original_and_copy_counts() -> None:
+    parsed = documents.parse("--Tên giấy tờMẫu đơn, tờ khaiSố lượngBản sao hộ chiếu;0 bản chính,1 bản sao"
+                             "Đơn xin thường trú;Mẫu-NA12.doc1 bản chính")
+    docs = parsed.cases.items[0].documents
+    assert [(d.name, d.originals, d.copies, d.form) for d in docs] == [
+        ("Bản sao hộ chiếu;", 0, 1, None), ("Đơn xin thường trú;", 1, None, "don-xin-thuong-tru")]
+    # An attached file with no readable code still makes a form, titled by the document.
+    assert [(f.id, f.title, f.code) for f in parsed.forms] == [("don-xin-thuong-tru", "Đơn xin thường trú;", None)]
+
+
+def test_legal_bases_split_where_the_number_ends() -> None:
+    parsed = legal.parse(record("1.001193")["can_cu_phap_ly"])
+    numbers = [b.number for b in parsed.items]
+    assert numbers[:3] == ["85/2019/TT-BTC", "104/2022/NĐ-CP", "123/2015/NĐ-CP"]
+    assert "60/2014/QH13" in numbers and "87/2020/NĐ-CP" in numbers and "03/2023/TT-BTP" in numbers
+    assert parsed.items[2].issued is not None and parsed.items[2].issued.isoformat() == "2015-11-15"
+    assert parsed.reviews == []
+
+
+def test_results_lose_the_page_chrome() -> None:
+    parsed = results.parse(record("1.001193")["ket_qua_xu_ly"])
+    assert parsed.results.items == [Result(name="Giấy khai sinh", code="KQ.G15.000031")]
+    assert parsed.keywords is None and parsed.description is None
+
+
+def test_result_with_a_made_up_code_is_flagged() -> None:
+    parsed = results.parse("Bản sao giao dịch được chứng thựcMã: dsfasTừ khóaKhông có thông tinMô tảKhông có thông tin")
+    assert parsed.results.items == [Result(name="Bản sao giao dịch được chứng thực")]
+    assert parsed.results.reviews[0].original == "Bản sao giao dịch được chứng thựcMã: dsfas"
+
+
+def test_agency_lists_with_commas_inside_names() -> None:
+    assert split_agencies("Cục cảnh sát quản lý hành chính về trật tự, xã hội, Công an tỉnh") == (
+        ["cuc-canh-sat-quan-ly-hanh-chinh-ve-trat-tu-xa-hoi", "cong-an-tinh"], "")
+    assert split_agencies("Ủy ban Nhân dân\xa0xã,\xa0phường,\xa0thị trấn.") == (["ubnd-xa"], "")
+    assert split_labels("Tổ chức (không bao gồm doanh nghiệp, HTX), Doanh nghiệp", SUBJECTS) == (
+        ["to-chuc", "doanh-nghiep"], "")
+    assert split_labels("Cấp bộ, Cấp tỉnh", TIERS) == (["bo", "tinh"], "")
+
+
+def test_text_is_nfc_with_single_spaces_and_slugs_fold_diacritics() -> None:
+    assert clean("Ủy ban\u00a0\u00a0Nhân dân ") == "Ủy ban Nhân dân"
+    assert slugify("Thủ tục đăng ký khai sinh") == "thu-tuc-dang-ky-khai-sinh"
+    assert slugify("Đổi giấy phép lái xe") == "doi-giay-phep-lai-xe"
+
+
+def test_a_record_becomes_a_derived_level_3_procedure_dated_by_the_capture() -> None:
+    procedure = dichvucong.convert(record("1.001193"), ministry="bo-tu-phap")
+    assert procedure.agency == "ubnd-xa"  # hand-checked: the record names none
+    assert procedure.service_level == 3 and procedure.service_level_derived
+    assert procedure.online.postal is True and procedure.online.online_payment is None
+    assert procedure.updated.isoformat() == "2026-07-31"
+    assert "sinh-con" in procedure.life_events
+
+
+def test_yaml_is_in_the_canonical_fmt_form_with_the_schema_line_first() -> None:
+    text = dump_yaml({"code": "1.001193", "tiers": ["xa"]}, "../../../schema/procedure.schema.json")
+    assert text == ("# yaml-language-server: $schema=../../../schema/procedure.schema.json\n"
+                    'code: "1.001193"\ntiers: [xa]\n')
+
+
+def test_fixture_records_import_into_a_catalogue_that_validates(tmp_path: Path) -> None:
+    imported = dichvucong.import_files([FIXTURES])
+    assert len(imported.procedures) == 9 and imported.errors == []
+    dichvucong.write_catalogue(imported, tmp_path)
+    catalogue, problems = validate(tmp_path)
+    assert catalogue is not None
+    assert {p.code for p in problems} <= {"W400"}
+    assert len(problems) == sum(len(p.review) for p in imported.procedures)
+
+
+def test_a_broken_record_file_is_reported_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "bo-tu-phap").mkdir()
+    (tmp_path / "bo-tu-phap" / "x.json").write_text("{not json", encoding="utf-8")
+    shutil.copy(FIXTURES / "bo-tu-phap" / "1.001193.json", tmp_path / "bo-tu-phap")
+    imported = dichvucong.import_files([tmp_path])
+    assert len(imported.procedures) == 1 and len(imported.errors) == 1
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="the 610 shared records are not on this machine")
+def test_all_610_records_import_without_an_exception_and_validate(tmp_path: Path) -> None:
+    imported = dichvucong.import_files([DATA])
+    assert len(imported.procedures) == 610 and imported.errors == []
+    dichvucong.write_catalogue(imported, tmp_path)
+    catalogue, problems = validate(tmp_path)
+    assert catalogue is not None
+    assert {p.code for p in problems} == {"W400"}
