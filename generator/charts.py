@@ -42,11 +42,13 @@ class Chart:
 def charts(stats: Stats) -> list[Chart]:
     """Every chart of the statistics page; none for a scope with nothing to show."""
     found = [_levels_chart("muc-do-theo-cap.svg", "Tỷ lệ thủ tục theo mức độ, theo cấp thực hiện",
-                           [Group("all", "Toàn bộ", stats.overall), *stats.tiers], legend_columns=4)]
-    if stats.agencies:
-        # Agency names leave a narrower plot, so the legend takes two rows there.
-        found.append(_levels_chart("muc-do-theo-co-quan.svg", "Tỷ lệ thủ tục theo mức độ, theo cơ quan",
-                                   list(stats.agencies), legend_columns=2))
+                           [Group("all", "Toàn bộ", stats.overall), *stats.tiers])]
+    # Only agencies at the top (each with its subordinates): dozens of bars with cut names
+    # would be unreadable on a phone; the table below the chart lists every agency.
+    tops = [g for g in stats.agencies if g.parent is None or stats.agency(g.parent) is None]
+    if tops:
+        found.append(_levels_chart("muc-do-theo-co-quan.svg",
+                                   "Tỷ lệ thủ tục theo mức độ, theo cơ quan (gồm cơ quan trực thuộc)", tops))
     if stats.targets:
         found.append(_targets_chart(stats.targets))
     return found
@@ -126,10 +128,10 @@ def _percent_label(value: float | None) -> str:
     return "" if value is None else fmt_percent(Decimal(str(value)).quantize(Decimal("0.1")))
 
 
-def _levels_chart(name: str, title: str, groups: Sequence[Group], legend_columns: int) -> Chart:
+def _levels_chart(name: str, title: str, groups: Sequence[Group]) -> Chart:
     """Share of procedures at each level, one 100 % bar per scope."""
-    chart = _chart(pygal.HorizontalStackedBar, name, title, len(groups) + legend_columns // 2,
-                   legend_at_bottom_columns=legend_columns)
+    # Two legend columns: four squeeze into each other once long names narrow the plot.
+    chart = _chart(pygal.HorizontalStackedBar, name, title, len(groups) + 1, legend_at_bottom_columns=2)
     ordered = list(reversed(groups))  # pygal draws the first bar at the bottom
     chart.x_labels = [_short(g.name) for g in ordered]
     chart.y_labels = AXIS

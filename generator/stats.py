@@ -40,6 +40,7 @@ from .catalogue import Catalogue
 from .models import TIER_LABELS, Agency, Procedure, Target, Tier, UsageRecord
 
 LEVELS = (1, 2, 3, 4)
+LEVEL_METRICS = frozenset({"share_level_3_plus", "share_level_4"})
 STATS_VERSION = 1
 JSON_PATH = "api/v1/stats.json"
 
@@ -145,6 +146,7 @@ class Figures:
     postal: Flag
     applications: tuple[Applications, ...]
     plans: tuple[Plan, ...]
+    levels_derived: int = 0  # levels inferred by a rule (service_level_derived), not stated by the source
 
     @property
     def total(self) -> int:
@@ -173,6 +175,7 @@ class Group:
     key: str
     name: str
     figures: Figures
+    parent: str | None = None  # agencies only: the agency above it
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,7 @@ class TargetResult:
     unknown: int
     status: TargetStatus
     deadline_passed: bool
+    levels_derived: int = 0  # level metrics only: how many levels in scope are inferred, not sourced
 
     @property
     def value(self) -> Decimal | None:
@@ -231,10 +235,12 @@ def compute(catalogue: Catalogue) -> Stats:
 
 def _figures(procedures: Iterable[Procedure], applications: tuple[Applications, ...], as_of: dt.date) -> Figures:
     levels = [0, 0, 0, 0]
+    derived = 0
     flags: dict[str, list[int]] = {name: [0, 0, 0] for name in ("national_portal", "online_payment", "postal")}
     plans: list[Plan] = []
     for p in procedures:
         levels[p.service_level - 1] += 1
+        derived += p.service_level_derived
         for name, counts in flags.items():
             value = getattr(p.online, name)
             counts[0 if value is True else 1 if value is False else 2] += 1
@@ -247,6 +253,7 @@ def _figures(procedures: Iterable[Procedure], applications: tuple[Applications, 
         postal=Flag(*flags["postal"]),
         applications=applications,
         plans=tuple(sorted(plans, key=lambda plan: (plan.due, plan.code))),
+        levels_derived=derived,
     )
 
 
@@ -284,7 +291,7 @@ def _agency_groups(catalogue: Catalogue, usage: dict[str, dict[int, tuple[int, i
             continue
         procedures.sort(key=lambda p: p.code)
         applications = _sum_usage(usage, members[agency.id])
-        yield Group(agency.id, agency.name, _figures(procedures, applications, as_of))
+        yield Group(agency.id, agency.name, _figures(procedures, applications, as_of), agency.parent)
 
 
 def _agency_sort_key(agency: Agency) -> tuple[int, str]:
@@ -357,7 +364,8 @@ def _evaluate(target: Target, scopes: dict[str, Group], scope_name: str, as_of: 
         status = TargetStatus.UNDECIDED  # the unknown procedures decide it; never count them as yes
     else:
         status = TargetStatus.NOT_MET
-    return TargetResult(target, scope_name, part, whole, unknown, status, passed)
+    derived = group.figures.levels_derived if group is not None and target.metric in LEVEL_METRICS else 0
+    return TargetResult(target, scope_name, part, whole, unknown, status, passed, derived)
 
 
 def _reaches(part: int, whole: int, threshold: float) -> bool:
@@ -393,7 +401,8 @@ def as_json(stats: Stats) -> dict[str, Any]:
         "as_of": stats.as_of.isoformat(),
         "overall": _figures_json(stats.overall),
         "tiers": [{"tier": g.key, "name": g.name, **_figures_json(g.figures)} for g in stats.tiers],
-        "agencies": [{"agency": g.key, "name": g.name, **_figures_json(g.figures)} for g in stats.agencies],
+        "agencies": [{"agency": g.key, "name": g.name, "parent": g.parent, **_figures_json(g.figures)}
+                     for g in stats.agencies],
         "targets": [_target_json(r) for r in stats.targets],
         "plans": [_plan_json(p) for p in stats.overall.plans],
     }
@@ -424,6 +433,7 @@ def _figures_json(f: Figures) -> dict[str, Any]:
     return {
         "procedures": f.total,
         "levels": {str(level): f.levels[level - 1] for level in LEVELS},
+        "levels_derived": f.levels_derived,
         "level_3_plus": {"count": f.level_3_plus, "percent": _number(percent(f.level_3_plus, f.total))},
         "level_4": {"count": f.level_4, "percent": _number(percent(f.level_4, f.total))},
         "national_portal": _flag_json(f.national_portal),
@@ -451,6 +461,7 @@ def _target_json(r: TargetResult) -> dict[str, Any]:
         "part": r.part,
         "whole": r.whole,
         "unknown": r.unknown,
+        "levels_derived": r.levels_derived,
         "status": r.status.value,
         "deadline_passed": r.deadline_passed,
         "source": t.source,

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from .charts import Chart
 from .stats import JSON_PATH, Stats
-from .stats_tables import Row, Table, agency_tables, fmt_date, tables
+from .stats_tables import Row, Table, agency_tables, fmt_date, fmt_int, tables
 
 PAGE_DIR = "thong-ke"
 PAGE_TITLE = "Thống kê mức độ dịch vụ công"
@@ -53,7 +53,11 @@ def agency_section(stats: Stats, agency_id: str, base: str) -> Markup:
 
 
 def _intro(stats: Stats, base: str) -> str:
-    return (
+    derived = stats.overall.levels_derived
+    caveat = (f"<p>Mức độ của {escape(fmt_int(derived))}/{escape(fmt_int(stats.overall.total))} thủ tục "
+              "được suy ra theo quy tắc khi nhập dữ liệu, không do nguồn ghi; các con số về mức độ "
+              "vì vậy cần được cơ quan rà soát.</p>\n") if derived else ""
+    return caveat + (
         f'<p class="dm-meta">Số liệu tính đến ngày {escape(fmt_date(stats.as_of))}, '
         f'tính trực tiếp từ danh mục ở mỗi lần xây dựng trang. '
         f'Dữ liệu máy đọc: <a href="{escape(base)}{JSON_PATH}">{escape(JSON_PATH)}</a>.</p>\n'

@@ -124,6 +124,7 @@ def targets_table(results: Iterable[TargetResult]) -> Table:
         t = r.target
         current = NONE if r.part is None else f"{fmt_percent(r.value)} ({fmt_int(r.part)}/{fmt_int(r.whole or 0)})"
         current += f"; {fmt_int(r.unknown)} chưa rõ" if r.unknown else ""
+        current += f"; {fmt_int(r.levels_derived)} mức độ suy ra" if r.levels_derived else ""
         links = {6: t.source_url} if t.source_url else {}
         rows.append(Row((METRIC_LABELS[t.metric], r.scope_name, f"≥ {fmt_threshold(t.threshold)}",
                          fmt_date(t.deadline), current, _target_status(r), t.source), links, t.note, _tone(r)))

@@ -108,6 +108,19 @@ def test_targets_are_judged_in_their_scope(stats: Stats) -> None:
     assert results["buu-chinh-khac"].status is TargetStatus.NO_DATA
 
 
+def test_levels_inferred_by_a_rule_are_counted_and_shown_beside_level_targets(catalogue: Catalogue) -> None:
+    code = "1.000001"
+    procedure = catalogue.by_code[code]
+    catalogue.by_code[code] = procedure.model_copy(update={"service_level_derived": True})
+    catalogue.finish()
+    derived = compute(catalogue)
+    assert derived.overall.levels_derived == 1
+    result = next(r for r in derived.targets if r.target.id == "muc-4-toan-bo")
+    assert result.levels_derived == 1
+    assert "1 mức độ suy ra" in render_text(derived)
+    assert "được suy ra theo quy tắc" in statistics_page(derived, [])
+
+
 def test_a_threshold_reached_exactly_is_met(stats: Stats) -> None:
     result = next(r for r in stats.targets if r.target.id == "cong-xa")
     assert (result.part, result.whole, result.status) == (1, 2, TargetStatus.MET)
