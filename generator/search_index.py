@@ -144,7 +144,7 @@ def _time_text(time: ProcessingTime | None) -> str:
     amount = _number(time.value)
     if time.max_value is not None:
         amount = f"{amount}–{_number(time.max_value)}"
-    return f"{amount} {TIME_UNIT_LABELS[time.unit]}" if time.unit else amount
+    return f"{amount} {TIME_UNIT_LABELS[time.unit]}" if time.unit else f"{amount} (chưa rõ đơn vị)"
 
 
 def time_summary(p: Procedure) -> str:

@@ -6,6 +6,10 @@
  * results, steps) in the background and adds its scores. The query is folded
  * here with viFold (lunr.js skips the pipeline for wildcard terms) and every
  * term is queried with usePipeline: false.
+ *
+ * For tests and bench/search_bench.py: #dm-finder counts drawn searches in
+ * data-searches and gets data-detail-ready once the lazy index answers too;
+ * performance marks "finder-ready" and "finder-first-result" time the load.
  */
 (function () {
   "use strict";
@@ -25,7 +29,7 @@
   var more = root.querySelector("[data-finder-more]");
   var base = root.getAttribute("data-base") || "";
   var data = null, primary = null, detail = null, byCode = null, byName = null;
-  var current = [], shown = 0, timer = 0, firstDrawn = false, redirected = false;
+  var current = [], shown = 0, timer = 0, searches = 0, firstDrawn = false, redirected = false;
 
   function text(value) { return value == null ? "" : String(value); }
 
@@ -218,6 +222,8 @@
       ". Hãy thử từ khóa khác, bớt từ, kiểm tra mã thủ tục" + (hasFilter(state) ? " hoặc bỏ bớt bộ lọc" : "") + ".");
     else say("Tìm thấy " + rows.length.toLocaleString("vi-VN") + " thủ tục" + (mode === "query" ? " cho " + quoted : "") +
       (hasFilter(state) ? " (đã lọc)" : "") + (rows.length > shown ? "; đang hiện " + shown + " đầu tiên" : "") + ".");
+    root.setAttribute("data-searched", state.q);
+    root.setAttribute("data-searches", String(++searches));
     if (rows.length && !firstDrawn) {
       firstDrawn = true;
       if (window.performance && performance.mark) performance.mark("finder-first-result");
@@ -237,6 +243,7 @@
     fetchJson(root.getAttribute("data-detail")).then(function (json) {
       detail = lunr.Index.load(json);
       if (readForm().q) search();
+      root.setAttribute("data-detail-ready", "");
     }).catch(function () { /* names and keywords still answer */ });
   }
 

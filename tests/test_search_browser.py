@@ -1,0 +1,299 @@
+"""The finder (/tra-cuu/) in headless Chromium over the embedded catalogue's built site.
+
+Expected results come from the catalogue's models, not from the search
+store, so the finder's encoding and filtering are checked against the data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from generator.catalogue import Catalogue
+from generator.models import Procedure
+from generator.search_index import DETAIL_FILE, INDEX_FILE
+from generator.validate import validate
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = json.loads((ROOT / "tests" / "fixtures" / "search_cases.json").read_text(encoding="utf-8"))
+STATUS = "[data-finder-status]"
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    found, problems = validate(ROOT / "catalogue")
+    assert found is not None, problems
+    return found
+
+
+@pytest.fixture
+def finder(page: Any, site_server: str) -> Callable[[str], Any]:
+    """Open the finder with a query string and wait for its first answer."""
+
+    def open_(query: str = "") -> Any:
+        page.goto(f"{site_server}tra-cuu/{'?' + query if query else ''}")
+        # Once the lazy detail index is in, counts no longer change under a test's feet.
+        page.wait_for_selector("#dm-finder[data-searches][data-detail-ready]", state="attached")
+        return page
+
+    return open_
+
+
+def searches(page: Any) -> int:
+    return int(page.get_attribute("#dm-finder", "data-searches") or 0)
+
+
+def after_search(page: Any, action: Callable[[], None]) -> None:
+    """Do something that triggers a search and wait until the finder has drawn it."""
+    before = searches(page)
+    action()
+    page.wait_for_function(f"+document.getElementById('dm-finder').dataset.searches > {before}")
+
+
+def result_codes(page: Any) -> list[str]:
+    return page.locator(".dm-result .dm-code").all_inner_texts()
+
+
+def status(page: Any) -> str:
+    return page.locator(STATUS).inner_text()
+
+
+def found_count(page: Any) -> int:
+    text = status(page)
+    assert text.startswith("Tìm thấy "), text
+    return int(text.split()[2].replace(".", ""))
+
+
+def type_query(page: Any, text: str) -> None:
+    after_search(page, lambda: page.fill("#dm-finder-q", text))
+
+
+# ---------------------------------------------------------------- folding
+
+
+def test_javascript_fold_gives_the_terms_of_the_shared_table(finder: Callable[[str], Any]) -> None:
+    page = finder("")
+    for case in CASES["fold"]:
+        assert page.evaluate("t => viFold.fold(t)", case["text"]) == case["terms"], case["why"]
+
+
+# ---------------------------------------------------------------- queries
+
+
+@pytest.mark.parametrize("case", CASES["queries"], ids=[c["query"] for c in CASES["queries"]])
+def test_typed_query_puts_the_right_procedure_first(case: dict[str, Any], finder: Callable[[str], Any],
+                                                    catalogue: Catalogue) -> None:
+    page = finder("")
+    type_query(page, case["query"])
+    first = result_codes(page)[0]
+    if "first" in case:
+        assert first == case["first"], status(page)
+    else:
+        assert case["first_name_contains"] in catalogue.by_code[first].name.lower()
+
+
+def test_query_in_the_url_is_searched_on_load(finder: Callable[[str], Any]) -> None:
+    page = finder("q=dang+ki+ket+hon")
+    assert page.input_value("#dm-finder-q") == "dang ki ket hon"
+    assert result_codes(page)[0] == "1.000894"
+
+
+def test_arriving_with_an_exact_code_goes_straight_to_its_page(page: Any, site_server: str) -> None:
+    page.goto(f"{site_server}tra-cuu/?q=1.000894")
+    page.wait_for_url(f"{site_server}thu-tuc/1.000894/")
+    assert "kết hôn" in page.locator("h1").inner_text().lower()
+
+
+def test_enter_on_an_exact_code_opens_its_page(finder: Callable[[str], Any], site_server: str) -> None:
+    page = finder("")
+    type_query(page, "1.001193")
+    page.press("#dm-finder-q", "Enter")
+    page.wait_for_url(f"{site_server}thu-tuc/1.001193/")
+
+
+def test_a_word_found_only_in_descriptions_or_steps_is_found_once_the_detail_index_loads(
+        finder: Callable[[str], Any], built_site: Path) -> None:
+    primary = dict(json.loads((built_site / INDEX_FILE).read_text(encoding="utf-8"))["index"]["invertedIndex"])
+    detail = json.loads((built_site / DETAIL_FILE).read_text(encoding="utf-8"))["invertedIndex"]
+    only_detail = [(term, p) for term, p in detail if term not in primary and term.isalpha() and len(term) > 3]
+    term, posting = min(only_detail, key=lambda tp: (-len({r for f in "drs" for r in tp[1][f]}), tp[0]))
+    docs = {ref for field in "drs" for ref in posting[field]}
+    page = finder(f"q={term}")
+    page.wait_for_function("document.querySelectorAll('.dm-result').length > 0")
+    assert found_count(page) == len(docs)
+
+
+def test_no_result_says_so_in_vietnamese(finder: Callable[[str], Any]) -> None:
+    page = finder("q=xyzzyq+qwfpgj")
+    assert status(page).startswith("Không tìm thấy thủ tục nào cho “xyzzyq qwfpgj”")
+    assert result_codes(page) == []
+
+
+@pytest.mark.parametrize("text", ["", "h", "  đ  "])
+def test_empty_or_one_letter_query_shows_a_hint_not_a_list(text: str, finder: Callable[[str], Any]) -> None:
+    page = finder("q=x")
+    type_query(page, text)
+    assert status(page).startswith("Nhập từ khóa")
+    assert result_codes(page) == []
+
+
+def test_results_show_name_agency_level_time_and_fee(finder: Callable[[str], Any], catalogue: Catalogue) -> None:
+    page = finder("q=dang+ky+ket+hon")
+    first = page.locator(".dm-result").first
+    p = catalogue.by_code["1.000894"]
+    assert first.locator("a.dm-result__name").inner_text() == p.name
+    assert first.locator("a.dm-result__name").get_attribute("href") == "../thu-tuc/1.000894/"
+    assert catalogue.agencies[p.agency].name in first.inner_text()
+    assert first.locator(".dm-level").inner_text() == f"Mức độ {p.service_level}"
+    facts = first.locator("dl").inner_text()
+    assert "Thời hạn giải quyết" in facts and "Phí, lệ phí" in facts and "Miễn phí" in facts
+
+
+def test_more_results_are_drawn_on_request_and_focus_moves_to_them(finder: Callable[[str], Any]) -> None:
+    page = finder("q=ho+chieu")
+    total = found_count(page)
+    assert total > 50 and len(result_codes(page)) == 50
+    page.click("[data-finder-more]")
+    assert len(result_codes(page)) == min(total, 100)
+    assert page.evaluate("document.activeElement.closest('.dm-result') === document.querySelectorAll('.dm-result')[50]")
+
+
+# ---------------------------------------------------------------- filters
+
+
+def free(p: Procedure) -> bool:
+    fees = [f for c in p.channels for f in c.fees]
+    return bool(fees) and all(f.amount == 0 and not f.max_amount for f in fees)
+
+
+FILTERS: list[tuple[str, str, Callable[[Procedure, str], bool]]] = [
+    ("co-quan", "#dm-finder-agency", lambda p, v: p.agency == v),
+    ("linh-vuc", "#dm-finder-field", lambda p, v: p.field == v),
+    ("muc-do", "#dm-finder-level", lambda p, v: str(p.service_level) == v),
+    ("cach-nop", "#dm-finder-channel",
+     lambda p, v: any(c.kind.value == v for c in p.channels) or (v == "buu-chinh" and p.online.postal is True)),
+    ("doi-tuong", "#dm-finder-subject", lambda p, v: any(s.value == v for s in p.subjects)),
+]
+
+
+def most_common(catalogue: Catalogue, keep: Callable[[Procedure, str], bool], values: list[str]) -> str:
+    return max(values, key=lambda v: (sum(keep(p, v) for p in catalogue.procedures), v))
+
+
+@pytest.mark.parametrize(("param", "select", "keep"), FILTERS, ids=[f[0] for f in FILTERS])
+def test_each_filter_alone_lists_exactly_the_matching_procedures(
+        param: str, select: str, keep: Callable[[Procedure, str], bool],
+        finder: Callable[[str], Any], catalogue: Catalogue) -> None:
+    page = finder("")
+    values = [v for v in page.eval_on_selector_all(f"{select} option", "os => os.map(o => o.value)") if v]
+    value = most_common(catalogue, keep, values)
+    after_search(page, lambda: page.select_option(select, value))
+    expected = {p.code for p in catalogue.procedures if keep(p, value)}
+    assert found_count(page) == len(expected)
+    assert set(result_codes(page)) <= expected
+    assert parse_qs(urlsplit(page.url).query) == {param: [value]}
+
+
+def test_free_filter_keeps_only_procedures_whose_stated_fees_are_all_zero(
+        finder: Callable[[str], Any], catalogue: Catalogue) -> None:
+    page = finder("")
+    after_search(page, lambda: page.check("#dm-finder-free"))
+    assert found_count(page) == sum(free(p) for p in catalogue.procedures)
+    shown = result_codes(page)
+    assert shown and all(free(catalogue.by_code[c]) for c in shown)
+
+
+def test_query_and_filter_combine(finder: Callable[[str], Any], catalogue: Catalogue) -> None:
+    page = finder("q=ho+chieu")
+    unfiltered = found_count(page)
+    agency = catalogue.by_code["1.001456"].agency
+    after_search(page, lambda: page.select_option("#dm-finder-agency", agency))
+    assert 0 < found_count(page) < unfiltered
+    assert all(catalogue.by_code[c].agency == agency for c in result_codes(page))
+
+
+# ---------------------------------------------------------------- shared URL
+
+
+def test_a_shared_url_restores_query_and_filters(finder: Callable[[str], Any], catalogue: Catalogue) -> None:
+    page = finder("")
+    type_query(page, "ket hon")
+    after_search(page, lambda: page.select_option("#dm-finder-field", "ho-tich"))
+    after_search(page, lambda: page.check("#dm-finder-free"))
+    shared, codes = page.url, result_codes(page)
+    assert parse_qs(urlsplit(shared).query) == {"q": ["ket hon"], "linh-vuc": ["ho-tich"], "mien-phi": ["1"]}
+    page.goto("about:blank")
+    page.goto(shared)
+    page.wait_for_selector("#dm-finder[data-searches][data-detail-ready]", state="attached")
+    assert page.input_value("#dm-finder-q") == "ket hon"
+    assert page.input_value("#dm-finder-field") == "ho-tich"
+    assert page.is_checked("#dm-finder-free")
+    assert result_codes(page) == codes
+
+
+def test_reset_clears_the_url(finder: Callable[[str], Any]) -> None:
+    page = finder("q=ho+chieu&muc-do=3")
+    after_search(page, lambda: page.click("button[type=reset]"))
+    assert urlsplit(page.url).query == ""
+    assert status(page).startswith("Nhập từ khóa")
+
+
+# ---------------------------------------------------------------- keyboard and page
+
+
+def test_keyboard_only_search_and_open_a_result(finder: Callable[[str], Any], site_server: str) -> None:
+    page = finder("")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "dm-finder-q":
+            break
+    else:
+        pytest.fail("Tab never reached the search box")
+    after_search(page, lambda: page.keyboard.type("dang ki khai sinh"))
+    after_search(page, lambda: page.keyboard.press("Enter"))
+    assert page.evaluate("document.activeElement.id") == "dm-finder-q"  # Enter searches, focus stays
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('.dm-result')"):
+            break
+    else:
+        pytest.fail("Tab never reached a result")
+    href = page.evaluate("document.activeElement.getAttribute('href')")
+    assert href == "../thu-tuc/1.001193/"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{site_server}thu-tuc/1.001193/")
+
+
+def test_every_form_control_has_a_label(finder: Callable[[str], Any]) -> None:
+    page = finder("")
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll('#dm-finder input, #dm-finder select')]
+        .filter(c => !c.labels || c.labels.length === 0).map(c => c.name)""")
+    assert unlabelled == []
+
+
+def test_without_javascript_the_finder_points_to_the_browse_pages(browser: Any, site_server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{site_server}tra-cuu/")
+        message = page.locator(".dm-finder__noscript")
+        assert message.is_visible()
+        assert "cần JavaScript" in message.inner_text()
+        assert not page.locator(".dm-finder__form").is_visible()
+        page.click(".dm-finder__noscript a[href='../linh-vuc/']")
+        assert page.url == f"{site_server}linh-vuc/"
+    finally:
+        context.close()
+
+
+def test_the_finder_loads_nothing_from_another_host(finder: Callable[[str], Any], outside_requests: list[str]) -> None:
+    page = finder("q=ho+chieu")
+    page.wait_for_load_state("networkidle")
+    assert outside_requests == []
