@@ -22,7 +22,12 @@ site: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/mkdocs serve
 
-test: $(STAMP)
+# axe-core (accessibility checks in the browser tests) comes from the npm registry, pinned in package-lock.json.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: $(STAMP) node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/mypy
 	$(BIN)/catalogue schema --check

@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -191,6 +192,40 @@ def file_type(path: str) -> str:
     return PurePosixPath(path).suffix.lstrip(".").upper()
 
 
+# ------------------------------------------------------------- outlines
+
+_BULLET = re.compile(r"^\s*([-+*•])\s+")
+_STEP_HEAD = re.compile(r"^(Bước\s*\d+\s*[:.\-–]?)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    """One line of steps or requirements: its text, nesting depth and step label."""
+
+    text: str
+    depth: int
+    label: str
+
+
+def outline(lines: list[str]) -> list[OutlineItem]:
+    """Read the source's own bullets ('- ' top level, '+ ' nested) and 'Bước N:' labels.
+
+    The portal writes steps as lines that start with their own markers; shown
+    as Markdown they would become nested lists inside a numbered one.
+    """
+    items = []
+    for line in lines:
+        bullet = _BULLET.match(line)
+        text = line[bullet.end():] if bullet else line.strip()
+        depth = 1 if bullet and bullet.group(1) in "+*•" else 0
+        head = _STEP_HEAD.match(text) if depth == 0 else None
+        if head is not None:
+            items.append(OutlineItem(text[head.end():].strip(), depth, head.group(1).strip()))
+        else:
+            items.append(OutlineItem(text, depth, ""))
+    return items
+
+
 # ------------------------------------------------------------- safe markdown
 
 
@@ -300,7 +335,7 @@ def environment() -> Environment:
     )
     env.filters.update(
         money=money, fee=fee_text, duration=duration_text, date=date_text, md=markdown,
-        size=file_size, filetype=file_type, digits=group_digits,
+        size=file_size, filetype=file_type, digits=group_digits, outline=outline,
     )
     env.globals.update(
         CATEGORY_LABELS=CATEGORY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, FEE_LABELS=FEE_LABELS,

@@ -24,6 +24,7 @@ from generator.pages import (
     json_ld,
     markdown,
     money,
+    outline,
     url_of,
 )
 from generator.validate import validate
@@ -265,3 +266,14 @@ def test_rendering_is_deterministic(pages: SitePages, catalogue: Catalogue) -> N
     again = SitePages(catalogue)
     for spec in pages.specs():
         assert pages.render(spec) == again.render(spec)
+
+
+def test_steps_keep_the_sources_own_step_labels_and_bullets() -> None:
+    items = outline(["- Bước 1: Chuẩn bị hồ sơ.", "+ Nếu hồ sơ hợp lệ", "Cơ quan tiếp nhận"])
+    assert [(i.label, i.depth, i.text) for i in items] == [
+        ("Bước 1:", 0, "Chuẩn bị hồ sơ."), ("", 1, "Nếu hồ sơ hợp lệ"), ("", 0, "Cơ quan tiếp nhận")]
+
+
+def test_source_bullets_do_not_become_nested_markdown_lists(rich_page: str) -> None:
+    steps = rich_page[rich_page.index('id="trinh-tu"'):rich_page.index('id="ket-qua"')]
+    assert "<ol" not in steps and steps.count("<ul") == 1

