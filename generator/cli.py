@@ -13,6 +13,7 @@ from .diff import DiffError, diff_refs
 from .diff import render as render_diff
 from .exports import FORMATS as EXPORT_FORMATS
 from .exports import export_files, write_files
+from .importers.dichvucong import import_files, report_text, write_catalogue
 from .problems import Level
 from .scaffold import ScaffoldError, new_procedure
 from .schema import stale_schemas, write_schemas
@@ -175,8 +176,6 @@ def import_dichvucong(paths: tuple[Path, ...], out: Path) -> None:
 
     In báo cáo chất lượng: số bản ghi và số dòng đọc được trọn vẹn hoặc cần rà soát, theo từng phần.
     """
-    from .importers.dichvucong import import_files, report_text, write_catalogue
-
     imported = import_files(paths)
     for error in imported.errors:
         click.echo(error, err=True)

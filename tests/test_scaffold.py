@@ -30,11 +30,13 @@ FILLED = {
 }
 
 
-def fill(text: str) -> str:
+def fill(text: str, prefilled: tuple[str, ...] = ()) -> str:
     """Replace each placeholder line (matched whole, indentation kept) by its filled value."""
     lines = text.split("\n")
     for placeholder, value in FILLED.items():
         at = [i for i, line in enumerate(lines) if line.strip() == placeholder]
+        if placeholder.split(":")[0] in prefilled:
+            continue
         assert len(at) == 1, placeholder
         lines[at[0]] = lines[at[0]].replace(placeholder, value)
     return "\n".join(lines)
