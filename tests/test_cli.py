@@ -46,10 +46,13 @@ def test_validate_github_format_is_detected_in_github_actions(tmp_path: Path) ->
     assert "::error file=" in out and ",line=7,col=1::E200 nmae:" in out
 
 
-def test_warnings_exit_zero_unless_strict(tmp_path: Path) -> None:
-    root = build("review-marker", tmp_path)
-    assert run("validate", str(root))[0] == 0
-    assert run("validate", str(root), "--strict")[0] == 1
+@pytest.mark.parametrize(("case", "code"), [("review-marker", "W400"), ("deprecated-tier", "W401")])
+def test_warnings_exit_zero_unless_strict(tmp_path: Path, case: str, code: str) -> None:
+    root = build(case, tmp_path)
+    lenient, out = run("validate", str(root), "--format", "text")
+    assert (lenient, f": {code} " in out) == (0, True)
+    strict, out = run("validate", str(root), "--format", "text", "--strict")
+    assert (strict, f": {code} " in out) == (1, True)
 
 
 @pytest.mark.parametrize("args", [["validate", "/khong/ton/tai"], ["validate", "--format", "xml"], ["khong-co-lenh"]])
