@@ -24,7 +24,7 @@ from .stats_tables import fmt_percent
 
 WIDTH = 420
 ROW_HEIGHT = 40
-LABEL_CHARS = 16  # longer labels squeeze the plot to nothing at phone width
+LABEL_CHARS = 18  # longer labels squeeze the plot to nothing at phone width
 AXIS = [{"value": v, "label": f"{v} %"} for v in (0, 50, 100)]
 LEVEL_COLOURS = ("#bdbdbd", "#90caf9", "#1e88e5", "#0d47a1")  # level 1 → 4, darker = more online
 TARGET_COLOURS = ("#1565c0", "#9e9e9e")  # current value, threshold
@@ -142,8 +142,29 @@ def _levels_chart(name: str, title: str, groups: Sequence[Group]) -> Chart:
 
 
 def _short(label: str, limit: int = LABEL_CHARS) -> str:
-    """A label cut to `limit` characters; the table beside the chart has the full name."""
-    return label if len(label) <= limit else label[: limit - 1].rstrip(" ,") + "…"
+    """A label cut to `limit` characters, keeping whole words from both ends.
+
+    Names such as "Ủy ban nhân dân cấp tỉnh" and "… cấp xã" differ at the end, so
+    the middle goes; the table beside the chart has the full name.
+    """
+    if len(label) <= limit:
+        return label
+    words = label.replace(",", "").split()
+    head = _words_within(words, limit // 2)
+    tail = _words_within(words[::-1], limit - len(" ".join(head)) - 1)[::-1]
+    if not head or not tail or len(head) + len(tail) >= len(words):
+        return label[: limit - 1].rstrip(" ,") + "…"
+    return " ".join(head) + "…" + " ".join(tail)
+
+
+def _words_within(words: list[str], limit: int) -> list[str]:
+    """The leading words whose text fits in `limit` characters."""
+    taken: list[str] = []
+    for word in words:
+        if len(" ".join([*taken, word])) > limit:
+            break
+        taken.append(word)
+    return taken
 
 
 def _share(part: int, whole: int) -> float | None:
