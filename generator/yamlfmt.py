@@ -3,9 +3,9 @@
 Canonical means: keys in the order of the model's fields (unknown keys after
 them, as written), two-space indentation with indented sequences, short
 all-scalar mappings and lists in flow style (`{value: 1, unit: days}`),
-multi-line text as literal blocks, strings that would read as something else
-(`"1.001193"`) in double quotes, no wrapping of long lines, blank lines only
-before a comment block.
+multi-line text as literal blocks, long one-line text folded (`>-`) at 100
+columns, strings that would read as something else (`"1.001193"`) in double
+quotes, blank lines only before a comment block.
 
 Why not ruamel.yaml's round trip, the usual tool for keeping comments?
 Two reasons, both about data, not taste. (1) ruamel attaches a full-line
@@ -43,6 +43,8 @@ except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_FLOW = 100  # a flow mapping or list longer than this (with its indent) goes block
+FOLD_OVER = 80  # one-line text longer than this is written folded (`>-`), wrapped at WIDTH
+WIDTH = 100
 _STR = "tag:yaml.org,2002:str"
 Loc = tuple[str | int, ...]
 
@@ -230,9 +232,16 @@ def _plain_reads_as_other(text: str) -> bool:
     return bool(_RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) != _STR)  # type: ignore[no-untyped-call]
 
 
+def _is_long_prose(text: str) -> bool:
+    """Long text with spaces is folded; a long single token (a URL) stays on its line."""
+    return len(text) > FOLD_OVER and " " in text
+
+
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     if "\n" in text:
         style: str | None = "|"
+    elif _is_long_prose(text):
+        style = ">"  # long prose stays readable; PyYAML quotes it instead when folding cannot keep it exact
     elif _plain_reads_as_other(text):
         style = '"'  # "1.001193", "true", "2026-01-01" stay strings, quoted one way
     else:
@@ -271,7 +280,7 @@ def _styled(value: Any, loc: Loc, block: set[Loc]) -> Any:
 def _fits_flow(pairs: Iterable[tuple[Any, Any]], loc: Loc) -> bool:
     width = 2 * len(loc) + len(str(loc[-1]) if loc else "") + 4
     for key, value in pairs:
-        if isinstance(value, (dict, list)) or (isinstance(value, str) and "\n" in value):
+        if isinstance(value, (dict, list)) or (isinstance(value, str) and ("\n" in value or _is_long_prose(value))):
             return False
         width += len(str(value)) + (len(str(key)) + 2 if key is not None else 0) + 2
     return width <= MAX_FLOW
@@ -279,7 +288,7 @@ def _fits_flow(pairs: Iterable[tuple[Any, Any]], loc: Loc) -> bool:
 
 def _emit(data: Any, block: set[Loc]) -> str:
     return yaml.dump(_styled(data, (), block), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=10**9)
+                     default_flow_style=False, width=WIDTH)
 
 
 def _with_comments(body: str, comments: Comments) -> str:

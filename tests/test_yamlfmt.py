@@ -166,3 +166,14 @@ def test_any_data_survives_dump_and_reformatting_unchanged(data: dict[str, objec
     out = dump(data, model=None)
     assert load_bytes(out.encode(), "x").data == data
     assert format_text(out, None) == out
+
+
+def test_long_prose_is_folded_near_100_columns_but_a_long_url_stays_on_its_line() -> None:
+    prose = "Người yêu cầu nộp hồ sơ tại bộ phận một cửa của Ủy ban nhân dân cấp xã, " * 3
+    url = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=" + "1" * 40
+    out = dump({"description": prose.strip(), "source_url": url})
+    assert out.startswith("description: >-\n  Người yêu cầu")
+    folded = out.splitlines()[1:-1]
+    assert len(folded) >= 2 and max(map(len, folded)) <= 110  # PyYAML breaks at the first space past 100
+    assert f"\nsource_url: {url}\n" in out
+    assert load_bytes(out.encode(), "x").data == {"description": prose.strip(), "source_url": url}
