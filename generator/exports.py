@@ -23,6 +23,7 @@ FORMATS: dict[str, Exporter] = {
     "csv": tables.csv_files,
     "portal": portal.portal_files,
 }
+PROCEDURE_DIR = "procedures/"
 DOCS_PAGE = "api/index.md"  # the feed's docs page, under docs/
 EXAMPLE_MARK = re.compile(r"^<!-- feed-example (\w+)(?: (\S+))? -->$", re.MULTILINE)
 
@@ -38,13 +39,21 @@ def export_files(catalogue: Catalogue, formats: Iterable[str] = FORMATS, site_ur
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:
-    """Write each file under `out`, leaving unchanged files untouched."""
+    """Write each file under `out`, leaving unchanged files untouched.
+
+    A procedure file left from an earlier export whose code is gone is
+    removed, so the folder matches its manifest.
+    """
     for name, data in sorted(files.items()):
         target = out / name
         if target.is_file() and target.read_bytes() == data:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+    if any(name.startswith(PROCEDURE_DIR) for name in files):
+        for stale in sorted((out / PROCEDURE_DIR).glob("*.json")):
+            if f"{PROCEDURE_DIR}{stale.name}" not in files:
+                stale.unlink()
 
 
 def write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None = None) -> dict[str, bytes]:

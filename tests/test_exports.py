@@ -101,6 +101,16 @@ def test_export_command_with_every_format_matches_the_site_files(tmp_path: Path)
     assert tree(tmp_path) == exports.export_files(load())
 
 
+def test_an_export_over_an_older_one_removes_procedures_no_longer_in_the_catalogue(tmp_path: Path) -> None:
+    (tmp_path / "procedures").mkdir()
+    (tmp_path / "procedures" / "9.999999.json").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "ghi-chu.txt").write_text("của người dùng\n", encoding="utf-8")
+    exports.write_files(tmp_path, exports.export_files(load(), ["json"]))
+    assert not (tmp_path / "procedures" / "9.999999.json").exists()
+    assert (tmp_path / "ghi-chu.txt").exists()
+    assert len(list((tmp_path / "procedures").iterdir())) == len(load().procedures)
+
+
 def test_export_command_refuses_an_invalid_catalogue_and_writes_nothing(tmp_path: Path) -> None:
     broken = tmp_path / "catalogue"
     broken.mkdir()
