@@ -15,7 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EMBEDDED = ROOT / "catalogue"
 _CODE = re.compile(r'^code: .*$', re.MULTILINE)
-_NAME = re.compile(r'^name: (.*)$', re.MULTILINE)
+# A name is a plain or quoted scalar on its line, or a folded block whose first
+# content line follows; the variant goes at the end of that text line.
+_NAME = re.compile(r'^name: (?:[>|][-+]?\n(\s+))?(.*)$', re.MULTILINE)
 _PROVINCES = ["Hà Nội", "Huế", "Đà Nẵng", "Cần Thơ", "Hải Phòng", "Lào Cai", "Gia Lai", "Cà Mau", "An Giang"]
 
 
@@ -32,11 +34,19 @@ def synthesise(out: Path, count: int, source: Path = EMBEDDED) -> Path:
         text = _CODE.sub(f'code: "{5 + i // 1_000_000}.{i % 1_000_000:06d}"', text, count=1)
         if round_:
             variant = f"{_PROVINCES[round_ % len(_PROVINCES)]} {round_}"
-            text = _NAME.sub(lambda m, v=variant: f"name: {_quoted(m.group(1), v)}", text, count=1)
+            text = _NAME.sub(lambda m, v=variant: _renamed(m, v), text, count=1)
         target = out / "procedures" / agency / f"{stem}-{i}.yaml"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     return out
+
+
+def _renamed(match: re.Match[str], variant: str) -> str:
+    block_indent, name = match.group(1), match.group(2)
+    if block_indent is not None:
+        head = match.group(0)[: match.start(2) - match.start(0)]
+        return f"{head}{name} ({variant})"
+    return f"name: {_quoted(name, variant)}"
 
 
 def _quoted(name: str, variant: str) -> str:

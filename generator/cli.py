@@ -9,22 +9,15 @@ from pathlib import Path
 import click
 
 from . import problems as problems_mod
-from .diff import DiffError, diff_refs
-from .diff import render as render_diff
-from .exports import FORMATS as EXPORT_FORMATS
-from .exports import export_files, write_files
-from .importers.dichvucong import import_files, report_text, write_catalogue
+from .catalogue import Catalogue
 from .problems import Level
-from .scaffold import ScaffoldError, new_procedure
-from .schema import stale_schemas, write_schemas
-from .stats import compute as compute_stats
-from .stats import json_text as stats_json_text
-from .stats_tables import render_text as stats_render_text
-from .validate import validate as validate_catalogue
-from .yamlfmt import format_file, yaml_files
+
+# Each command imports the stage it runs when it runs (PLC0415 is off for this
+# file), so `catalogue validate` starts without loading exports, stats or diff.
 
 FORMATS = ("text", "json", "github")
 DIFF_FORMATS = ("text", "markdown", "json")
+EXPORT_FORMATS = ("json", "jsonld", "csv", "portal")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,12 +30,18 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="text | json | github (mặc định: github khi chạy trong GitHub Actions).")
 @click.option("--strict", is_flag=True, help="Coi cảnh báo (warnings) là lỗi.")
-def validate(path: Path, fmt: str | None, strict: bool) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Không dùng bộ nhớ đệm kết quả (~/.cache/catalogue-generator): đọc lại mọi tệp.")
+def validate(path: Path, fmt: str | None, strict: bool, no_cache: bool) -> None:
     """Kiểm tra toàn bộ catalogue tại PATH và báo mọi lỗi trong một lần chạy."""
     if not path.is_dir():
         raise click.UsageError(f"không tìm thấy thư mục catalogue: {path}")
+    from . import result_cache
+    from .validate import validate as validate_catalogue
+
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    _, found = validate_catalogue(path, base=Path.cwd())
+    cache = None if no_cache else result_cache.default_path()
+    _, found = validate_catalogue(path, base=Path.cwd(), cache_path=cache)
     if found:
         click.echo(problems_mod.render(found, fmt))
     if fmt != "json":
@@ -57,6 +56,8 @@ def validate(path: Path, fmt: str | None, strict: bool) -> None:
 @click.option("--check", is_flag=True, help="Không ghi; thoát 1 nếu schema đã cũ (stale).")
 def schema(out: Path, check: bool) -> None:
     """Ghi JSON Schema sinh từ mô hình dữ liệu, để trình soạn thảo gợi ý."""
+    from .schema import stale_schemas, write_schemas
+
     if check:
         stale = stale_schemas(out)
         for name in stale:
@@ -68,7 +69,7 @@ def schema(out: Path, check: bool) -> None:
 
 @main.command()
 @click.argument("path", default="catalogue", type=click.Path(path_type=Path))
-@click.option("--format", "formats", type=click.Choice(list(EXPORT_FORMATS)), multiple=True,
+@click.option("--format", "formats", type=click.Choice(EXPORT_FORMATS), multiple=True,
               help="json (feed v1) | jsonld (CPSV-AP) | csv | portal (dạng Cổng DVC quốc gia); "
                    "lặp lại để chọn nhiều; mặc định: tất cả.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("site/api/v1"), show_default=True,
@@ -76,13 +77,9 @@ def schema(out: Path, check: bool) -> None:
 @click.option("--site-url", default=None, help="Địa chỉ gốc của site, để ghi URL tuyệt đối (absolute URLs).")
 def export(path: Path, formats: tuple[str, ...], out: Path, site_url: str | None) -> None:
     """Xuất catalogue tại PATH ra JSON feed, JSON-LD, CSV hoặc dạng Cổng DVC mà không dựng site."""
-    if not path.is_dir():
-        raise click.UsageError(f"không tìm thấy thư mục catalogue: {path}")
-    catalogue, found = validate_catalogue(path, base=Path.cwd())
-    if catalogue is None:
-        click.echo(problems_mod.render([p for p in found if p.level is Level.ERROR], "text"))
-        click.echo(problems_mod.summary(found), err=True)
-        sys.exit(1)
+    from .exports import export_files, write_files
+
+    catalogue = _valid_catalogue(path)
     files = export_files(catalogue, formats or EXPORT_FORMATS, site_url)
     write_files(out, files)
     click.echo(f"đã ghi {len(files)} tệp vào {out}")
@@ -95,6 +92,8 @@ def export(path: Path, formats: tuple[str, ...], out: Path, site_url: str | None
 @click.option("--name", default=None, help="Tên thủ tục; điền sẵn vào mẫu và đặt tên tệp theo tên này.")
 def new(path: Path, agency: str, code: str, name: str | None) -> None:
     """Tạo tệp thủ tục mới có chú thích trong catalogue tại PATH, để điền vào."""
+    from .scaffold import ScaffoldError, new_procedure
+
     try:
         written = new_procedure(path, agency, code, name)
     except ScaffoldError as exc:
@@ -111,6 +110,8 @@ def fmt(paths: tuple[Path, ...], check: bool) -> None:
 
     PATHS là tệp hoặc thư mục; mặc định: catalogue.
     """
+    from .yamlfmt import format_file, yaml_files
+
     targets = list(paths) or [Path("catalogue")]
     results = [format_file(p, write=not check) for p in yaml_files(targets)]
     for result in results:
@@ -131,14 +132,11 @@ def fmt(paths: tuple[Path, ...], check: bool) -> None:
               help="text: các bảng như trang Thống kê | json: như api/v1/stats.json.")
 def stats(path: Path, fmt: str) -> None:
     """In số liệu mức độ dịch vụ, chỉ tiêu và kế hoạch nâng cấp của catalogue tại PATH."""
-    if not path.is_dir():
-        raise click.UsageError(f"không tìm thấy thư mục catalogue: {path}")
-    catalogue, found = validate_catalogue(path, base=Path.cwd())
-    if catalogue is None:
-        click.echo(problems_mod.render([p for p in found if p.level is Level.ERROR], "text"))
-        click.echo(problems_mod.summary(found), err=True)
-        sys.exit(1)
-    figures = compute_stats(catalogue)
+    from .stats import compute as compute_stats
+    from .stats import json_text as stats_json_text
+    from .stats_tables import render_text as stats_render_text
+
+    figures = compute_stats(_valid_catalogue(path))
     click.echo(stats_json_text(figures) if fmt == "json" else stats_render_text(figures), nl=False)
 
 
@@ -155,6 +153,9 @@ def diff(base: str, head: str | None, catalogue_path: Path, fmt: str) -> None:
     Thiếu HEAD thì so với thư mục làm việc. Thay đổi về phí, thời hạn, mức độ,
     hồ sơ và cách thức nộp được nêu trước.
     """
+    from .diff import DiffError, diff_refs
+    from .diff import render as render_diff
+
     try:
         result = diff_refs(base, head, catalogue_path)
     except DiffError as exc:
@@ -176,6 +177,8 @@ def import_dichvucong(paths: tuple[Path, ...], out: Path) -> None:
 
     In báo cáo chất lượng: số bản ghi và số dòng đọc được trọn vẹn hoặc cần rà soát, theo từng phần.
     """
+    from .importers.dichvucong import import_files, report_text, write_catalogue
+
     imported = import_files(paths)
     for error in imported.errors:
         click.echo(error, err=True)
@@ -183,3 +186,18 @@ def import_dichvucong(paths: tuple[Path, ...], out: Path) -> None:
     click.echo(report_text(imported))
     click.echo(f"đã ghi {len(written)} thủ tục vào {out}", err=True)
     sys.exit(1 if imported.errors else 0)
+
+
+def _valid_catalogue(path: Path) -> Catalogue:
+    """The validated catalogue at PATH, or exit 1 with its errors (2 when PATH is no folder)."""
+    from . import result_cache
+    from .validate import validate as validate_catalogue
+
+    if not path.is_dir():
+        raise click.UsageError(f"không tìm thấy thư mục catalogue: {path}")
+    catalogue, found = validate_catalogue(path, base=Path.cwd(), cache_path=result_cache.default_path())
+    if catalogue is None:
+        click.echo(problems_mod.render([p for p in found if p.level is Level.ERROR], "text"))
+        click.echo(problems_mod.summary(found), err=True)
+        sys.exit(1)
+    return catalogue

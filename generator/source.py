@@ -31,7 +31,10 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 _STD = "tag:yaml.org,2002:"
-_STR = _STD + "str"
+_STR, _MAP, _SEQ, _MERGE = _STD + "str", _STD + "map", _STD + "seq", _STD + "merge"
+# First characters with which a plain scalar may resolve to something other than
+# str under YAML 1.1 (yes/No/true/False/on/Off, null/~, numbers, .inf, dates, '<<', '=').
+_MAYBE_TYPED = frozenset("yYnNtTfFoO~-+.0123456789<=!&*")
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 # Characters that TCVN3 (ABC) and VNI fonts put where Vietnamese letters
@@ -41,7 +44,10 @@ _LEGACY = frozenset("¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º¼½¾¿�
 # ý); these pairs never occur in Vietnamese written in Unicode. "»" is left
 # out of the set above: pages use it as a breadcrumb separator ("TTHC»Bộ").
 _VNI_PAIR = re.compile("[aeiouyAEIOUY][ùøÙØ]|[aeoAEO][âÂ]|[aA][êÊ]")
-_TRIGGER = re.compile(f"[{re.escape(''.join(sorted(_LEGACY)))}]|{_VNI_PAIR.pattern}")
+# The quick test is the character class alone (a pair pattern scans ~6× slower).
+# VNI text of any length carries its hỏi/huyền/nặng marks and đ as û, ø, ï,
+# ñ, all in the class; only a few words with none of them would slip by.
+_TRIGGER = re.compile(f"[{re.escape(''.join(sorted(_LEGACY)))}]")
 
 Path_ = tuple[str | int, ...]
 
@@ -133,7 +139,9 @@ def load_bytes(raw: bytes, name: str) -> Document:
         root = _compose(text)
     except SourceError as exc:
         return Document(name, None, None, [_renamed(exc.problem, name)])
-    builder = _Builder(name)
+    # One scan of the whole file decides whether any scalar needs the
+    # legacy-encoding check: far cheaper than a regex call per scalar.
+    builder = _Builder(name, suspicious=_TRIGGER.search(text) is not None)
     try:
         data = builder.build(root)
     except SourceError as exc:
@@ -143,8 +151,43 @@ def load_bytes(raw: bytes, name: str) -> Document:
     return Document(name, data, root, builder.problems)
 
 
+class _FastLoader(_Loader):
+    """The C loader with a cheaper resolver.
+
+    libyaml parses in C but calls back into Python to resolve the type of
+    every node, and that is most of the loading time. We use no path
+    resolvers, so a sequence is a seq and a mapping a map, a quoted or block
+    scalar is a str, and a plain scalar's type depends on its text alone:
+    text that cannot start a bool, number, null or date is a str, and the
+    rest (keys such as `name`, values such as `true`) are looked up once.
+    """
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR
+            if value and value[0] not in _MAYBE_TYPED:
+                return _STR
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+                if len(_PLAIN_TAGS) < 50_000:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        """Path resolvers are not used: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """Path resolvers are not used: nothing to track."""
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+
+
 def _compose(text: str) -> yaml.Node:
-    loader = _Loader(text)
+    loader = _FastLoader(text)
     try:
         root = loader.get_single_node()
     except yaml.composer.ComposerError as exc:
@@ -184,52 +227,55 @@ def _failed(name: str, code: str, message: str, line: int = 1) -> Document:
 class _Builder:
     """Turns a node tree into dicts, lists and scalars, collecting problems."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, suspicious: bool = True) -> None:
         self.name = name
+        self.suspicious = suspicious
         self.problems: list[Problem] = []
         self.nodes = 0
         self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
 
     def build(self, node: yaml.Node, loc: Path_ = ()) -> Any:
+        # The hottest loop of a build: one call per YAML node, so it compares
+        # classes and tags directly instead of going through isinstance.
         self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise SourceError(self._at(node, "E104", f"quá {MAX_NODES:,} nút sau khi mở rộng bí danh (alias)"))
-        if len(loc) > MAX_DEPTH:
-            raise SourceError(self._at(node, "E104", f"cấu trúc lồng sâu quá {MAX_DEPTH} cấp"))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _STD + "seq":
-                return self._bad_tag(node, loc)
+        if self.nodes > MAX_NODES or len(loc) > MAX_DEPTH:
+            raise SourceError(self._too_big(node))
+        cls, tag = node.__class__, node.tag
+        if cls is yaml.ScalarNode:
+            return self._text(node.value, node, loc) if tag == _STR else self._scalar(node, loc)
+        if cls is yaml.MappingNode and tag == _MAP:
+            return self._mapping(node, loc)  # type: ignore[arg-type]  # the class was just checked
+        if cls is yaml.SequenceNode and tag == _SEQ:
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node, loc)
+        return self._bad_tag(node, loc)
+
+    def _too_big(self, node: yaml.Node) -> Problem:
+        if self.nodes > MAX_NODES:
+            return self._at(node, "E104", f"quá {MAX_NODES:,} nút sau khi mở rộng bí danh (alias)")
+        return self._at(node, "E104", f"cấu trúc lồng sâu quá {MAX_DEPTH} cấp")
 
     def _mapping(self, node: yaml.MappingNode, loc: Path_) -> Any:
-        if node.tag != _STD + "map":
-            return self._bad_tag(node, loc)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _STD + "merge":
+            if key_node.tag == _MERGE:
                 self.problems.append(self._at(key_node, "E102", "không dùng khóa gộp '<<' (merge key)",
                                               field=_field(loc, "<<")))
                 continue
             key = self.build(key_node, loc)
-            if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = str(key)
             if key in out:
-                first = next(k for k, _ in node.value if k.value == key_node.value)
-                self.problems.append(self._at(
-                    key_node, "E101",
-                    f"khóa '{key}' bị lặp (duplicate key), đã có ở dòng {first.start_mark.line + 1}",
-                    field=_field(loc, key),
-                ))
+                self.problems.append(self._duplicate(node, key_node, key, loc))
                 continue
             out[key] = self.build(value_node, (*loc, key))
         return out
 
+    def _duplicate(self, node: yaml.MappingNode, key_node: yaml.Node, key: Any, loc: Path_) -> Problem:
+        first = next(k for k, _ in node.value if k.value == key_node.value)
+        message = f"khóa '{key}' bị lặp (duplicate key), đã có ở dòng {first.start_mark.line + 1}"
+        return self._at(key_node, "E101", message, field=_field(loc, key))
+
     def _scalar(self, node: yaml.Node, loc: Path_) -> Any:
-        if node.tag == _STR:  # most scalars: skip the constructor's dispatch
-            return self._text(node.value, node, loc)
         if node.tag not in _SCALAR_TAGS:
             return self._bad_tag(node, loc)
         try:
@@ -247,7 +293,7 @@ class _Builder:
 
     def _text(self, value: str, node: yaml.Node, loc: Path_) -> str:
         value = unicodedata.normalize("NFC", value)
-        if looks_legacy(value):
+        if self.suspicious and looks_legacy(value):
             self.problems.append(self._at(node, "E106", _LEGACY_HINT, field=_field(loc)))
         return value
 

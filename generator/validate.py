@@ -8,36 +8,57 @@ found) and the full, sorted list of problems.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import multiprocessing
 import os
+import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import models
+from . import models, result_cache
 from .catalogue import Catalogue, Located
 from .problems import Level, Problem, sort_key
-from .source import Document, load_file
+from .result_cache import ResultCache
+from .source import MAX_FILE_BYTES, Document, load_bytes, load_file
 
 FORM_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".rtf"})
 MAX_FORM_BYTES = 20 * 1024 * 1024
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(root: Path, base: Path | None = None) -> tuple[Catalogue | None, list[Problem]]:
+def validate(root: Path, base: Path | None = None, cache_path: Path | None = None
+             ) -> tuple[Catalogue | None, list[Problem]]:
     """Load and check the catalogue under `root`; return it only when error-free.
 
     Paths in problems are shown relative to `base` (the CLI passes the working
     directory, so GitHub annotations land on repository paths), else to the
-    catalogue's parent folder.
+    catalogue's parent folder. With `cache_path`, unchanged files are not
+    parsed again (see result_cache).
     """
-    checker = _Checker(root, base)
-    catalogue = checker.run()
+    cache = None
+    if cache_path is not None:
+        shared = b"".join(p.read_bytes() for p in _shared_files(root))
+        cache = ResultCache(cache_path, result_cache.code_fingerprint() + hashlib.sha256(shared).hexdigest())
+    checker = _Checker(root, base, cache)
+    try:
+        catalogue = checker.run()
+    finally:
+        if cache is not None:
+            cache.close()
     problems = sorted(checker.problems, key=sort_key)
     if any(p.level is Level.ERROR for p in problems):
         return None, problems
     return catalogue, problems
+
+
+def _shared_files(root: Path) -> list[Path]:
+    """The files whose ids procedure files refer to: any change there invalidates the cache."""
+    return [p for p in (root / n for n in ("agencies.yaml", "fields.yaml", "life_events.yaml")) if p.is_file()]
 
 
 def procedure_files(root: Path) -> list[Path]:
@@ -49,19 +70,58 @@ def procedure_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-class _Checker:
+class _Base:
+    """Where the catalogue is, how its paths are shown, and the problems found."""
+
     def __init__(self, root: Path, base: Path | None) -> None:
         self.root = root
+        self.base = base
         self.forms_dir = (root / "forms").resolve()
         # Shown paths are prefix + path inside the catalogue: one resolve, not one per file.
         resolved, shown_base = root.resolve(), (base or root.parent).resolve()
         self.prefix = resolved.relative_to(shown_base).as_posix() if resolved.is_relative_to(shown_base) else str(root)
         self.problems: list[Problem] = []
-        self.code_places: dict[str, list[tuple[str, int, int]]] = {}
 
     def rel(self, path: Path) -> str:
         inside = path.relative_to(self.root).as_posix()
         return inside if self.prefix == "." else f"{self.prefix}/{inside}"
+
+    def _load(self, path: Path, raw: bytes | None = None) -> Document | None:
+        doc = load_file(path, self.rel(path)) if raw is None else load_bytes(raw, self.rel(path))
+        self.problems.extend(doc.problems)
+        if doc.data is None:
+            return None
+        if not isinstance(doc.data, dict):
+            self.problems.append(Problem(doc.path, 1, 1, "E108", "",
+                                         f"gốc tệp phải là mapping, không phải {_kind(doc.data)}"))
+            return None
+        return doc
+
+    def _model(self, doc: Document, model: type[M]) -> M | None:
+        try:
+            return model.model_validate(doc.data)
+        except ValidationError as exc:
+            # The loader may already have reported a node (an impossible date);
+            # pydantic seeing the same raw value there adds nothing.
+            known = {(p.line, p.column) for p in doc.problems}
+            self.problems.extend(p for p in pydantic_problems(doc, exc) if (p.line, p.column) not in known)
+            return None
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What checking one procedure file gives: its model (if valid) and its problems."""
+
+    procedure: Located[models.Procedure] | None
+    problems: list[Problem]
+    code: tuple[str, str, int, int] | None  # code as written, path, line, column
+
+
+class _Checker(_Base):
+    def __init__(self, root: Path, base: Path | None, cache: ResultCache | None) -> None:
+        super().__init__(root, base)
+        self.cache = cache
+        self.code_places: dict[str, list[tuple[str, int, int]]] = {}
 
     def run(self) -> Catalogue:
         agencies = self._collection("agencies.yaml", models.AgenciesFile, "agencies", required=True)
@@ -74,10 +134,14 @@ class _Checker:
             fields={f.value.id: f.value for f in fields},
             life_events={e.value.id: e.value for e in events},
         )
-        for path in procedure_files(self.root):
-            located = self._procedure(path, catalogue)
-            if located is not None:
-                catalogue.add(located)
+        files = _FileChecker(self.root, self.base, catalogue)
+        for result in check_files(files, procedure_files(self.root), self.cache):
+            self.problems.extend(result.problems)
+            if result.code is not None:
+                code, path, line, column = result.code
+                self.code_places.setdefault(code, []).append((path, line, column))
+            if result.procedure is not None:
+                catalogue.add(result.procedure)
         self._check_unique_codes()
         targets = self._collection("targets.yaml", models.TargetsFile, "targets")
         catalogue.targets = [t.value for t in targets if self._target_ok(t, catalogue)]
@@ -133,10 +197,65 @@ class _Checker:
                 continue
             self.problems.append(Problem(item.path, item.line, item.column, "E312", "parent", message))
 
-    # -- one procedure file -------------------------------------------------
+    def _check_unique_codes(self) -> None:
+        for code, places in self.code_places.items():
+            if len(places) < 2:
+                continue
+            for path, line, column in places:
+                others = ", ".join(f"{p}:{ln}" for p, ln, _ in places if (p, ln) != (path, line))
+                self.problems.append(Problem(path, line, column, "E303", "code",
+                                             f"mã thủ tục {code} cũng được dùng trong {others}"))
 
-    def _procedure(self, path: Path, catalogue: Catalogue) -> Located[models.Procedure] | None:
-        doc = self._load(path)
+    # -- targets and usage --------------------------------------------------
+
+    def _target_ok(self, item: Located[models.Target], catalogue: Catalogue) -> bool:
+        scope = item.value.scope
+        if scope.tier is not None and scope.agency is not None:
+            message = "chỉ chọn một trong tier hoặc agency"
+        elif scope.agency is not None and scope.agency not in catalogue.agencies:
+            message = f"cơ quan '{scope.agency}' không tồn tại"
+        else:
+            return True
+        self.problems.append(Problem(item.path, item.line, item.column, "E313", "scope", message))
+        return False
+
+    def _usage_ok(self, item: Located[models.UsageRecord], catalogue: Catalogue) -> bool:
+        record = item.value
+        if (record.procedure is None) == (record.agency is None):
+            code, field, message = "E313", "procedure", "ghi đúng một trong procedure hoặc agency"
+        elif record.procedure is not None and record.procedure not in catalogue.by_code:
+            code, field, message = "E209", "procedure", f"thủ tục {record.procedure} không có trong catalogue"
+        elif record.agency is not None and record.agency not in catalogue.agencies:
+            code, field, message = "E300", "agency", f"cơ quan '{record.agency}' không tồn tại"
+        elif record.received_online > record.received:
+            code, field, message = "E205", "received_online", "received_online lớn hơn received"
+        else:
+            return True
+        self.problems.append(Problem(item.path, item.line, item.column, code, field, message))
+        return False
+
+
+class _FileChecker(_Base):
+    """The checks of one procedure file, given the ids the whole catalogue defines.
+
+    Holds no state across files, so files can be checked in worker processes.
+    """
+
+    def __init__(self, root: Path, base: Path | None, catalogue: Catalogue) -> None:
+        super().__init__(root, base)
+        self.agencies = frozenset(catalogue.agencies)
+        self.fields = frozenset(catalogue.fields)
+        self.life_events = frozenset(catalogue.life_events)
+        self.code: tuple[str, str, int, int] | None = None
+
+    def check(self, path: Path, raw: bytes | None = None) -> FileResult:
+        """Check one procedure file (its bytes, when already read); independent of every other file."""
+        self.problems, self.code = [], None
+        located = self._procedure(path, raw)
+        return FileResult(located, self.problems, self.code)
+
+    def _procedure(self, path: Path, raw: bytes | None) -> Located[models.Procedure] | None:
+        doc = self._load(path, raw)
         self._check_file_name(path)
         if doc is None:
             return None
@@ -147,9 +266,9 @@ class _Checker:
             doc.data = {("tiers" if k == "tier" else k): ([v] if k == "tier" else v) for k, v in doc.data.items()}
         # Cross-references are checked on the raw data, so that a file with a
         # type error still gets its unknown agency or missing form reported.
-        self._check_references(doc, catalogue, path)
+        self._check_references(doc, path)
         if isinstance(doc.data.get("code"), str):
-            self.code_places.setdefault(doc.data["code"], []).append((doc.path, *doc.position(("code",))))
+            self.code = (doc.data["code"], doc.path, *doc.position(("code",)))
         procedure = self._model(doc, models.Procedure)
         if procedure is None:
             return None
@@ -167,7 +286,7 @@ class _Checker:
             self.problems.append(Problem(self.rel(path), 1, 1, "E309", "",
                                          f"tên thư mục '{path.parent.name}' phải là mã cơ quan (slug)"))
 
-    def _check_references(self, doc: Document, catalogue: Catalogue, path: Path) -> None:
+    def _check_references(self, doc: Document, path: Path) -> None:
         data = doc.data
 
         def unknown(loc: tuple[str | int, ...], code: str, what: str, value: str, known: Iterable[str]) -> None:
@@ -176,20 +295,20 @@ class _Checker:
 
         # A value that is not even a slug already has its E204; don't pile on.
         agency = data.get("agency")
-        if _is_ref(agency) and agency not in catalogue.agencies:
-            unknown(("agency",), "E300", "cơ quan", agency, catalogue.agencies)
+        if _is_ref(agency) and agency not in self.agencies:
+            unknown(("agency",), "E300", "cơ quan", agency, self.agencies)
         elif _is_ref(agency) and path.parent.name != agency and path.parent.parent == self.root / "procedures":
             self.problems.append(doc.problem(("agency",), "E311",
                                              f"tệp nằm trong procedures/{path.parent.name}/ nhưng agency là '{agency}'"))
         for i, other in _items(data.get("other_agencies")):
-            if _is_ref(other) and other not in catalogue.agencies:
-                unknown(("other_agencies", i), "E300", "cơ quan", other, catalogue.agencies)
+            if _is_ref(other) and other not in self.agencies:
+                unknown(("other_agencies", i), "E300", "cơ quan", other, self.agencies)
         field_id = data.get("field")
-        if _is_ref(field_id) and field_id not in catalogue.fields:
-            unknown(("field",), "E301", "lĩnh vực", field_id, catalogue.fields)
+        if _is_ref(field_id) and field_id not in self.fields:
+            unknown(("field",), "E301", "lĩnh vực", field_id, self.fields)
         for i, event in _items(data.get("life_events")):
-            if _is_ref(event) and event not in catalogue.life_events:
-                unknown(("life_events", i), "E302", "sự kiện cuộc sống", event, catalogue.life_events)
+            if _is_ref(event) and event not in self.life_events:
+                unknown(("life_events", i), "E302", "sự kiện cuộc sống", event, self.life_events)
         self._check_forms(doc)
 
     def _check_forms(self, doc: Document) -> None:
@@ -228,65 +347,77 @@ class _Checker:
         elif not models.is_slug(pure.stem):
             self.problems.append(doc.problem(loc, "E309", f"tên tệp mẫu '{pure.name}' phải là slug"))
 
-    def _check_unique_codes(self) -> None:
-        for code, places in self.code_places.items():
-            if len(places) < 2:
-                continue
-            for path, line, column in places:
-                others = ", ".join(f"{p}:{ln}" for p, ln, _ in places if (p, ln) != (path, line))
-                self.problems.append(Problem(path, line, column, "E303", "code",
-                                             f"mã thủ tục {code} cũng được dùng trong {others}"))
 
-    # -- targets and usage --------------------------------------------------
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 1500
+_WORKER: _FileChecker | None = None
 
-    def _target_ok(self, item: Located[models.Target], catalogue: Catalogue) -> bool:
-        scope = item.value.scope
-        if scope.tier is not None and scope.agency is not None:
-            message = "chỉ chọn một trong tier hoặc agency"
-        elif scope.agency is not None and scope.agency not in catalogue.agencies:
-            message = f"cơ quan '{scope.agency}' không tồn tại"
-        else:
-            return True
-        self.problems.append(Problem(item.path, item.line, item.column, "E313", "scope", message))
-        return False
 
-    def _usage_ok(self, item: Located[models.UsageRecord], catalogue: Catalogue) -> bool:
-        record = item.value
-        if (record.procedure is None) == (record.agency is None):
-            code, field, message = "E313", "procedure", "ghi đúng một trong procedure hoặc agency"
-        elif record.procedure is not None and record.procedure not in catalogue.by_code:
-            code, field, message = "E209", "procedure", f"thủ tục {record.procedure} không có trong catalogue"
-        elif record.agency is not None and record.agency not in catalogue.agencies:
-            code, field, message = "E300", "agency", f"cơ quan '{record.agency}' không tồn tại"
-        elif record.received_online > record.received:
-            code, field, message = "E205", "received_online", "received_online lớn hơn received"
-        else:
-            return True
-        self.problems.append(Problem(item.path, item.line, item.column, code, field, message))
-        return False
+def check_files(checker: _FileChecker, paths: list[Path], cache: ResultCache | None = None
+                ) -> list[FileResult]:
+    """Check procedure files, reusing cached results; results keep the order of `paths`."""
+    raws = [_read_small(path) for path in paths]
+    keys = [None if raw is None or cache is None else cache.key(checker.rel(path), raw)
+            for path, raw in zip(paths, raws, strict=True)]
+    stored = cache.get_many(k for k in keys if k is not None) if cache is not None else {}
+    results: list[FileResult | None] = [_decoded(stored.get(k)) if k else None for k in keys]
+    missing = [i for i, result in enumerate(results) if result is None]
+    fresh = _check_many(checker, [(paths[i], raws[i]) for i in missing])
+    new_entries: dict[str, bytes] = {}
+    for i, result in zip(missing, fresh, strict=True):
+        results[i] = result
+        key = keys[i]
+        if key is not None and not _touches_form_files(result):
+            new_entries[key] = result_cache.encode(result.procedure, result.problems, result.code)
+    if cache is not None:
+        cache.put_many(new_entries)
+    return [r for r in results if r is not None]
 
-    # -- shared helpers -----------------------------------------------------
 
-    def _load(self, path: Path) -> Document | None:
-        doc = load_file(path, self.rel(path))
-        self.problems.extend(doc.problems)
-        if doc.data is None:
-            return None
-        if not isinstance(doc.data, dict):
-            self.problems.append(Problem(doc.path, 1, 1, "E108", "",
-                                         f"gốc tệp phải là mapping, không phải {_kind(doc.data)}"))
-            return None
-        return doc
+def _read_small(path: Path) -> bytes | None:
+    """The file's bytes, or None when the loader must see it itself (too big, unreadable)."""
+    try:
+        return path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        return None
 
-    def _model(self, doc: Document, model: type[M]) -> M | None:
-        try:
-            return model.model_validate(doc.data)
-        except ValidationError as exc:
-            # The loader may already have reported a node (an impossible date);
-            # pydantic seeing the same raw value there adds nothing.
-            known = {(p.line, p.column) for p in doc.problems}
-            self.problems.extend(p for p in pydantic_problems(doc, exc) if (p.line, p.column) not in known)
-            return None
+
+def _decoded(blob: bytes | None) -> FileResult | None:
+    if blob is None:
+        return None
+    try:
+        return FileResult(*result_cache.decode(blob))
+    except ValueError:
+        return None
+
+
+def _touches_form_files(result: FileResult) -> bool:
+    # Whether a form file exists can change without the YAML changing.
+    procedure = result.procedure
+    return procedure is None or any(form.file for form in procedure.value.forms)
+
+
+def _check_many(checker: _FileChecker, items: list[tuple[Path, bytes | None]]) -> list[FileResult]:
+    """Check files in worker processes when there are many."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(items) < PARALLEL_MIN_FILES or workers < 2:
+        return [checker.check(path, raw) for path, raw in items]
+    # fork is the cheapest start, but forking a threaded process (mkdocs serve)
+    # is unsafe; forkserver starts clean then.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(checker,)) as pool:
+        return list(pool.map(_check_in_worker, items, chunksize=max(16, len(items) // (workers * 8))))
+
+
+def _init_worker(checker: _FileChecker) -> None:
+    global _WORKER  # noqa: PLW0603 - one checker per worker process, set once
+    _WORKER = checker
+
+
+def _check_in_worker(item: tuple[Path, bytes | None]) -> FileResult:
+    assert _WORKER is not None
+    return _WORKER.check(*item)
 
 
 def _is_ref(value: object) -> TypeGuard[str]:

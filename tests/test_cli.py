@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator import cli, exports
 from generator.cli import main
 
 from .invalid_cases import VALID, build
@@ -64,3 +65,7 @@ def test_schema_check_reports_stale_schemas(tmp_path: Path) -> None:
     assert run("schema", "--out", str(tmp_path), "--check")[0] == 1
     assert run("schema", "--out", str(tmp_path))[0] == 0
     assert run("schema", "--out", str(tmp_path), "--check")[0] == 0
+
+
+def test_export_choices_are_the_exporters_that_exist() -> None:
+    assert set(cli.EXPORT_FORMATS) == set(exports.FORMATS)

@@ -1,0 +1,75 @@
+"""The validation result cache: same answers warm and cold, never a false 'valid'."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import result_cache
+from generator.validate import validate
+
+from .invalid_cases import VALID, build
+
+
+def test_warm_run_gives_the_same_catalogue_and_problems_as_a_cold_one(tmp_path: Path) -> None:
+    root = build("review-marker", tmp_path)
+    cache = tmp_path / "cache.sqlite"
+    cold = validate(root, cache_path=cache)
+    warm = validate(root, cache_path=cache)
+    uncached = validate(root)
+    assert cold[1] == warm[1] == uncached[1]
+    assert cold[0] is not None and warm[0] is not None
+    assert warm[0].procedures == cold[0].procedures == uncached[0].procedures  # type: ignore[union-attr]
+
+
+def test_an_edited_file_is_checked_again(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    shutil.copytree(VALID, root)
+    cache = tmp_path / "cache.sqlite"
+    assert validate(root, cache_path=cache)[1] == []
+    target = root / "procedures" / "bo-cong-an" / "cap-ho-chieu.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("service_level: 3", "service_level: 9"),
+                      encoding="utf-8")
+    assert [p.code for p in validate(root, cache_path=cache)[1]] == ["E205"]
+
+
+def test_a_removed_agency_invalidates_cached_results(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    shutil.copytree(VALID, root)
+    cache = tmp_path / "cache.sqlite"
+    validate(root, cache_path=cache)
+    agencies = root / "agencies.yaml"
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace("id: bo-cong-an", "id: bo-cong-an-2"),
+                        encoding="utf-8")
+    assert "E300" in [p.code for p in validate(root, cache_path=cache)[1]]
+
+
+def test_a_deleted_form_file_is_noticed_although_the_yaml_is_unchanged(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    shutil.copytree(VALID, root)
+    cache = tmp_path / "cache.sqlite"
+    validate(root, cache_path=cache)
+    (root / "forms" / "ubnd-xa" / "to-khai-khai-sinh.pdf").unlink()
+    assert [p.code for p in validate(root, cache_path=cache)[1]] == ["E305"]
+
+
+def test_a_damaged_cache_is_only_a_miss(tmp_path: Path) -> None:
+    cache = tmp_path / "cache.sqlite"
+    cache.write_bytes(b"this is not sqlite")
+    catalogue, problems = validate(VALID, cache_path=cache)
+    assert catalogue is not None and problems == []
+
+
+def test_a_damaged_entry_is_refused() -> None:
+    with pytest.raises(ValueError, match="unusable"):
+        result_cache.decode(b"not a pickle")
+    with pytest.raises(ValueError, match="unusable"):
+        result_cache.decode(pickle.dumps(({"code": 1}, "x", 1, 1)))
+
+
+def test_default_cache_lives_outside_the_data_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "/tmp/xdg")
+    assert result_cache.default_path() == Path("/tmp/xdg/catalogue-generator/validate.sqlite")
