@@ -7,7 +7,9 @@ temporary folder.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -174,3 +176,20 @@ def test_generated_html_passes_the_nu_html_checker(built_site: Path, procedure_u
                "--files", *sample]
     done = subprocess.run(command, cwd=built_site, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_procedure_page_of_the_embedded_site_carries_government_service_json_ld(built_site: Path) -> None:
+    pages = sorted((built_site / "thu-tuc").glob("*/index.html"))
+    assert pages
+    for html in pages:
+        text = html.read_text(encoding="utf-8")
+        raw = text.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+        data = json.loads(raw)
+        assert (data["@type"], data["identifier"]) == ("GovernmentService", html.parent.name)
+
+
+def test_no_page_of_the_embedded_site_fetches_from_another_host(built_site: Path) -> None:
+    fetched = re.compile(r"<(?:script|img|link|iframe|source|audio|video|object|embed)\b[^>]*?\b(?:src|href|data)=\"([^\"]*)\"")
+    outside = [(str(html.relative_to(built_site)), url) for html in built_site.rglob("*.html")
+               for url in fetched.findall(html.read_text(encoding="utf-8")) if re.match(r"(?i)(https?:)?//", url)]
+    assert outside == []
