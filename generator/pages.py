@@ -18,7 +18,8 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
@@ -170,6 +171,30 @@ def iso_duration(time: ProcessingTime | None) -> str | None:
     value = number(time.max_value if time.max_value is not None else time.value).replace(",", ".")
     letter = {TimeUnit.HOURS: "TH", TimeUnit.MONTHS: "M", TimeUnit.YEARS: "Y"}.get(time.unit, "D")
     return f"PT{value}H" if letter == "TH" else f"P{value}{letter}"
+
+
+# Letter modifiers that make a separate letter of the Vietnamese alphabet
+# (a ă â, e ê, o ô ơ, u ư, d đ); tone marks only break ties.
+_LETTER_MARKS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}
+
+
+def vi_key(text: str) -> tuple[tuple[tuple[str, int], ...], str]:
+    """Sort key in Vietnamese alphabetical order: 'Đăng ký' after 'Dữ liệu', before 'Giám định'."""
+    letters: list[tuple[str, int]] = []
+    tones = []
+    for char in unicodedata.normalize("NFD", text.casefold()):
+        if char in _LETTER_MARKS and letters:
+            letters[-1] = (letters[-1][0], _LETTER_MARKS[char])
+        elif unicodedata.combining(char):
+            tones.append(char)
+        else:
+            letters.append(("d", 4) if char == "đ" else (char, 0))
+    return tuple(letters), "".join(tones)
+
+
+def vi_sorted(items: Iterable[Any], attribute: str = "name") -> list[Any]:
+    """Items sorted by one text attribute in Vietnamese order."""
+    return sorted(items, key=lambda item: vi_key(getattr(item, attribute)))
 
 
 def date_text(value: dt.date) -> str:
@@ -336,6 +361,7 @@ def environment() -> Environment:
     env.filters.update(
         money=money, fee=fee_text, duration=duration_text, date=date_text, md=markdown,
         size=file_size, filetype=file_type, digits=group_digits, outline=outline,
+        vi_sorted=vi_sorted,
     )
     env.globals.update(
         CATEGORY_LABELS=CATEGORY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, FEE_LABELS=FEE_LABELS,
@@ -357,7 +383,7 @@ class SitePages:
         # plugs in the agency's figures from generator.stats_page, so pages need not import stats.
         self.agency_extra: Callable[[str, str], Markup] = lambda _agency, _base: Markup("")
         self.children: dict[str, list[Agency]] = {}
-        for agency in sorted(catalogue.agencies.values(), key=lambda a: a.name):
+        for agency in vi_sorted(catalogue.agencies.values()):
             if agency.parent:
                 self.children.setdefault(agency.parent, []).append(agency)
 

@@ -26,6 +26,7 @@ from generator.pages import (
     money,
     outline,
     url_of,
+    vi_key,
 )
 from generator.validate import validate
 
@@ -277,3 +278,9 @@ def test_steps_keep_the_sources_own_step_labels_and_bullets() -> None:
 def test_source_bullets_do_not_become_nested_markdown_lists(rich_page: str) -> None:
     steps = rich_page[rich_page.index('id="trinh-tu"'):rich_page.index('id="ket-qua"')]
     assert "<ol" not in steps and steps.count("<ul") == 1
+
+
+def test_browse_lists_follow_vietnamese_alphabetical_order() -> None:
+    names = ["Định danh", "Giám định", "Đăng ký", "Dữ liệu", "ăn", "an ninh", "Ưu tiên", "Ủy ban", "ân"]
+    assert sorted(names, key=vi_key) == [
+        "an ninh", "ăn", "ân", "Dữ liệu", "Đăng ký", "Định danh", "Giám định", "Ủy ban", "Ưu tiên"]
