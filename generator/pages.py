@@ -57,12 +57,28 @@ LEVEL_NAMES: dict[int, str] = {
     3: "Mức độ 3 — nộp hồ sơ trực tuyến",
     4: "Mức độ 4 — nộp, thanh toán và nhận kết quả trực tuyến",
 }
+# The procedure page's sections, in the order a citizen needs them.
+SECTIONS: dict[str, str] = {
+    "doi-tuong": "Ai thực hiện",
+    "cach-nop": "Cách nộp hồ sơ, thời hạn và phí",
+    "giay-to": "Giấy tờ cần chuẩn bị",
+    "bieu-mau": "Mẫu đơn, tờ khai",
+    "trinh-tu": "Trình tự thực hiện",
+    "ket-qua": "Kết quả",
+    "yeu-cau": "Yêu cầu, điều kiện",
+    "can-cu": "Căn cứ pháp lý",
+    "noi-thuc-hien": "Nơi thực hiện và liên hệ",
+    "thong-tin-khac": "Thông tin khác",
+}
 # Review markers name a field path such as "channels[0].fees"; a page
-# section shows a marker when the first segment names it.
-SECTION_FIELDS = (
-    "name", "service_level", "subjects", "description", "channels", "document_cases", "forms",
-    "steps", "results", "requirements", "legal_basis", "online", "agency", "field", "tiers",
-)
+# section shows a marker when the first segment names it, and the summary
+# at the top names the section (anchor) a citizen should double-check.
+SECTION_FIELDS: dict[str, str] = {
+    "name": "", "service_level": "", "description": "", "field": "",
+    "subjects": "doi-tuong", "tiers": "doi-tuong", "channels": "cach-nop", "online": "cach-nop",
+    "document_cases": "giay-to", "forms": "bieu-mau", "steps": "trinh-tu", "results": "ket-qua",
+    "requirements": "yeu-cau", "legal_basis": "can-cu", "agency": "noi-thuc-hien",
+}
 
 
 class Kind(StrEnum):
@@ -366,9 +382,14 @@ def environment() -> Environment:
     env.globals.update(
         CATEGORY_LABELS=CATEGORY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, FEE_LABELS=FEE_LABELS,
         SUBJECT_LABELS=SUBJECT_LABELS, TIER_LABELS=TIER_LABELS, LEVEL_NAMES=LEVEL_NAMES,
-        category_of=category_of, url_of=url_of, form_url=form_url, Kind=Kind,
+        category_of=category_of, url_of=url_of, form_url=form_url, Kind=Kind, SECTIONS=SECTIONS,
     )
     return env
+
+
+def _section_order(anchor: str) -> int:
+    """Position of a section on the procedure page; the title block comes first."""
+    return list(SECTIONS).index(anchor) if anchor in SECTIONS else -1
 
 
 class SitePages:
@@ -421,6 +442,13 @@ class SitePages:
         """The home page's generated part: search box, browse lists and headline figures."""
         return environment().get_template("home.html").render(c=self.catalogue, base=base, finder=FINDER)
 
+    def headings(self, spec: PageSpec) -> list[tuple[str, str]]:
+        """(anchor, title) of a procedure page's sections, for a table of contents."""
+        if spec.kind is not Kind.PROCEDURE:
+            return []
+        has_forms = bool(self.catalogue.by_code[spec.key].forms)
+        return [(anchor, title) for anchor, title in SECTIONS.items() if anchor != "bieu-mau" or has_forms]
+
     def listing(self, spec: PageSpec) -> list[Procedure]:
         """Procedures a browse page lists, straight from the catalogue's indexes."""
         c = self.catalogue
@@ -433,9 +461,13 @@ class SitePages:
 
     def _procedure_context(self, p: Procedure) -> dict[str, Any]:
         reviews: dict[str, list[Any]] = {}
+        review_sections: dict[str, str] = {}
         for r in p.review:
             head = r.field.split(".")[0].split("[")[0]
-            reviews.setdefault(head if head in SECTION_FIELDS else "other", []).append(r)
+            head = head if head in SECTION_FIELDS else "other"
+            reviews.setdefault(head, []).append(r)
+            anchor = SECTION_FIELDS.get(head, "thong-tin-khac") or "ten-thu-tuc"
+            review_sections[anchor] = SECTIONS.get(anchor, "Thông tin chung")
         forms = {f.id: f for f in p.forms}
         return {
             "p": p,
@@ -444,6 +476,7 @@ class SitePages:
             "field": self.catalogue.fields[p.field],
             "events": [self.catalogue.life_events[e] for e in p.life_events],
             "reviews": reviews,
+            "review_sections": sorted(review_sections.items(), key=lambda item: _section_order(item[0])),
             "forms": forms,
             "files": self.forms,
             "online_urls": sorted({ch.url for ch in p.channels if ch.url}),

@@ -25,6 +25,7 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.toc import get_toc
 
 from . import charts as charts_mod
 from . import stats as stats_mod
@@ -126,6 +127,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         assert self.pages is not None
         spec = self.pages.by_uri.get(page.file.src_uri)
         if spec is not None:
+            page.toc = get_toc([{"level": 2, "id": anchor, "name": title, "children": []}
+                                for anchor, title in self.pages.headings(spec)])
             return self.pages.render(spec)
         if page.file.src_uri == FINDER_SRC:
             return finder_html(self.pages.catalogue, "../" * page.url.count("/"))

@@ -284,3 +284,17 @@ def test_browse_lists_follow_vietnamese_alphabetical_order() -> None:
     names = ["Định danh", "Giám định", "Đăng ký", "Dữ liệu", "ăn", "an ninh", "Ưu tiên", "Ủy ban", "ân"]
     assert sorted(names, key=vi_key) == [
         "an ninh", "ăn", "ân", "Dữ liệu", "Đăng ký", "Định danh", "Giám định", "Ủy ban", "Ưu tiên"]
+
+
+def test_table_of_contents_names_the_sections_the_page_has(pages: SitePages, rich_page: str) -> None:
+    heads = pages.headings(pages.by_uri[f"thu-tuc/{RICH}.md"])
+    assert heads[0] == ("doi-tuong", "Ai thực hiện") and ("bieu-mau", "Mẫu đơn, tờ khai") in heads
+    for anchor, title in heads:
+        assert f'<h2 id="{anchor}">{title}</h2>' in rich_page
+    assert "bieu-mau" not in dict(pages.headings(pages.by_uri["thu-tuc/1.001193.md"]))
+
+
+def test_the_review_summary_names_sections_in_words_and_links_them(rich_page: str) -> None:
+    summary = rich_page[rich_page.index("dm-review-summary"):rich_page.index("dm-actions")]
+    assert '<a href="#cach-nop">Cách nộp hồ sơ, thời hạn và phí</a>' in summary
+    assert "channels[1]" not in summary
