@@ -121,7 +121,7 @@ def test_enter_on_an_exact_code_opens_its_page(finder: Callable[[str], Any], sit
 def test_a_word_found_only_in_descriptions_or_steps_is_found_once_the_detail_index_loads(
         finder: Callable[[str], Any], built_site: Path) -> None:
     primary = dict(json.loads((built_site / INDEX_FILE).read_text(encoding="utf-8"))["index"]["invertedIndex"])
-    detail = json.loads((built_site / DETAIL_FILE).read_text(encoding="utf-8"))["invertedIndex"]
+    detail = json.loads((built_site / DETAIL_FILE).read_text(encoding="utf-8"))["index"]["invertedIndex"]
     only_detail = [(term, p) for term, p in detail if term not in primary and term.isalpha() and len(term) > 3]
     term, posting = min(only_detail, key=lambda tp: (-len({r for f in "drs" for r in tp[1][f]}), tp[0]))
     docs = {ref for field in "drs" for ref in posting[field]}

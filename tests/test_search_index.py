@@ -90,7 +90,7 @@ def test_the_fold_is_registered_under_the_name_the_javascript_side_uses() -> Non
 
 def test_both_indexes_name_the_fold_as_their_search_pipeline_and_load_in_python(fixture_catalogue: Catalogue) -> None:
     files = si.search_files(fixture_catalogue)
-    for data in (load(files[si.INDEX_FILE])["index"], load(files[si.DETAIL_FILE])):
+    for data in (load(files[si.INDEX_FILE])["index"], load(files[si.DETAIL_FILE])["index"]):
         assert data["pipeline"] == [si.FOLD]
         assert data["version"] == __TARGET_JS_VERSION__
         Index.load(data)
@@ -103,11 +103,17 @@ def test_the_first_index_holds_folded_name_terms_without_positions(fixture_catal
     assert "ky" not in postings and "ký" not in postings
     assert all(term.isascii() for term in postings)
     row = [code for code, *_ in load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["store"]["docs"]].index("1.001193")
-    assert postings["ki"]["n"] == {str(row): {}}
+    assert postings["ki"]["n"] == [row]  # refs as a sorted array: lunr's {ref: {}} with nothing in {}
+
+
+def test_lunr_shape_restores_lunrs_own_postings(fixture_catalogue: Catalogue) -> None:
+    index = load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["index"]
+    shaped = dict(si.lunr_shape(index)["invertedIndex"])
+    assert shaped["ki"] == {"_index": dict(index["invertedIndex"])["ki"]["_index"], "n": {"1": {}}, "k": {}}
 
 
 def test_an_index_query_by_folded_words_finds_the_procedure_in_python(fixture_catalogue: Catalogue) -> None:
-    index = Index.load(load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["index"])
+    index = Index.load(si.lunr_shape(load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["index"]))
     store = load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["store"]
     hits = index.search("dang ki khai sinh")
     assert store["docs"][int(hits[0]["ref"])][0] == "1.001193"
@@ -118,8 +124,27 @@ def test_description_outweighs_steps_in_the_detail_index() -> None:
         procedure("1.000001", "Thủ tục A", steps=["Nộp hồ sơ kết hôn tại xã."]),
         procedure("1.000002", "Thủ tục B", description="Đăng ký kết hôn tại xã."),
     )
-    hits = Index.load(load(si.search_files(c)[si.DETAIL_FILE])).search("hon")
+    hits = Index.load(si.lunr_shape(load(si.search_files(c)[si.DETAIL_FILE])["index"])).search("hon")
     assert [h["ref"] for h in hits] == ["1", "0"]
+
+
+def test_words_in_most_procedures_steps_leave_the_detail_index_and_are_listed() -> None:
+    count = si.COMMON_MIN_PROCEDURES
+    c = catalogue_of(*[procedure(f"1.{i:06d}", f"Thủ tục {i}", steps=[f"Nộp hồ sơ bước {i % 3}"]) for i in range(count)])
+    detail = load(si.search_files(c)[si.DETAIL_FILE])
+    terms = dict(detail["index"]["invertedIndex"])
+    assert detail["common"] == ["buoc", "ho", "nop", "so"]
+    assert not set(detail["common"]) & terms.keys()
+    assert terms["0"]["s"] == list(range(0, count, 3))  # "bước 0": a third of them, kept
+    kept = {posting["_index"] for posting in terms.values()}
+    assert all(vector[::2] and set(vector[::2]) <= kept for _, vector in detail["index"]["fieldVectors"])
+    Index.load(detail["index"])
+
+
+def test_a_small_catalogue_keeps_every_detail_term() -> None:
+    c = catalogue_of(procedure("1.000001", "A", steps=["Nộp hồ sơ"]), procedure("1.000002", "B", steps=["Nộp hồ sơ"]))
+    detail = load(si.search_files(c)[si.DETAIL_FILE])
+    assert detail["common"] == [] and "nop" in dict(detail["index"]["invertedIndex"])
 
 
 def test_name_boost_outweighs_every_detail_field() -> None:

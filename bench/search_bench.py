@@ -1,0 +1,211 @@
+"""Size and speed of the finder (/tra-cuu/) at 1,000 and 10,000 procedures (issue 5).
+
+Usage: .venv/bin/python bench/search_bench.py [COUNT ...] [--runs N]
+
+For each count: synthesise a catalogue in memory from the embedded one (as
+bench/synth.py does on disk: new codes, names varied per round with a
+province and a number), build the search files with
+generator.search_index, write them with the finder page (a bare HTML shell
+around finder_html(): Material's own CSS and JS are a fixed cost left out),
+serve them gzipped on 127.0.0.1 and open /tra-cuu/?q=dang+ky+ket+hon in headless
+Chromium, each run in a fresh context (cold cache). Prints medians of:
+
+- first load: every response received before the first result is drawn,
+  gzipped (level 6, as a web server would) — total and bytes per procedure;
+- the lazy detail index, gzipped, which loads after the first result;
+- asked ms: when the finder asked for index.json (from navigation start);
+  fetch ms: from asking to its last byte (local server, gzip);
+- parse ms: from index.json's last byte to a loaded lunr index (JSON
+  parse + lunr.Index.load + code table);
+- index ready and first result, in ms from navigation start (the page's
+  own performance marks), and first result after DOMContentLoaded;
+- a typed query after load (search + drawing), in ms;
+- the Python build time of the search files.
+
+Targets at 10,000 (issue 5): first load ≤ 300 B gzipped per procedure, first
+result ≤ 300 ms after load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from generator import search_index as si  # noqa: E402
+from generator.catalogue import Catalogue, Located  # noqa: E402
+from generator.validate import validate  # noqa: E402
+
+QUERY = "dang+ky+ket+hon"
+PROVINCES = ["Hà Nội", "Huế", "Đà Nẵng", "Cần Thơ", "Hải Phòng", "Lào Cai", "Gia Lai", "Cà Mau", "An Giang"]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+SHELL = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Tra cứu</title></head>
+<body><article class="md-typeset">
+{body}
+</article></body></html>
+"""
+
+
+def write_site(catalogue: Catalogue, out: Path) -> float:
+    """The finder page, its assets and search files under `out`; returns the build seconds."""
+    start = time.perf_counter()
+    files = si.search_files(catalogue)
+    seconds = time.perf_counter() - start
+    files |= si.search_asset_files()
+    files["tra-cuu/index.html"] = SHELL.format(body=si.finder_html(catalogue, "../")).encode("utf-8")
+    for path, data in files.items():
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_bytes(data)
+    return seconds
+
+
+class _Gzipping(SimpleHTTPRequestHandler):
+    """Serves every file gzipped (level 6), as static hosts do for HTML, CSS, JS and JSON."""
+
+    cache: ClassVar[dict[Path, bytes]] = {}
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path not in self.cache or "gzip" not in self.headers.get("Accept-Encoding", ""):
+            super().do_GET()
+            return
+        body = self.cache[path]
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    _Gzipping.cache = {path: gzip.compress(path.read_bytes(), 6, mtime=0) for path in folder.rglob("*") if path.is_file()}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Gzipping, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def gzipped(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6, mtime=0))
+
+
+def one_run(browser: Any, base: str, site: Path) -> dict[str, float]:
+    """Open the finder cold with a query; sizes of what arrived before the first result, and times."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base}tra-cuu/?q={QUERY}")
+    page.wait_for_selector("#dm-finder[data-detail-ready]", state="attached", timeout=120_000)
+    marks = page.evaluate("""() => {
+        const m = n => performance.getEntriesByName(n)[0].startTime;
+        const nav = performance.getEntriesByType('navigation')[0];
+        const loads = performance.getEntriesByType('resource').map(e => [e.name, e.responseEnd]);
+        const index = performance.getEntriesByType('resource').find(e => e.name.endsWith('search/index.json'));
+        return {ready: m('finder-ready'), parsed: m('finder-parsed'), script: performance.getEntriesByType('resource').find(e => e.name.endsWith('finder.js')).responseEnd, first: m('finder-first-result'), dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
+                fetched: index.responseEnd, fetch: index.responseEnd - index.startTime, requested: index.startTime,
+                loads: [[location.href, nav.responseEnd], ...loads]};
+    }""")
+    typed = page.evaluate("""() => {
+        const input = document.getElementById('dm-finder-q'), form = input.form;
+        input.value = 'cap ho chieu pho thong';
+        const t0 = performance.now();
+        form.requestSubmit();
+        return performance.now() - t0;
+    }""")
+    context.close()
+    first = sum(served_size(site, url) for url, end in marks["loads"] if end <= marks["first"])
+    detail = sum(served_size(site, url) for url, _ in marks["loads"] if url.endswith(si.DETAIL_FILE))
+    return {"first_bytes": first, "detail_bytes": detail, "load_ms": marks["ready"] - marks["fetched"],
+            "fetch_ms": marks["fetch"], "requested_ms": marks["requested"],
+            "ready_ms": marks["ready"], "first_ms": marks["first"], "after_load_ms": marks["first"] - marks["load"],
+            "typed_ms": typed}
+
+
+def served_size(site: Path, url: str) -> int:
+    """Gzipped size of the file a local URL names (a folder URL serves its index.html)."""
+    path = urlsplit(url).path.lstrip("/")
+    file = site / path / "index.html" if path.endswith("/") or not path else site / path
+    return gzipped(file.read_bytes()) if file.is_file() else 0  # e.g. the browser's own /favicon.ico
+
+
+def synthesise(real: Catalogue, count: int) -> Catalogue:
+    """`count` procedures cycling through the real ones: new codes, names varied after the first round."""
+    out = Catalogue(root=real.root, agencies=real.agencies, fields=real.fields, life_events=real.life_events)
+    for i in range(count):
+        p = real.procedures[i % len(real.procedures)]
+        round_ = i // len(real.procedures)
+        name = f"{p.name} ({PROVINCES[round_ % len(PROVINCES)]} {round_})" if round_ else p.name
+        code = f"{5 + i // 1_000_000}.{i % 1_000_000:06d}"
+        out.add(Located(p.model_copy(update={"code": code, "name": name}), f"synth/{code}.yaml", 1, 1))
+    out.finish()
+    return out
+
+
+def measure(real: Catalogue, count: int, runs: int, browser: Any, tmp: Path) -> dict[str, float]:
+    catalogue = synthesise(real, count)
+    site = tmp / f"site{count}"
+    build = write_site(catalogue, site)
+    with serve(site) as base:
+        results = [one_run(browser, base, site) for _ in range(runs)]
+    row = {key: statistics.median(r[key] for r in results) for key in results[0]}
+    row |= {"count": len(catalogue.procedures), "build_s": build,
+            "index_raw": (site / si.INDEX_FILE).stat().st_size, "detail_raw": (site / si.DETAIL_FILE).stat().st_size}
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("counts", nargs="*", type=int, default=[1_000, 10_000])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 — only needed here
+
+    header = (f"{'procedures':>10} {'first load gz':>13} {'B/proc':>6} {'index.json raw':>14} {'detail gz':>10}"
+              f" {'B/proc':>6} {'asked ms':>9} {'fetch ms':>8} {'parse ms':>9} {'ready ms':>8} {'1st result ms':>13} {'after load ms':>13} {'typed ms':>8} {'build s':>7}")
+    print(f"median of {args.runs} cold loads of /tra-cuu/?q={QUERY} in headless Chromium")
+    print(header)
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        real, problems = validate(ROOT / "catalogue")
+        if real is None:
+            sys.exit(f"the embedded catalogue is invalid: {problems[:3]}")
+        for count in args.counts:
+            r = measure(real, count, args.runs, browser, Path(tmp))
+            n = r["count"]
+            print(f"{n:>10,} {r['first_bytes']:>13,.0f} {r['first_bytes'] / n:>6.0f} {r['index_raw']:>14,}"
+                  f" {r['detail_bytes']:>10,.0f} {r['detail_bytes'] / n:>6.0f} {r['requested_ms']:>9.0f} {r['fetch_ms']:>8.0f}"
+                  f" {r['load_ms']:>9.0f} {r['ready_ms']:>8.0f}"
+                  f" {r['first_ms']:>13.0f} {r['after_load_ms']:>13.0f} {r['typed_ms']:>8.1f} {r['build_s']:>7.1f}",
+                  flush=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
