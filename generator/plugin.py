@@ -68,6 +68,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         self.pages = SitePages(catalogue)
         stats = self.stats = stats_mod.compute(catalogue)
         self.pages.agency_extra = lambda agency, base: agency_section(stats, agency, base)
+        # Our theme overrides come first, before any custom_dir and Material itself.
+        config["theme"].dirs.insert(0, str(package_files("generator") / "templates" / "theme"))
         config["extra_css"].append(f"{ASSET_DIR}/catalogue.css")
         config["extra_javascript"].append(f"{ASSET_DIR}/catalogue.js")
         if not self.dirty:
