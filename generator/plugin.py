@@ -34,7 +34,7 @@ from .exports import DOCS_PAGE, fill_examples, write_feed
 from .pages import HOME_MARKER, SitePages, form_url
 from .problems import Level, render, summary
 from .reference import reference_pages
-from .search_index import FINDER_SRC, FINDER_TITLE, finder_html, search_asset_files, search_files
+from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_asset_files, search_files
 from .stats_page import PAGE_DIR, PAGE_TITLE, agency_section, statistics_page
 from .validate import validate
 
@@ -72,6 +72,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         config["theme"].dirs.insert(0, str(package_files("generator") / "templates" / "theme"))
         config["extra_css"].append(f"{ASSET_DIR}/catalogue.css")
         config["extra_javascript"].append(f"{ASSET_DIR}/catalogue.js")
+        config["extra_css"].append(STYLE)  # the finder's style, and the header's search box on every page
         if not self.dirty:
             self._build_aside(config)
         return config

@@ -4,12 +4,20 @@ Built once per build with the Python `lunr` package and read in the browser
 by lunr.js (generator/assets/search/), so no server and no index building in
 the browser. Two files are written:
 
-- `search/index.json`, loaded first: a small lunr index of names and
-  keywords (no positions, refs are row numbers) and a summary row per
-  procedure, enough to draw a result and to filter it;
-- `search/detail.json`, loaded lazily after the first results: a second
-  lunr index of descriptions, results and steps, whose scores the finder
-  adds to the first one's.
+- `search/index.json`, loaded first: a lunr index of names and keywords
+  (no positions, refs are row numbers) and a summary row per procedure,
+  enough to draw a result and to filter it;
+- `search/detail.json`, loaded after the first results: a lunr index of
+  descriptions, results and steps, less the words found in most
+  procedures (listed as `common`), whose weights the finder adds.
+
+The finder (/tra-cuu/, `finder_html()` and assets/search/finder.js) takes
+the AND of the query's words on these indexes first and scores only the
+procedures that hold them all, with the BM25 weights lunr stored. The
+header's search box on every page sends to the finder; Material's own
+search plugin stays off, because it indexes in the browser without folding
+("dang ky" would find nothing there while the finder finds it): one search,
+one index, for the whole site.
 
 Both sides fold text with the same function, registered under the same
 pipeline name (`FOLD`), and checked against one shared table of cases
@@ -69,6 +77,7 @@ FINDER_SRC = "tra-cuu/index.md"
 FINDER_TITLE = "Tra cứu thủ tục hành chính"
 ASSET_DIR = "assets/search"
 ASSETS = ("lunr.min.js", "fold.js", "finder.js", "finder.css")
+STYLE = f"{ASSET_DIR}/finder.css"  # site-wide: the header's search box is on every page
 INDEX_FILE = "search/index.json"
 DETAIL_FILE = "search/detail.json"
 PROCEDURE_URL = "thu-tuc/{code}/"
@@ -374,3 +383,4 @@ def search_asset_files() -> dict[str, bytes]:
     """Site-relative path → bytes of the finder's scripts and style, served from this package."""
     folder = resources.files("generator") / "assets" / "search"
     return {f"{ASSET_DIR}/{name}": (folder / name).read_bytes() for name in ASSETS}
+

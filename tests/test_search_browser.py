@@ -297,3 +297,46 @@ def test_the_finder_loads_nothing_from_another_host(finder: Callable[[str], Any]
     page = finder("q=ho+chieu")
     page.wait_for_load_state("networkidle")
     assert outside_requests == []
+
+
+# ---------------------------------------------------------------- one search for the whole site
+
+
+def test_the_header_search_box_sends_the_words_to_the_finder(page: Any, site_server: str) -> None:
+    page.goto(f"{site_server}thu-tuc/1.001193/")
+    page.fill("#dm-header-q", "dang ki ket hon")
+    page.press("#dm-header-q", "Enter")
+    page.wait_for_selector("#dm-finder[data-searches][data-detail-ready]", state="attached")
+    assert urlsplit(page.url).path == "/tra-cuu/"
+    assert result_codes(page)[0] == "1.000894"
+
+
+def test_a_code_in_the_header_search_box_opens_its_procedure(page: Any, site_server: str) -> None:
+    page.goto(f"{site_server}linh-vuc/")
+    page.fill("#dm-header-q", "1.001193")
+    page.press("#dm-header-q", "Enter")
+    page.wait_for_url(f"{site_server}thu-tuc/1.001193/")
+
+
+def test_materials_own_search_is_off_so_no_second_index_disagrees(built_site: Path) -> None:
+    assert not (built_site / "search" / "search_index.json").exists()
+    assert 'data-md-component="search"' not in (built_site / "index.html").read_text(encoding="utf-8")
+    assert 'id="dm-header-q"' in (built_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_filters_fold_away_on_a_phone_until_opened_from_the_keyboard(browser: Any, site_server: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{site_server}tra-cuu/?q=ho+chieu")
+        page.wait_for_selector("#dm-finder[data-searches]", state="attached")
+        assert not page.is_visible("#dm-finder-agency")
+        page.focus("[data-finder-filters] > summary")
+        page.keyboard.press("Enter")
+        assert page.is_visible("#dm-finder-agency")
+        page.goto(f"{site_server}tra-cuu/?q=ho+chieu&muc-do=3")
+        page.wait_for_selector("#dm-finder[data-searches]", state="attached")
+        assert page.is_visible("#dm-finder-level")  # a filter in use stays in sight
+        assert page.inner_text("[data-finder-filters] > summary") == "Lọc kết quả (1 đang chọn)"
+    finally:
+        context.close()

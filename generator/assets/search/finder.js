@@ -28,6 +28,8 @@
   var status = root.querySelector("[data-finder-status]");
   var list = root.querySelector("[data-finder-results]");
   var more = root.querySelector("[data-finder-more]");
+  var filters = root.querySelector("[data-finder-filters]");
+  var active = root.querySelector("[data-finder-active]");
   var base = root.getAttribute("data-base") || "";
   var data = null, primary = null, detail = null, byCode = null, byName = null;
   var current = [], shown = 0, timer = 0, searches = 0, firstDrawn = false, redirected = false;
@@ -74,8 +76,17 @@
     history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
   }
 
-  function hasFilter(state) {
-    return !!(state.agency || state.field || state.level || state.channel || state.subject || state.free);
+  function filterCount(state) {
+    return ["agency", "field", "level", "channel", "subject", "free"].filter(function (key) { return state[key]; }).length;
+  }
+
+  function hasFilter(state) { return filterCount(state) > 0; }
+
+  /* The filters fold away on narrow screens unless one is in use; the summary says how many are. */
+  function showFilters(state, opening) {
+    var n = filterCount(state);
+    active.textContent = n ? "(" + n + " đang chọn)" : "";
+    if (opening) filters.open = n > 0 || window.matchMedia("(min-width: 45em)").matches;
   }
 
   // ------------------------------------------------------------- search
@@ -201,6 +212,7 @@
   function search() {
     var state = readForm();
     saveUrl(state);
+    showFilters(state, false);
     if (!data) return;
     var folded = viFold.fold(state.q).join(" ");
     if (folded.length < MIN_CHARS && !CODE.test(state.q)) {
@@ -334,6 +346,7 @@
   more.addEventListener("click", function () { drawMore(true); });
 
   writeForm(new URLSearchParams(location.search));
+  showFilters(readForm(), true);
   form.hidden = false;
   say("Đang tải dữ liệu tra cứu…");
   fetchJson(root.getAttribute("data-index")).then(start).catch(function () {
