@@ -78,8 +78,9 @@ def _violations(page: Any, axe_source: str) -> list[str]:
 def test_home_page_shows_the_search_box_browse_lists_and_figures(page: Any, site_server: str,
                                                                   outside_requests: list[str]) -> None:
     page.goto(site_server)
-    assert page.get_by_role("search").is_visible()
-    assert page.get_by_label("Tìm thủ tục").is_visible()
+    main = page.get_by_role("main")
+    assert main.get_by_role("search").is_visible()
+    assert main.get_by_label("Tìm thủ tục").is_visible()
     for heading in ("Số liệu chính", "Theo lĩnh vực", "Theo cơ quan"):
         assert page.get_by_role("heading", name=heading).is_visible()
     assert page.locator(".dm-figures__list li").first.is_visible()
@@ -89,8 +90,9 @@ def test_home_page_shows_the_search_box_browse_lists_and_figures(page: Any, site
 @pytest.mark.browser
 def test_the_home_search_form_goes_to_the_finder_with_the_query(page: Any, site_server: str) -> None:
     page.goto(site_server)
-    page.get_by_label("Tìm thủ tục").fill("khai sinh")
-    page.get_by_label("Tìm thủ tục").press("Enter")
+    box = page.get_by_role("main").get_by_label("Tìm thủ tục")
+    box.fill("khai sinh")
+    box.press("Enter")
     page.wait_for_url("**/tra-cuu/?q=khai+sinh")
 
 
