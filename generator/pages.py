@@ -176,8 +176,8 @@ def duration_text(time: ProcessingTime | None) -> str:
     amount = number(time.value)
     if time.max_value is not None:
         amount = f"{amount} – {number(time.max_value)}"
-    unit = TIME_UNIT_LABELS[time.unit] if time.unit else ""
-    return f"{amount} {unit}".strip()
+    unit = TIME_UNIT_LABELS[time.unit] if time.unit else "(nguồn không ghi đơn vị)"
+    return f"{amount} {unit}"
 
 
 def iso_duration(time: ProcessingTime | None) -> str | None:

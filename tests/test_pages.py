@@ -74,6 +74,7 @@ def test_a_fee_reads_as_a_citizen_expects(fee: Fee, text: str) -> None:
     (ProcessingTime(value=0.5, max_value=2, unit=TimeUnit.DAYS), "0,5 – 2 ngày", "P2D"),
     (ProcessingTime(value=4, unit=TimeUnit.HOURS), "4 giờ", "PT4H"),
     (ProcessingTime(unit=TimeUnit.SAME_DAY), "Trong ngày", None),
+    (ProcessingTime(value=7), "7 (nguồn không ghi đơn vị)", None),
     (ProcessingTime(note="Theo thỏa thuận"), "Theo thỏa thuận", None),
     (None, "Chưa có thông tin", None),
 ])
