@@ -52,10 +52,10 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from lunr.builder import Builder
 from lunr.pipeline import Pipeline
 from lunr.token import Token
 
+from . import lunr_index
 from .catalogue import Catalogue
 from .models import (
     CATEGORY_LABELS,
@@ -275,22 +275,18 @@ def build_index(docs: Iterable[dict[str, str]], boosts: dict[str, int]) -> dict[
     lunr.Index.load reads the result as it is (the finder scores with the
     postings and vectors itself); `lunr_shape()` gives lunr's exact shape.
     """
-    builder = Builder()
-    builder.pipeline.add(fold_token)
-    builder.search_pipeline.add(fold_token)
-    builder.metadata_whitelist = []
-    builder.ref("i")
-    for name, boost in boosts.items():
-        builder.field(name, boost=boost)
-    for i, doc in enumerate(docs):
-        # Words as a list: lunr's tokenizer then skips its slow per-character split.
-        builder.add({"i": str(i), **{k: v.split() for k, v in doc.items()}})
-    data: dict[str, Any] = builder.build().serialize()
+    # lunr_index builds what lunr's Builder would, with fold_token as its pipeline, ~10× faster.
+    data = lunr_index.build(({k: _terms(v) for k, v in doc.items()} for doc in docs), boosts, [FOLD])
     data["fieldVectors"] = [pair for pair in data["fieldVectors"] if pair[1]]
     for _, posting in data["invertedIndex"]:
         for name in boosts:
             posting[name] = sorted(int(ref) for ref in posting[name])
     return data
+
+
+def _terms(text: str) -> list[str]:
+    """What lunr's tokenizer and fold_token make of a field: its words, lowercased, then folded."""
+    return [term for word in text.split() for term in _fold_word(word.lower())]
 
 
 def lunr_shape(index: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,298 @@
+"""The scale benchmark (issue 10): validate, full build and a bare MkDocs build at 1k, 10k, 50k.
+
+Usage: make bench    (or .venv/bin/python bench/run.py [--sizes 1000,10000,50000] [--runs 3])
+
+For each size it synthesises a catalogue from the embedded one (bench/synth.py;
+kept under bench/out/ and reused while synth.py and the embedded catalogue are
+unchanged) and measures, as real commands in child processes:
+
+- `catalogue validate` cold (--no-cache) and warm (result cache filled by a
+  previous run; the cache lives in bench/out/cache, not in ~/.cache);
+- the full `mkdocs build` with the project's mkdocs.yml (site, feed, search,
+  stats) cold (empty caches) and warm (caches filled by the previous build);
+- a bare MkDocs + Material build of the same number of plain Markdown pages of
+  about the same content (each procedure's own text), kept out of the
+  navigation (`not_in_nav`), with the same theme settings and no plugin.
+
+Each figure is the median of --runs runs (--runs-large at sizes ≥ 50,000):
+wall seconds and user+sys CPU seconds (the machine is shared, so CPU seconds
+are the steadier figure), and peak memory: the largest resident set of any
+one process of the run (wait4's ru_maxrss) and the largest sum over the
+process tree, sampled every 0.1 s. Raw runs go to bench/out/results-<time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from synth import EMBEDDED, synthesise
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+BIN = Path(sys.executable).parent
+SOURCE_DATE_EPOCH = "1790000000"
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Run:
+    """One timed command: wall and CPU seconds, peak memory in MB."""
+
+    wall: float
+    cpu: float
+    max_rss_mb: float  # the largest single process (wait4 ru_maxrss)
+    tree_mb: float  # the largest sampled sum over the process tree
+
+
+# ---------------------------------------------------------------- running
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> Run:
+    """Run `command` to its end; fail loudly when it fails."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    tree_peak = 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        tree_peak = max(tree_peak, tree_rss(proc.pid))
+        time.sleep(0.1)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    errors = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({proc.returncode}):\n{errors[-3000:]}")
+    rss = usage.ru_maxrss / 1024
+    return Run(wall, usage.ru_utime + usage.ru_stime, rss, max(tree_peak / 2**20, rss))
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of `root` and all its descendants, now."""
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(f"/proc/{entry.name}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    family, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    total = 0
+    for pid in family:
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
+        except OSError:
+            continue
+    return total
+
+
+def environment(cache: Path, catalogue: Path | None = None) -> dict[str, str]:
+    env = os.environ | {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1",
+                        "XDG_CACHE_HOME": str(cache), "PYTHONDONTWRITEBYTECODE": "1"}
+    if catalogue is not None:
+        env["CATALOGUE_DIR"] = str(catalogue)
+    return env
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def fingerprint() -> str:
+    """What a synthesised catalogue depends on: synth.py and the embedded catalogue's files."""
+    digest = hashlib.sha256((ROOT / "bench" / "synth.py").read_bytes())
+    for path in sorted(EMBEDDED.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(EMBEDDED).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def catalogue_of(size: int, stamp: str) -> Path:
+    """The synthetic catalogue of `size` procedures, made again only when its inputs changed."""
+    root = OUT / "catalogues" / str(size)
+    mark = root / ".stamp"
+    if not (mark.is_file() and mark.read_text() == stamp):
+        synthesise(root, size)
+        mark.write_text(stamp)
+    return root
+
+
+BARE_CONFIG = {
+    "site_name": "Bare",
+    "docs_dir": "docs",
+    "use_directory_urls": True,
+    "plugins": [],  # as mkdocs.yml: only our plugin, so no search plugin here either
+    "nav": [{"Trang chủ": "index.md"}],
+    "not_in_nav": "/thu-tuc/\n",
+}
+
+
+def bare_site_of(size: int, catalogue: Path, stamp: str) -> Path:
+    """A plain MkDocs project: one Markdown page per procedure, out of the nav, our theme settings."""
+    root = OUT / "bare" / str(size)
+    mark = root / ".stamp"
+    if mark.is_file() and mark.read_text() == stamp:
+        return root
+    if root.exists():
+        shutil.rmtree(root)
+    docs = root / "docs" / "thu-tuc"
+    docs.mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# Trang chủ\n\nTrang chủ.\n", encoding="utf-8")
+    for path in sorted((catalogue / "procedures").rglob("*.yaml")):
+        record = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+        (docs / f"{record['code']}.md").write_text(plain_page(record), encoding="utf-8")
+    project = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))
+    config = BARE_CONFIG | {"theme": project["theme"]}
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    mark.write_text(stamp)
+    return root
+
+
+def plain_page(record: dict[str, Any]) -> str:
+    """The procedure's own text as plain Markdown: headings, paragraphs, lists, a table."""
+    lines = [f"# {record['name']}", "", str(record.get("description") or ""), "", "## Cách nộp", "",
+             "| Cách | Thời hạn | Phí |", "| --- | --- | --- |"]
+    for channel in record.get("channels") or []:
+        time_ = channel.get("processing_time") or {}
+        fees = "; ".join(f"{f.get('amount')} {f.get('currency', 'VND')} {f.get('note') or ''}"
+                         for f in channel.get("fees") or [])
+        lines.append(f"| {channel.get('kind')} | {time_.get('value', '')} {time_.get('unit', '')} | {fees} |")
+    lines += ["", "## Giấy tờ", ""]
+    for case in record.get("document_cases") or []:
+        if case.get("case"):
+            lines += ["", f"**{case['case']}**", ""]
+        lines += [f"- {d.get('name')} ({d.get('originals', 0)} bản chính)" for d in case.get("documents") or []]
+    lines += ["", "## Trình tự", ""]
+    lines += [f"1. {step}" for step in record.get("steps") or []]
+    lines += ["", "## Căn cứ pháp lý", ""]
+    lines += [f"- {b.get('number')} {b.get('title', '')}" for b in record.get("legal_basis") or []]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def measure(size: int, runs: int, stamp: str, skip_bare: bool) -> dict[str, Any]:
+    catalogue = catalogue_of(size, stamp)
+    cache = OUT / "cache" / str(size)
+    site = OUT / "site" / str(size)
+    env = environment(cache, catalogue)
+    validate = [str(BIN / "catalogue"), "validate", str(catalogue)]
+    build = [str(BIN / "mkdocs"), "build", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)]
+    result: dict[str, Any] = {"size": size, "runs": runs}
+    result["validate_cold"] = [timed([*validate, "--no-cache"], env) for _ in range(runs)]
+    timed(validate, env)  # fill the cache
+    result["validate_warm"] = [timed(validate, env) for _ in range(runs)]
+    cold = []
+    for _ in range(runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(timed(build, env))
+    result["build_cold"] = cold
+    result["build_warm"] = [timed(build, env) for _ in range(runs)]
+    result["site_bytes"] = page_bytes(site)
+    if not skip_bare:
+        bare = bare_site_of(size, catalogue, stamp)
+        bare_site = OUT / "bare-site" / str(size)
+        command = [str(BIN / "mkdocs"), "build", "-q", "-f", str(bare / "mkdocs.yml"), "-d", str(bare_site)]
+        result["bare"] = [timed(command, environment(cache), cwd=bare) for _ in range(runs)]
+        result["bare_bytes"] = page_bytes(bare_site)
+        shutil.rmtree(bare_site, ignore_errors=True)
+    shutil.rmtree(site, ignore_errors=True)
+    return result
+
+
+def page_bytes(site: Path) -> int:
+    """Median size of a built procedure page (its index.html)."""
+    sizes = [p.stat().st_size for p in (site / "thu-tuc").glob("*/index.html")]
+    return int(statistics.median(sizes)) if sizes else 0
+
+
+# ---------------------------------------------------------------- report
+
+
+def med(runs: list[Run], attribute: str) -> float:
+    return statistics.median(getattr(r, attribute) for r in runs)
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """Medians per size; ratios to the bare build; the growth from one size to the next."""
+    head = (f"{'size':>7} {'runs':>4} | {'validate s':>10} {'(cpu)':>6} {'warm s':>6} | {'build s':>7} {'(cpu)':>6} "
+            f"{'warm s':>6} {'(cpu)':>6} | {'bare s':>6} {'(cpu)':>6} | {'cold/bare':>9} {'warm/bare':>9} "
+            f"{'cpu/bare':>8} | {'ms/page':>7} | {'peak MB':>7} {'tree MB':>7} {'bare MB':>7}")
+    lines = [head, "-" * len(head)]
+    for r in results:
+        bare = r.get("bare") or []
+        b = med(bare, "wall") if bare else float("nan")
+        bc = med(bare, "cpu") if bare else float("nan")
+        cold, warm = r["build_cold"], r["build_warm"]
+        lines.append(
+            f"{r['size']:>7,} {r['runs']:>4} | {med(r['validate_cold'], 'wall'):>10.2f} "
+            f"{med(r['validate_cold'], 'cpu'):>6.1f} {med(r['validate_warm'], 'wall'):>6.2f} | "
+            f"{med(cold, 'wall'):>7.1f} {med(cold, 'cpu'):>6.1f} {med(warm, 'wall'):>6.1f} {med(warm, 'cpu'):>6.1f} | "
+            f"{b:>6.1f} {bc:>6.1f} | {med(cold, 'wall') / b:>9.2f} {med(warm, 'wall') / b:>9.2f} "
+            f"{med(warm, 'cpu') / bc:>8.2f} | {1000 * med(warm, 'wall') / r['size']:>7.2f} | "
+            f"{max(x.max_rss_mb for x in cold + warm):>7.0f} {max(x.tree_mb for x in cold + warm):>7.0f} "
+            f"{max((x.tree_mb for x in bare), default=float('nan')):>7.0f}")
+    lines.append("")
+    for small, large in itertools.pairwise(results):
+        k = large["size"] / small["size"]
+        parts = [f"{large['size']:,}/{small['size']:,} (×{k:g}):"]
+        for label, key in (("build cold", "build_cold"), ("build warm", "build_warm"), ("bare", "bare")):
+            if large.get(key) and small.get(key):
+                parts.append(f"{label} {med(large[key], 'wall') / med(small[key], 'wall'):.2f}×")
+        lines.append(" ".join(parts))
+    sizes = ", ".join(f"{r['size']:,}: ours {r['site_bytes'] / 1024:.0f} KB, bare {r.get('bare_bytes', 0) / 1024:.0f} KB"
+                      for r in results)
+    lines.append(f"median procedure page (index.html) — {sizes}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated catalogue sizes")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--runs-large", type=int, default=1, help="runs per figure at sizes ≥ 50,000")
+    parser.add_argument("--skip-bare", action="store_true", help="leave out the bare MkDocs build")
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    OUT.mkdir(parents=True, exist_ok=True)
+    stamp = fingerprint()
+    load_before = os.getloadavg()
+    results = []
+    for size in sizes:
+        runs = args.runs_large if size >= 50_000 else args.runs
+        results.append(measure(size, runs, stamp, args.skip_bare))
+        print(f"… {size:,} done (load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
+    load_after = os.getloadavg()
+    report = table(results)
+    print(report)
+    print(f"load average (1 min) before {load_before[0]:.1f}, after {load_after[0]:.1f}; {os.cpu_count()} cores; "
+          f"medians of {args.runs} runs ({args.runs_large} at ≥ 50,000)")
+    raw = {"load_before": load_before, "load_after": load_after, "cores": os.cpu_count(),
+           "results": [{k: ([asdict(x) for x in v] if isinstance(v, list) else v) for k, v in r.items()}
+                       for r in results]}
+    stamp_time = time.strftime("%Y%m%d-%H%M%S")
+    (OUT / f"results-{stamp_time}.json").write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
+    (OUT / f"results-{stamp_time}.txt").write_text(report + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
