@@ -63,7 +63,7 @@ def _vectors(rows: list[tuple[str, str, Counter[str], int]], postings: dict[str,
         totals[name] += length
     average = {name: total / (count or 1) for name, total in totals.items()}
     idf: dict[str, float] = {}
-    vectors = []
+    vectors: list[list[Any]] = []
     for field_ref, name, counts, length in rows:
         if not counts:  # lunr divides by the average length only for a field with terms
             vectors.append([field_ref, []])
