@@ -258,3 +258,11 @@ def test_served_lunr_is_the_version_the_python_package_writes() -> None:
     assets = si.search_asset_files()
     assert sorted(assets) == sorted(f"assets/search/{n}" for n in si.ASSETS)
     assert f'e.version="{__TARGET_JS_VERSION__}"' in assets["assets/search/lunr.min.js"].decode()
+
+
+def test_the_docs_note_names_the_fold_the_thresholds_and_the_benchmark() -> None:
+    note = (Path(__file__).parent.parent / "docs" / "dong-gop" / "tra-cuu.md").read_text(encoding="utf-8")
+    assert f"**`{si.FOLD}`**" in note
+    assert "tests/fixtures/search_cases.json" in note and "bench/search_bench.py" in note
+    assert "hơn một nửa" in note and si.COMMON_SHARE == 0.5
+    assert "Plugin `search` của Material for MkDocs **không bật**" in note
