@@ -332,6 +332,13 @@ class _FileChecker(_Base):
                         f"mẫu '{ref}' không có trong forms{_did_you_mean(ref, form_ids)}"))
 
     def _check_form_file(self, doc: Document, loc: tuple[str | int, ...], file: str) -> None:
+        try:
+            self._check_form_path(doc, loc, file)
+        except (OSError, ValueError):  # a NUL byte, a name longer than the file system allows
+            shown = file if len(file) <= 80 else file[:77] + "…"
+            self.problems.append(doc.problem(loc, "E306", f"'{shown}' không phải đường dẫn tệp hợp lệ trong forms/"))
+
+    def _check_form_path(self, doc: Document, loc: tuple[str | int, ...], file: str) -> None:
         pure = PurePosixPath(file)
         target = (self.root / pure).resolve()
         inside = target.is_relative_to(self.forms_dir) and pure.parts[:1] == ("forms",)
