@@ -86,9 +86,9 @@ def snapshot(root: Path) -> dict[str, Entry]:
     """Every procedure under `root`, by code (or by path when it has none), normalised."""
     out: dict[str, Entry] = {}
     for path in procedure_files(root):
-        data = load_file(path).data
-        if not isinstance(data, dict):
-            continue
+        # A file that does not load still counts: added, removed or changed by path.
+        loaded = load_file(path).data
+        data = loaded if isinstance(loaded, dict) else {}
         rel = path.relative_to(root).as_posix()
         key = data["code"] if isinstance(data.get("code"), str) else rel
         out.setdefault(key, Entry(rel, _normalised(data)))
@@ -135,12 +135,18 @@ def _extract_ref(ref: str, catalogue: Path, dest: Path) -> Path:
     """Write the catalogue as it is at `ref` into `dest`; an absent folder gives an empty one."""
     where = catalogue.resolve()
     cwd = where if where.is_dir() else Path.cwd()
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
+    try:
+        top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip()).resolve()
+    except DiffError:
+        raise DiffError(f"'{ref}' không phải thư mục, và {cwd} không nằm trong kho git "
+                        "nên không đọc được phiên bản git") from None
     try:
         _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd)
     except DiffError:
         raise DiffError(f"'{ref}' không phải thư mục hay phiên bản git (ref) đã biết") from None
-    rel = where.relative_to(top.resolve()).as_posix() if where != top.resolve() else "."
+    if not where.is_relative_to(top):
+        raise DiffError(f"thư mục catalogue {catalogue} không nằm trong kho git {top}")
+    rel = where.relative_to(top).as_posix() if where != top else "."
     listed = _git(["ls-tree", "-d", "--name-only", ref, "--", rel], top).strip()
     target = dest / rel
     target.mkdir(parents=True, exist_ok=True)

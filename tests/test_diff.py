@@ -157,6 +157,30 @@ def test_an_unknown_ref_is_a_usage_error(data_repo: Path, monkeypatch: pytest.Mo
     assert "không phải thư mục hay phiên bản git" in out
 
 
+def test_a_catalogue_folder_outside_the_repository_is_a_usage_error(
+        data_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = write_catalogue(tmp_path / "ngoai", {"dang-ky-khai-sinh": BIRTH})
+    code, out = run_in(data_repo, monkeypatch, "HEAD", "--catalogue", str(outside))
+    assert code == 2
+    assert "không nằm trong kho git" in out
+
+
+def test_a_ref_outside_any_repository_is_a_usage_error_in_vietnamese(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    code, out = run_in(tmp_path, monkeypatch, "HEAD")
+    assert code == 2
+    assert "không nằm trong kho git" in out
+    assert "fatal" not in out
+
+
+def test_a_procedure_file_that_does_not_load_is_still_listed(tmp_path: Path) -> None:
+    old = write_catalogue(tmp_path / "a", {})
+    new = write_catalogue(tmp_path / "b", {"hong": "name: [Đăng ký"})
+    result = diff_refs(str(old), str(new), Path("catalogue"))
+    assert [(p.code, p.status) for p in result.procedures] == [("procedures/ubnd-xa/hong.yaml", "added")]
+
+
 def test_identical_sides_say_so() -> None:
     entries = {"1.001193": Entry("a.yaml", {"code": "1.001193", "name": "A"})}
     assert render(compare(entries, dict(entries), "a", "b"), "text") == "So sánh a → b: Không có thay đổi nào về thủ tục."
