@@ -79,9 +79,13 @@ def export(path: Path, formats: tuple[str, ...], out: Path, site_url: str | None
     """Xuất catalogue tại PATH ra JSON feed, JSON-LD, CSV hoặc dạng Cổng DVC mà không dựng site."""
     from .exports import export_files, write_files
 
+    _check_out_folder(out)
     catalogue = _valid_catalogue(path)
     files = export_files(catalogue, formats or EXPORT_FORMATS, site_url)
-    write_files(out, files)
+    try:
+        write_files(out, files)
+    except OSError as exc:
+        raise click.ClickException(f"không ghi được vào {out}: {exc.strerror}") from None
     click.echo(f"đã ghi {len(files)} tệp vào {out}")
 
 
@@ -112,6 +116,8 @@ def fmt(paths: tuple[Path, ...], check: bool) -> None:
     """
     from .yamlfmt import format_file, yaml_files
 
+    if not paths and not Path("catalogue").is_dir():
+        raise click.UsageError("không tìm thấy thư mục catalogue; hãy nêu tệp hoặc thư mục cần định dạng")
     targets = list(paths) or [Path("catalogue")]
     results = [format_file(p, write=not check) for p in yaml_files(targets)]
     for result in results:
@@ -182,10 +188,22 @@ def import_dichvucong(paths: tuple[Path, ...], out: Path) -> None:
     imported = import_files(paths)
     for error in imported.errors:
         click.echo(error, err=True)
-    written = write_catalogue(imported, out)
+    _check_out_folder(out)
+    if not imported.procedures:  # never replace a catalogue with an empty one
+        raise click.ClickException(f"không đọc được bản ghi nào; {out} giữ nguyên")
+    try:
+        written = write_catalogue(imported, out)
+    except OSError as exc:
+        raise click.ClickException(f"không ghi được vào {out}: {exc.strerror}") from None
     click.echo(report_text(imported))
     click.echo(f"đã ghi {len(written)} thủ tục vào {out}", err=True)
     sys.exit(1 if imported.errors else 0)
+
+
+def _check_out_folder(out: Path) -> None:
+    """A usage error (exit 2) when --out names a file rather than a folder."""
+    if out.exists() and not out.is_dir():
+        raise click.UsageError(f"--out {out} là một tệp, cần một thư mục")
 
 
 def _valid_catalogue(path: Path) -> Catalogue:

@@ -61,6 +61,14 @@ def test_usage_errors_exit_two(args: list[str]) -> None:
     assert run(*args)[0] == 2
 
 
+def test_fmt_without_paths_outside_a_data_repository_is_a_usage_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out = run("fmt")
+    assert code == 2
+    assert "không tìm thấy thư mục catalogue" in out
+
+
 def test_schema_check_reports_stale_schemas(tmp_path: Path) -> None:
     assert run("schema", "--out", str(tmp_path), "--check")[0] == 1
     assert run("schema", "--out", str(tmp_path))[0] == 0

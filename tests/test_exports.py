@@ -121,3 +121,12 @@ def test_export_command_refuses_an_invalid_catalogue_and_writes_nothing(tmp_path
     assert result.exit_code == 1
     assert "fields.yaml" in result.output
     assert not out.exists()
+
+
+def test_export_to_a_file_instead_of_a_folder_is_a_usage_error(tmp_path: Path) -> None:
+    out = tmp_path / "ra.json"
+    out.write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", "--out", str(out), str(FIXTURE)])
+    assert result.exit_code == 2
+    assert "cần một thư mục" in result.output
+    assert out.read_text(encoding="utf-8") == "{}"

@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from generator.cli import main
 from generator.importers import channels, dichvucong, documents, legal, results
 from generator.importers.directory import SUBJECTS, TIERS, split_agencies, split_labels
 from generator.importers.text import clean, slugify
@@ -164,6 +166,20 @@ def test_a_broken_record_file_is_reported_not_raised(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "bo-tu-phap" / "1.001193.json", tmp_path / "bo-tu-phap")
     imported = dichvucong.import_files([tmp_path])
     assert len(imported.procedures) == 1 and len(imported.errors) == 1
+
+
+def test_an_import_that_reads_no_record_leaves_the_catalogue_as_it_was(tmp_path: Path) -> None:
+    records, out = tmp_path / "ban-ghi", tmp_path / "catalogue"
+    records.mkdir()
+    (records / "x.json").write_bytes(b"\xff\xfe")
+    (out / "procedures" / "bo-tu-phap").mkdir(parents=True)
+    kept = out / "procedures" / "bo-tu-phap" / "a.yaml"
+    kept.write_text("code: \"1.000001\"\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "dichvucong", str(records), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "x.json: tệp không phải văn bản UTF-8" in result.output
+    assert "giữ nguyên" in result.output
+    assert kept.read_text(encoding="utf-8") == "code: \"1.000001\"\n"
 
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="the 610 shared records are not on this machine")

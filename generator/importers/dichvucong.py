@@ -93,8 +93,12 @@ def import_files(paths: Iterable[Path]) -> Imported:
 def _load(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RecordError(f"không đọc được JSON ({exc})") from exc
+    except OSError as exc:
+        raise RecordError(f"không đọc được tệp ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise RecordError("tệp không phải văn bản UTF-8") from exc
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("ma_thu_tuc"), str):
         raise RecordError("không phải bản ghi thủ tục (thiếu ma_thu_tuc)")
     return {k: v if isinstance(v, str) else "" for k, v in data.items()}
@@ -257,6 +261,8 @@ def write_catalogue(imported: Imported, root: Path) -> list[Path]:
 
 
 def _remove_empty_dirs(base: Path) -> None:
+    if not base.is_dir():
+        return
     for folder in sorted((p for p in base.iterdir() if p.is_dir()), reverse=True):
         if not any(folder.iterdir()):
             folder.rmdir()
