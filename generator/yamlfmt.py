@@ -355,6 +355,8 @@ def format_text(text: str, model: type[BaseModel] | None, name: str = "<text>") 
     if doc.data is None or errors:
         first = errors[0] if errors else Problem(name, 1, 1, "E107", "", "tệp rỗng")
         raise FormatError(f"{first.code} {first.message}", first.line, first.column)
+    if not isinstance(doc.data, dict):  # every catalogue file is a mapping (E108 in validate)
+        raise FormatError("E108 gốc tệp phải là một mapping YAML")
     comments = extract_comments(text, doc.root)
     block = {loc[:i] for loc in comments.anchors() for i in range(len(loc))}
     result = _with_comments(_emit(ordered(doc.data, model), block), comments)
@@ -389,8 +391,12 @@ def format_file(path: Path, *, write: bool) -> FileResult:
     """Format one file; write it only when `write` and it changed."""
     try:
         original = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return FileResult(path, False, Problem(str(path), 1, 1, "E105", "", f"không đọc được tệp: {exc}"))
+    except OSError as exc:
+        return FileResult(path, False, Problem(str(path), 1, 1, "E105", "", f"không đọc được tệp: {exc.strerror}"))
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        return FileResult(path, False, Problem(str(path), line, 1, "E105", "",
+                                               "tệp không phải UTF-8; hãy lưu lại với mã hóa UTF-8"))
     try:
         formatted = format_text(original, model_for(path), str(path))
     except FormatError as exc:

@@ -145,6 +145,23 @@ def test_check_mode_reports_without_writing_and_write_mode_rewrites(tmp_path: Pa
     assert yaml_files([tmp_path]) == [target]
 
 
+def test_a_file_whose_top_level_is_not_a_mapping_is_reported_and_left_alone(tmp_path: Path) -> None:
+    target = tmp_path / "ghi-chu.yaml"
+    target.write_text("chỉ một dòng chữ\n", encoding="utf-8")
+    result = format_file(target, write=True)
+    assert result.problem is not None and "E108" in result.problem.message
+    assert target.read_text(encoding="utf-8") == "chỉ một dòng chữ\n"
+
+
+def test_a_file_that_is_not_utf8_is_reported_in_vietnamese_at_its_line(tmp_path: Path) -> None:
+    target = tmp_path / "cu.yaml"
+    target.write_bytes(b"name: A\nnote: \xd0\xe3ng k\xfd\n")  # Windows-1258, not UTF-8
+    result = format_file(target, write=True)
+    assert result.problem is not None
+    assert (result.problem.code, result.problem.line) == ("E105", 2)
+    assert "không phải UTF-8" in result.problem.message
+
+
 def test_the_embedded_catalogue_is_already_canonical() -> None:
     root = Path(__file__).parent.parent / "catalogue"
     changed = [p for p in yaml_files([root]) if format_file(p, write=False).changed]
