@@ -28,10 +28,11 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
 from . import charts as charts_mod
+from . import page_bodies, result_cache
 from . import stats as stats_mod
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples, write_feed
-from .pages import HOME_MARKER, SitePages, form_url
+from .pages import HOME_MARKER, Kind, SitePages, form_url
 from .problems import Level, render, summary
 from .reference import reference_pages
 from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_asset_files, search_files
@@ -40,10 +41,14 @@ from .validate import validate
 
 ASSETS = ("catalogue.css", "catalogue.js")
 ASSET_DIR = "assets/danh-muc"
+BODY_PENDING = "<!-- danh-muc:noi-dung -->"  # a procedure page's body until MkDocs writes the page
 
 
 class CatalogueConfig(Config):
     path = opt.Type(str, default="catalogue")
+    # Keep validation results and rendered procedure bodies between builds
+    # (in the user's cache folder, keyed by content hash; output unchanged).
+    cache = opt.Type(bool, default=False)
 
 
 class CataloguePlugin(BasePlugin[CatalogueConfig]):
@@ -54,13 +59,14 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     building_dir: Path | None = None
     stats: stats_mod.Stats | None = None
     charts: list[charts_mod.Chart] | None = None
+    bodies: page_bodies.Bodies | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
 
     def on_config(self, config: Any) -> Any:
         root = Path(config["config_file_path"]).parent / self.config.path
-        catalogue, problems = validate(root)
+        catalogue, problems = validate(root, cache_path=result_cache.default_path() if self.config.cache else None)
         if catalogue is None:
             errors = [p for p in problems if p.level is Level.ERROR]
             raise PluginError(f"Catalogue không hợp lệ: {summary(problems)}\n{render(errors, 'text')}")
@@ -75,6 +81,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         config["extra_css"].append(STYLE)  # the finder's style, and the header's search box on every page
         if not self.dirty:
             self._build_aside(config)
+        # Procedure bodies start rendering now, in worker processes for a large catalogue.
+        self.bodies = page_bodies.Bodies(self.pages, page_bodies.default_path() if self.config.cache else None)
         return config
 
     def _build_aside(self, config: Any) -> None:
@@ -132,6 +140,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         if spec is not None:
             page.toc = get_toc([{"level": 2, "id": anchor, "name": title, "children": []}
                                 for anchor, title in self.pages.headings(spec)])
+            if self.bodies is not None and spec.kind is Kind.PROCEDURE:
+                return BODY_PENDING  # filled in on_page_context, see page_bodies
             return self.pages.render(spec)
         if page.file.src_uri == FINDER_SRC:
             return finder_html(self.pages.catalogue, "../" * page.url.count("/"))
@@ -142,12 +152,25 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             return html.replace(HOME_MARKER, self.pages.render_home(base))
         return html
 
+    def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        """A procedure body goes into its page only now, just before MkDocs writes the page."""
+        spec = self.pages.by_uri.get(page.file.src_uri) if self.pages else None
+        if self.bodies is not None and spec is not None and spec.kind is Kind.PROCEDURE:
+            page.content = self.bodies.get(spec)
+        return context
+
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        if page.content is not None and self.pages is not None and page.file.src_uri in self.pages.by_uri:
+            page.content = BODY_PENDING  # written: MkDocs needs it no more, and 50,000 bodies weigh GBs
+        return output
+
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         server.watch(str(Path(config["config_file_path"]).parent / self.config.path))
         return server
 
     @event_priority(-100)  # after every other plugin has written its outputs
     def on_post_build(self, *, config: Any) -> None:
+        self._close_bodies()
         if self.catalogue is not None:  # JSON feed, JSON-LD, portal shape and CSV under api/v1/
             write_feed(self.catalogue, Path(config["site_dir"]), config.get("site_url"))
         if self.stats is not None:
@@ -158,8 +181,14 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         config["site_dir"] = str(self.final_dir)
         self.final_dir = self.building_dir = None
 
+    def _close_bodies(self) -> None:
+        if self.bodies is not None:
+            self.bodies.close()
+            self.bodies = None
+
     def on_build_error(self, *, error: Exception) -> None:
         """A failed build leaves the previous site as it was and no temporary folder."""
+        self._close_bodies()
         if self.building_dir is not None:
             shutil.rmtree(self.building_dir, ignore_errors=True)
         self.final_dir = self.building_dir = None

@@ -1,0 +1,196 @@
+"""Procedure page bodies: rendered ahead in worker processes, kept between builds by content hash.
+
+MkDocs renders pages on one thread, and a procedure body (generator.pages)
+is a third of what a procedure page costs. `Bodies` starts rendering every
+procedure body when the build starts, in worker processes, while MkDocs
+works through its own part of each page; MkDocs then takes each body when
+it writes the page. With a cache, a body whose inputs are unchanged since
+an earlier build is read back instead of rendered.
+
+The output does not depend on any of this: a body is the same string
+whether rendered here or in a worker, fresh or cached (the cache key
+covers every input of the procedure template, and the code and templates
+that render it), and tests/test_page_bodies.py checks a whole site built
+each way byte for byte.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import multiprocessing
+import os
+import threading
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict
+from importlib.resources import files as package_files
+from pathlib import Path
+
+from . import result_cache
+from .pages import Kind, PageSpec, SitePages
+from .result_cache import ResultCache
+
+# Below this many procedures, starting worker processes costs more than it saves.
+PARALLEL_MIN = 300
+CHUNK = 32
+WINDOW_PER_WORKER = 4  # chunks in flight per worker
+STORE_BATCH = 1000  # fresh bodies written to the cache at a time
+_CODE_FILES = ("pages.py", "models.py", "page_bodies.py")
+_WORKER: _Renderer | None = None
+
+
+def default_path() -> Path:
+    """Beside the validation cache: $XDG_CACHE_HOME/catalogue-generator/pages.sqlite."""
+    return result_cache.default_path().with_name("pages.sqlite")
+
+
+def code_fingerprint() -> str:
+    """Hash of the code and every template that renders a body: a change means new keys."""
+    package = package_files("generator")
+    digest = hashlib.sha256()
+    for name in _CODE_FILES:
+        digest.update((package / name).read_bytes())
+    templates = Path(str(package / "templates"))
+    for path in sorted(templates.glob("*.html")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class _Renderer:
+    """Renders one procedure body, through the cache when there is one."""
+
+    def __init__(self, pages: SitePages, cache_path: Path | None) -> None:
+        self.pages = pages
+        self.cache_path = cache_path
+        self.cache: ResultCache | None = None
+        self.salt = code_fingerprint()
+
+    def open(self) -> None:
+        """Open the cache here (in a worker: after the fork, never inherited)."""
+        if self.cache_path is not None and self.cache is None:
+            self.cache = ResultCache(self.cache_path, self.salt)
+
+    def key(self, spec: PageSpec) -> str:
+        """Hash of everything the procedure template is given for this page."""
+        catalogue, p = self.pages.catalogue, self.pages.catalogue.by_code[spec.key]
+        inputs = {
+            "spec": [spec.kind.value, spec.key, spec.title, spec.url],
+            "p": p.model_dump(mode="json"),
+            "agency": [a.model_dump(mode="json") for a in catalogue.agency_chain(p.agency)],
+            "field": catalogue.fields[p.field].model_dump(mode="json"),
+            "events": [catalogue.life_events[e].model_dump(mode="json") for e in p.life_events],
+            "files": {f.file: asdict(self.pages.forms[f.file]) for f in p.forms if f.file in self.pages.forms},
+        }
+        text = json.dumps(inputs, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(self.salt.encode() + text.encode("utf-8")).hexdigest()
+
+    def render(self, spec: PageSpec) -> tuple[str, str, bool]:
+        """(key, body, rendered now) of one procedure page."""
+        if self.cache is None:
+            return "", self.pages.render(spec), True
+        key = self.key(spec)
+        stored = self.cache.get_many([key]).get(key)
+        if stored is not None:
+            return key, stored.decode("utf-8"), False
+        return key, self.pages.render(spec), True
+
+
+class Bodies:
+    """The bodies of a build's procedure pages, rendered ahead of MkDocs asking for them.
+
+    Workers run at most WINDOW chunks ahead of the page MkDocs writes, and
+    bodies rendered fresh go to the cache in batches, so memory holds a few
+    hundred bodies at a time, not the whole catalogue's.
+    """
+
+    def __init__(self, pages: SitePages, cache_path: Path | None = None, workers: int | None = None) -> None:
+        specs = [s for s in pages.by_uri.values() if s.kind is Kind.PROCEDURE and s.key]
+        self.renderer = _Renderer(pages, cache_path)
+        self.chunks = deque(specs[i:i + CHUNK] for i in range(0, len(specs), CHUNK))
+        self.running: deque[tuple[list[PageSpec], Future[list[tuple[str, str, bool]]]]] = deque()
+        self.ready: dict[str, str] = {}
+        self.fresh: dict[str, bytes] = {}
+        self.pool: ProcessPoolExecutor | None = None
+        count = workers if workers is not None else max(1, min((os.cpu_count() or 1) - 1, 4))
+        # fork shares the catalogue with the workers for free, but forking a
+        # threaded process (mkdocs serve) is unsafe: render here then.
+        if len(specs) >= PARALLEL_MIN and threading.active_count() == 1:
+            self._start(count)
+        else:
+            self.renderer.open()
+
+    @property
+    def parallel(self) -> bool:
+        return self.pool is not None
+
+    def _start(self, workers: int) -> None:
+        global _WORKER  # noqa: PLW0603 - the forked workers inherit it
+        _WORKER = self.renderer
+        # Objects that exist now are never collected in the workers, so
+        # forking does not copy the whole heap page by page.
+        gc.freeze()
+        try:
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_open_worker)
+            self._submit(WINDOW_PER_WORKER * workers)
+        finally:
+            gc.unfreeze()
+            _WORKER = None
+
+    def _submit(self, count: int) -> None:
+        assert self.pool is not None
+        for _ in range(min(count, len(self.chunks))):
+            chunk = self.chunks.popleft()
+            self.running.append((chunk, self.pool.submit(_render_in_worker, chunk)))
+
+    def get(self, spec: PageSpec) -> str:
+        """The body of one procedure page; waits for its worker when it is not ready yet."""
+        if spec.key in self.ready:
+            return self.ready.pop(spec.key)
+        if self.pool is None:
+            return self._keep(self.renderer.render(spec))
+        while self.running:  # MkDocs asks in the order the chunks were made
+            chunk, future = self.running.popleft()
+            self._submit(1)
+            for wanted, result in zip(chunk, future.result(), strict=True):
+                self.ready[wanted.key] = self._keep(result)
+            if spec.key in self.ready:
+                return self.ready.pop(spec.key)
+        raise KeyError(spec.key)
+
+    def _keep(self, result: tuple[str, str, bool]) -> str:
+        key, body, fresh = result
+        if fresh and key:
+            self.fresh[key] = body.encode("utf-8")
+            if len(self.fresh) >= STORE_BATCH:
+                self._store()
+        return body
+
+    def _store(self) -> None:
+        if self.fresh and self.renderer.cache_path is not None:
+            cache = ResultCache(self.renderer.cache_path, self.renderer.salt)
+            cache.put_many(self.fresh)
+            cache.close()
+        self.fresh = {}
+
+    def close(self) -> None:
+        """Stop the workers and store the bodies rendered since the last batch."""
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        self._store()
+        if self.renderer.cache is not None:
+            self.renderer.cache.close()
+            self.renderer.cache = None
+
+
+def _open_worker() -> None:
+    assert _WORKER is not None
+    _WORKER.open()
+
+
+def _render_in_worker(chunk: list[PageSpec]) -> list[tuple[str, str, bool]]:
+    assert _WORKER is not None
+    return [_WORKER.render(spec) for spec in chunk]

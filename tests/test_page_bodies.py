@@ -1,0 +1,112 @@
+"""Procedure bodies rendered in workers or read from the cache are the bodies a plain serial build makes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import page_bodies
+from generator.pages import Kind, SitePages
+from generator.validate import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "valid" / "catalogue"
+SOURCE_DATE_EPOCH = "1790000000"
+
+# Builds the site in a fresh interpreter (no other thread, so the fork path
+# is allowed), with the parallel threshold and chunk size given, and says
+# whether workers rendered the bodies.
+BUILD = """
+import sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from generator import page_bodies
+
+page_bodies.PARALLEL_MIN, page_bodies.CHUNK = int(sys.argv[2]), 3
+used = []
+start = page_bodies.Bodies._start
+page_bodies.Bodies._start = lambda self, n: (used.append(n), start(self, n))[1]
+config = load_config(sys.argv[1], site_dir=sys.argv[3])
+config.plugins["catalogue"].config.cache = sys.argv[4] == "cache"
+config.plugins.on_startup(command="build", dirty=False)
+build(config)
+config.plugins.on_shutdown()
+print("parallel" if used else "serial")
+"""
+
+
+def small_catalogue(target: Path, count: int) -> Path:
+    """The embedded catalogue's shared files and its first `count` procedures."""
+    embedded = ROOT / "catalogue"
+    shutil.copytree(embedded, target, ignore=shutil.ignore_patterns("procedures"))
+    for path in sorted((embedded / "procedures").rglob("*.yaml"))[:count]:
+        copy = target / path.relative_to(embedded)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, copy)
+    return target
+
+
+def build(catalogue: Path, target: Path, cache_home: Path, *, parallel_min: int, cache: bool) -> str:
+    env = os.environ | {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1",
+                        "CATALOGUE_DIR": str(catalogue), "XDG_CACHE_HOME": str(cache_home)}
+    done = subprocess.run(
+        [sys.executable, "-c", BUILD, str(ROOT / "mkdocs.yml"), str(parallel_min), str(target),
+         "cache" if cache else "no-cache"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_site_built_by_workers_and_from_the_cache_is_byte_identical_to_a_serial_build(tmp_path: Path) -> None:
+    catalogue = small_catalogue(tmp_path / "catalogue", 20)
+    cache_home = tmp_path / "cache"
+    assert build(catalogue, tmp_path / "serial", cache_home, parallel_min=10**9, cache=False) == "serial"
+    assert build(catalogue, tmp_path / "cold", cache_home, parallel_min=1, cache=True) == "parallel"
+    assert (cache_home / "catalogue-generator" / "pages.sqlite").is_file()
+    assert build(catalogue, tmp_path / "warm", cache_home, parallel_min=1, cache=True) == "parallel"
+    serial = tree(tmp_path / "serial")
+    assert any(name.startswith("thu-tuc/") for name in serial)
+    assert tree(tmp_path / "cold") == serial
+    assert tree(tmp_path / "warm") == serial
+
+
+@pytest.fixture
+def pages() -> SitePages:
+    catalogue, problems = validate(FIXTURE)
+    assert catalogue is not None, problems
+    return SitePages(catalogue)
+
+
+def test_a_body_read_back_from_the_cache_equals_the_rendered_one(pages: SitePages, tmp_path: Path) -> None:
+    specs = [s for s in pages.specs() if s.kind is Kind.PROCEDURE and s.key]
+    first = page_bodies.Bodies(pages, tmp_path / "pages.sqlite")
+    fresh = [first.get(s) for s in specs]
+    first.close()
+    again = page_bodies.Bodies(pages, tmp_path / "pages.sqlite")
+    results = [again.renderer.render(s) for s in specs]
+    again.close()
+    assert [body for _, body, _ in results] == fresh == [pages.render(s) for s in specs]
+    assert not any(rendered_now for _, _, rendered_now in results)
+
+
+def test_the_cache_key_changes_with_the_procedure_and_with_its_agency(pages: SitePages, tmp_path: Path) -> None:
+    spec = next(s for s in pages.specs() if s.kind is Kind.PROCEDURE and s.key)
+    renderer = page_bodies._Renderer(pages, tmp_path / "pages.sqlite")
+    before = renderer.key(spec)
+    catalogue = pages.catalogue
+    procedure = catalogue.by_code[spec.key]
+    catalogue.by_code[spec.key] = procedure.model_copy(update={"name": procedure.name + " (sửa)"})
+    renamed = renderer.key(spec)
+    catalogue.by_code[spec.key] = procedure
+    agency = catalogue.agencies[procedure.agency]
+    catalogue.agencies[procedure.agency] = agency.model_copy(update={"name": agency.name + " mới"})
+    assert len({before, renamed, renderer.key(spec)}) == 3
