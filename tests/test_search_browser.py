@@ -43,8 +43,9 @@ def finder(page: Any, site_server: str) -> Callable[[str], Any]:
 
     def open_(query: str = "") -> Any:
         page.goto(f"{site_server}tra-cuu/{'?' + query if query else ''}")
-        # Once the lazy detail index is in, counts no longer change under a test's feet.
-        page.wait_for_selector("#dm-finder[data-searches][data-detail-ready]", state="attached")
+        page.wait_for_selector("#dm-finder[data-searches]", state="attached")
+        if len("".join(parse_qs(query).get("q", [""])[0].split())) >= 2:
+            settled(page)
         return page
 
     return open_
@@ -75,8 +76,15 @@ def found_count(page: Any) -> int:
     return int(text.split()[2].replace(".", ""))
 
 
+def settled(page: Any) -> None:
+    """Once the lazy detail index is in (fetched on the first search by words), counts no longer change."""
+    page.wait_for_selector("#dm-finder[data-detail-ready]", state="attached")
+
+
 def type_query(page: Any, text: str) -> None:
     after_search(page, lambda: page.fill("#dm-finder-q", text))
+    if len("".join(text.split())) >= 2:
+        settled(page)
 
 
 # ---------------------------------------------------------------- folding
@@ -132,6 +140,20 @@ def test_a_word_found_only_in_descriptions_or_steps_is_found_once_the_detail_ind
     page = finder(f"q={term}")
     page.wait_for_function("document.querySelectorAll('.dm-result').length > 0")
     assert found_count(page) == len(docs)
+
+
+def test_descriptions_and_steps_are_not_fetched_for_browsing_by_filters(finder: Callable[[str], Any]) -> None:
+    page = finder("linh-vuc=ho-tich")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("performance.getEntriesByType('resource').some(e => e.name.endsWith('search/detail.json'))") is False
+    type_query(page, "ket hon")
+    assert page.evaluate("performance.getEntriesByType('resource').some(e => e.name.endsWith('search/detail.json'))")
+
+
+def test_a_code_typed_without_its_dot_still_comes_first(finder: Callable[[str], Any]) -> None:
+    page = finder("")
+    type_query(page, "1001193")
+    assert result_codes(page)[0] == "1.001193"
 
 
 def test_no_result_says_so_in_vietnamese(finder: Callable[[str], Any]) -> None:
@@ -261,6 +283,7 @@ def test_keyboard_only_search_and_open_a_result(finder: Callable[[str], Any], si
     else:
         pytest.fail("Tab never reached the search box")
     after_search(page, lambda: page.keyboard.type("dang ki khai sinh"))
+    settled(page)
     after_search(page, lambda: page.keyboard.press("Enter"))
     assert page.evaluate("document.activeElement.id") == "dm-finder-q"  # Enter searches, focus stays
     for _ in range(40):

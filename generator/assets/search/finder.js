@@ -2,8 +2,9 @@
  * and the state in the URL so a search can be shared.
  *
  * Loads search/index.json first (names + keywords index and one summary row
- * per procedure), answers from it, then loads search/detail.json (description,
- * results, steps) in the background and adds its scores. The query is folded
+ * per procedure), answers from it, then, once someone searches by words,
+ * loads search/detail.json (description, results, steps) in the background
+ * and adds its scores. The query is folded
  * here with viFold (lunr.js skips the pipeline for wildcard terms) and every
  * term is queried with usePipeline: false.
  *
@@ -32,7 +33,7 @@
   var active = root.querySelector("[data-finder-active]");
   var base = root.getAttribute("data-base") || "";
   var data = null, primary = null, detail = null, byCode = null, byName = null;
-  var current = [], shown = 0, timer = 0, searches = 0, firstDrawn = false, redirected = false;
+  var current = [], shown = 0, timer = 0, searches = 0, firstDrawn = false, redirected = false, detailAsked = false;
 
   function text(value) { return value == null ? "" : String(value); }
 
@@ -171,12 +172,13 @@
     });
   }
 
+  /* Procedures whose code is, or starts with, what was typed; dots optional ("1001193", "1.0011"). */
   function codeRows(q) {
-    var folded = q.replace(/\s+/g, "");
-    if (!/^\d[\d.]*$/.test(folded)) return [];
-    if (byCode[folded] != null) return [byCode[folded]];
-    var rows = [];
-    data.docs.forEach(function (doc, i) { if (doc[0].lastIndexOf(folded, 0) === 0) rows.push(i); });
+    var typed = q.replace(/\s+/g, "");
+    if (!/^\d[\d.]*$/.test(typed)) return [];
+    if (byCode[typed] != null) return [byCode[typed]];
+    var digits = typed.replace(/\./g, ""), rows = [];
+    data.docs.forEach(function (doc, i) { if (doc[0].replace(".", "").lastIndexOf(digits, 0) === 0) rows.push(i); });
     return rows;
   }
 
@@ -215,6 +217,11 @@
     showFilters(state, false);
     if (!data) return;
     var folded = viFold.fold(state.q).join(" ");
+    // Descriptions and steps are only fetched for someone who searches by words.
+    if (folded.length >= MIN_CHARS && !detailAsked) {
+      detailAsked = true;
+      setTimeout(loadDetail, 0);
+    }
     if (folded.length < MIN_CHARS && !CODE.test(state.q)) {
       if (!hasFilter(state)) return show([], state, "hint");
       return show(nameOrder().filter(function (i) { return passes(data.docs[i], state); }), state, "filter");
@@ -322,7 +329,6 @@
       return;
     }
     search();
-    setTimeout(loadDetail, 0);
   }
 
   form.addEventListener("submit", function (event) {
