@@ -183,11 +183,12 @@ def cost_node(service: str, code: str, channel: int, index: int, fee: models.Fee
         "@id": f"{service}#kenh-{channel}-phi-{index}",
         "@type": "Cost",
         "identifier": f"{code}-kenh-{channel}-phi-{index}",
-        "type": f"#phi-{fee.kind.value}",
         "currency": CURRENCY_IRI + fee.currency.value,
         "ifAccessedThrough": f"{service}#kenh-{channel}",
         "description": fee_text(fee),
     }
+    if fee.kind is not None:  # absent when the source does not say phí or lệ phí
+        node["type"] = f"#phi-{fee.kind.value}"
     if fee.max_amount is None:
         node["hasValue"] = float(fee.amount)
     return node
@@ -255,7 +256,7 @@ def concepts(catalogue: Catalogue) -> list[Node]:
     """The code lists services refer to, each value a skos:Concept with its Vietnamese label."""
     pairs: list[tuple[str, str, str]] = [
         *((f"#kenh-{k.value}", k.value, label) for k, label in models.CHANNEL_LABELS.items()),
-        *((f"#phi-{k.value}", k.value, label) for k, label in models.FEE_LABELS.items()),
+        *((f"#phi-{k.value}", k.value, label) for k, label in models.FEE_LABELS.items() if k is not None),
         *((f"#doi-tuong-{k.value}", k.value, label) for k, label in models.SUBJECT_LABELS.items()),
         *((f"#loai-{k.value}", k.value, label) for k, label in models.CATEGORY_LABELS.items()),
         *((_site(f"muc-do/{n}/"), str(n), f"Mức độ {n}") for n in range(1, 5)),

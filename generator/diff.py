@@ -31,7 +31,7 @@ Status = Literal["added", "removed", "changed"]
 MARKER = "<!-- catalogue-diff -->"  # lets a workflow find and update its own comment
 MAX_ROWS = 300  # a pull-request comment stays under GitHub's 65,536 characters
 _CHANNELS = {k.value: v for k, v in models.CHANNEL_LABELS.items()}
-_FEES = {k.value: v for k, v in models.FEE_LABELS.items()}
+_FEES = {(k.value if k else None): v for k, v in models.FEE_LABELS.items()}
 _UNITS = {k.value: v for k, v in models.TIME_UNIT_LABELS.items()}
 _CITIZEN_KEYS = ("service_level", "channels", "document_cases")
 
@@ -247,7 +247,8 @@ def _fees(channel: dict[str, Any]) -> str:
 
 
 def _fee(fee: dict[str, Any]) -> str:
-    kind = _FEES.get(str(fee.get("kind", "le-phi")), str(fee.get("kind")))
+    raw = fee.get("kind")  # None: the source does not say phí or lệ phí
+    kind = _FEES[raw] if (raw is None or isinstance(raw, str)) and raw in _FEES else str(raw)
     amount, top = fee.get("amount"), fee.get("max_amount")
     currency = fee.get("currency") or "VND"
     money = "miễn phí" if amount == 0 and top is None else (

@@ -200,6 +200,8 @@ CHANGELOG: tuple[FormatChange, ...] = (
             "manifest.json, JSON Schema cho từng tệp (first release of the v1 feed).",
             "Xuất thêm catalogue.jsonld (CPSV-AP 3.2.0), portal.json (dạng Cổng DVC quốc gia), "
             "procedures.csv và channels.csv (CPSV-AP, national-portal and CSV exports).",
+            "Loại phí (fees[].kind; portal: fees[].type; CSV: fee_kind) là null khi nguồn không phân biệt "
+            "phí hay lệ phí, không đoán là lệ phí (null when the source does not say).",
         ],
     ),
 )

@@ -106,10 +106,12 @@ class FeeKind(StrEnum):
     GIA = "gia"
 
 
-FEE_LABELS: dict[FeeKind, str] = {
+# None: the source does not say which (the portal's column is "Phí, lệ phí").
+FEE_LABELS: dict[FeeKind | None, str] = {
     FeeKind.LE_PHI: "Lệ phí",
     FeeKind.PHI: "Phí",
     FeeKind.GIA: "Giá",
+    None: "Phí, lệ phí",
 }
 
 
@@ -243,7 +245,9 @@ class ProcessingTime(Strict):
 class Fee(Strict):
     """Phí, lệ phí: a whole, non-negative amount in a currency, perhaps per unit."""
 
-    kind: FeeKind = Field(FeeKind.LE_PHI, description="le-phi | phi | gia")
+    kind: FeeKind | None = Field(
+        None, description="le-phi | phi | gia; bỏ trống khi nguồn không phân biệt phí hay lệ phí"
+    )
     amount: Money = Field(description="Số tiền, số nguyên không âm (0 = miễn phí)")
     max_amount: Money | None = Field(None, description="Mức cao nhất khi phí là một khoảng")
     currency: Currency = Field(Currency.VND, description="VND (mặc định) hoặc USD")

@@ -67,7 +67,8 @@ class Coded(models.Strict):
 
 
 class PortalFee(models.Strict):
-    type: FeeType = Field(description="FEE (lệ phí) | SERVICE_FEE (phí) | PRICE_LEVEL (giá)")
+    type: FeeType | None = Field(
+        description="FEE (lệ phí) | SERVICE_FEE (phí) | PRICE_LEVEL (giá); null khi nguồn không phân biệt")
     amount: int
     maxAmount: int | None = Field(description="Mức cao nhất khi phí là một khoảng")
     currency: models.Currency
@@ -213,7 +214,7 @@ def execution_method(channel: models.Channel) -> ExecutionMethod:
         processingTime=time.value, processingTimeMax=time.max_value,
         processingTimeUnit=UNITS.get(time.unit) if time.unit else None, processingTimeNote=note,
         fees=[
-            PortalFee(type=FEE_TYPES[f.kind], amount=f.amount, maxAmount=f.max_amount, currency=f.currency,
+            PortalFee(type=FEE_TYPES[f.kind] if f.kind else None, amount=f.amount, maxAmount=f.max_amount, currency=f.currency,
                       unit=f.per, description=f.note)
             for f in channel.fees
         ],

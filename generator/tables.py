@@ -90,7 +90,7 @@ def channel_rows(p: models.Procedure) -> list[list[Cell]]:
             time.unit.value if time.unit else None, time.note, channel.url, channel.note,
         ]
         fees: list[list[Cell]] = [
-            [n, f.kind.value, f.amount, f.max_amount, f.currency.value, f.per, f.note]
+            [n, f.kind.value if f.kind else None, f.amount, f.max_amount, f.currency.value, f.per, f.note]
             for n, f in enumerate(channel.fees, 1)
         ]
         rows.extend(head + fee for fee in fees or [[None] * 7])

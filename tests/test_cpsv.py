@@ -167,3 +167,9 @@ def test_working_days_are_kept_in_the_channel_description() -> None:
         "Trực tiếp. Thời hạn giải quyết: 10–15 ngày làm việc (Trường hợp phải xác minh thì không quá 15 ngày)"
     )
     assert node("2.000488", "#kenh-2")["processingTime"] == "PT5400S"
+
+
+def test_a_fee_the_source_does_not_call_phi_or_le_phi_gets_no_type_and_says_both() -> None:
+    node = cpsv.cost_node("../../thu-tuc/1.000001/", "1.000001", 1, 1, models.Fee(amount=5000))
+    assert "type" not in node
+    assert node["description"] == "Phí, lệ phí: 5.000 VND"

@@ -200,3 +200,10 @@ def test_fee_ranges_units_and_documents_are_described_in_words() -> None:
         ("Phí, lệ phí (Dịch vụ bưu chính)", "không ghi phí", "Phí 1.000–2.000 USD/bản"),
         ("Hồ sơ — Người nước ngoài: Hộ chiếu", "1 bản sao", "2 bản sao"),
     ]
+
+
+def test_a_fee_without_a_kind_is_named_as_the_source_names_the_column() -> None:
+    before = {"code": "1.000001", "name": "A", "channels": [{"kind": "truc-tiep", "fees": []}]}
+    after = {"code": "1.000001", "name": "A", "channels": [{"kind": "truc-tiep", "fees": [{"kind": None, "amount": 5000}]}]}
+    change = compare({"1.000001": Entry("a.yaml", before)}, {"1.000001": Entry("a.yaml", after)}).procedures[0].changes[0]
+    assert (change.before, change.after) == ("không ghi phí", "Phí, lệ phí 5.000 VND")

@@ -122,3 +122,8 @@ def test_every_channel_fee_and_document_of_the_catalogue_is_in_the_export() -> N
         item = procedures[p.code]
         assert [len(m["fees"]) for m in item["executionMethods"]] == [len(c.fees) for c in p.channels]
         assert [len(c["profileComponents"]) for c in item["executionCases"]] == [len(c.documents) for c in p.document_cases]
+
+
+def test_a_fee_the_source_does_not_call_phi_or_le_phi_has_no_portal_type() -> None:
+    channel = models.Channel(kind=models.ChannelKind.TRUC_TIEP, fees=[models.Fee(amount=5000)])
+    assert portal.execution_method(channel).fees[0].type is None

@@ -7,7 +7,7 @@ import io
 from functools import cache
 from pathlib import Path
 
-from generator import feed, tables
+from generator import feed, models, tables
 from generator.catalogue import Catalogue
 from generator.validate import validate
 
@@ -83,3 +83,9 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_defused() -> None:
 
 def test_two_exports_are_byte_identical() -> None:
     assert tables.csv_files(load(), feed.Links()) == files()
+
+
+def test_a_fee_the_source_does_not_call_phi_or_le_phi_has_an_empty_fee_kind() -> None:
+    channel = models.Channel(kind=models.ChannelKind.TRUC_TIEP, fees=[models.Fee(amount=5000)])
+    procedure = next(iter(load().procedures)).model_copy(update={"channels": [channel]})
+    assert tables.channel_rows(procedure)[0][11] is None
