@@ -10,10 +10,10 @@ canonical form of `yamlfmt`, so `catalogue fmt --check` passes on it too.
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 from . import models
+from .importers.text import slugify
 from .source import load_file
 from .yamlfmt import format_text
 
@@ -80,13 +80,6 @@ def template(code: str, agency: str, tier: str, name: str | None = None) -> str:
     return format_text(text, models.Procedure)
 
 
-def slug_of(text: str) -> str:
-    """'Đăng ký khai sinh' → 'dang-ky-khai-sinh' (a file name for the procedure)."""
-    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text))[:80].strip("-")
-
-
 def new_procedure(root: Path, agency: str, code: str, name: str | None = None) -> Path:
     """Write the template to procedures/<agency>/<slug>.yaml under `root`; return its path."""
     if re.fullmatch(models.CODE_PATTERN, code) is None:
@@ -94,7 +87,8 @@ def new_procedure(root: Path, agency: str, code: str, name: str | None = None) -
     tier = _agency_tier(root, agency)
     if (where := _file_with_code(root, code)) is not None:
         raise ScaffoldError(f"mã thủ tục {code} đã có trong {where}")
-    slug = slug_of(name) if name else code.replace(".", "-")
+    # The importer's slug of the name (whole words, at most 80 characters), else the code.
+    slug = slugify(name or "", 80) or code.replace(".", "-")
     path = root / "procedures" / agency / f"{slug}.yaml"
     if path.exists():
         raise ScaffoldError(f"tệp {path} đã tồn tại")

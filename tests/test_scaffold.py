@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from generator import models
 from generator.cli import main
-from generator.scaffold import ScaffoldError, new_procedure, slug_of, template
+from generator.importers.text import slugify
+from generator.scaffold import ScaffoldError, new_procedure, template
 from generator.validate import validate
 from generator.yamlfmt import format_text
 
@@ -86,8 +87,15 @@ def test_a_name_fills_the_name_and_the_file_name(root: Path) -> None:
     assert "\nname: Đăng ký khai sinh\n" in path.read_text(encoding="utf-8")
 
 
-def test_slug_of_strips_vietnamese_marks() -> None:
-    assert slug_of("Cấp Giấy phép lái xe (đổi)") == "cap-giay-phep-lai-xe-doi"
+def test_the_file_name_slug_strips_vietnamese_marks() -> None:
+    assert slugify("Cấp Giấy phép lái xe (đổi)", 80) == "cap-giay-phep-lai-xe-doi"
+
+
+def test_a_name_with_no_letters_names_the_file_after_the_code(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    root.mkdir()
+    (root / "agencies.yaml").write_text("agencies:\n  - {id: ubnd-xa, name: UBND xã, tier: xa}\n", encoding="utf-8")
+    assert new_procedure(root, "ubnd-xa", "1.000009", "!!!").name == "1-000009.yaml"
 
 
 @pytest.mark.parametrize(("agency", "code", "message"), [
