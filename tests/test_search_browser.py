@@ -160,6 +160,7 @@ def test_no_result_says_so_in_vietnamese(finder: Callable[[str], Any]) -> None:
     page = finder("q=xyzzyq+qwfpgj")
     assert status(page).startswith("Không tìm thấy thủ tục nào cho “xyzzyq qwfpgj”")
     assert result_codes(page) == []
+    assert not page.is_visible("[data-finder-more]")
 
 
 @pytest.mark.parametrize("text", ["", "h", "  đ  "])
@@ -188,6 +189,7 @@ def test_more_results_are_drawn_on_request_and_focus_moves_to_them(finder: Calla
     assert total > 50 and len(result_codes(page)) == 50
     page.click("[data-finder-more]")
     assert len(result_codes(page)) == min(total, 100)
+    assert page.is_visible("[data-finder-more]") == (total > 100)
     assert page.evaluate("document.activeElement.closest('.dm-result') === document.querySelectorAll('.dm-result')[50]")
 
 
