@@ -97,8 +97,7 @@ def snapshot(root: Path) -> dict[str, Entry]:
 
 def _normalised(data: dict[str, Any]) -> dict[str, Any]:
     """The model's view (defaults filled, old keys renamed) when valid; the raw data otherwise."""
-    if "tier" in data and "tiers" not in data:
-        data = {("tiers" if k == "tier" else k): ([v] if k == "tier" else v) for k, v in data.items()}
+    data = models.upgraded(data)
     try:
         return models.Procedure.model_validate(data).model_dump(mode="json")
     except ValidationError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -415,6 +415,17 @@ class UsageRecord(Strict):
     received: Annotated[StrictInt, Field(ge=0)]
     received_online: Annotated[StrictInt, Field(ge=0)]
     source: ShortText | None = None
+
+
+# Keys the contract renamed, old → new: still read (with warning W401), written under the new name.
+DEPRECATED_KEYS: dict[str, str] = {"tier": "tiers"}
+
+
+def upgraded(data: dict[str, Any]) -> dict[str, Any]:
+    """A procedure's raw data with deprecated keys under their new names (`tier: xa` → `tiers: [xa]`)."""
+    if "tier" not in data or "tiers" in data:
+        return data
+    return {("tiers" if k == "tier" else k): ([v] if k == "tier" else v) for k, v in data.items()}
 
 
 def is_slug(text: str) -> bool:

@@ -263,7 +263,7 @@ class _FileChecker(_Base):
             # `tier` (one value) was the design's first name; keep old files valid.
             self.problems.append(doc.problem(("tier",), "W401", "khóa 'tier' đã lỗi thời, dùng 'tiers: [...]'",
                                              key=True, level=Level.WARNING))
-            doc.data = {("tiers" if k == "tier" else k): ([v] if k == "tier" else v) for k, v in doc.data.items()}
+            doc.data = models.upgraded(doc.data)
         # Cross-references are checked on the raw data, so that a file with a
         # type error still gets its unknown agency or missing form reported.
         self._check_references(doc, path)

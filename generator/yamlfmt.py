@@ -57,7 +57,7 @@ _FILE_MODELS: dict[str, type[BaseModel]] = {
     "usage.yaml": models.UsageFile,
 }
 # Deprecated keys are placed where their successor goes.
-_SUCCESSOR = {"tier": "tiers"}
+_SUCCESSOR = models.DEPRECATED_KEYS
 
 
 class FormatError(Exception):
