@@ -134,6 +134,10 @@ class _Checker(_Base):
             fields={f.value.id: f.value for f in fields},
             life_events={e.value.id: e.value for e in events},
         )
+        procedures = self.root / "procedures"
+        if procedures.exists() and not procedures.is_dir():
+            self.problems.append(Problem(self.rel(procedures), 1, 1, "E314", "",
+                                         "procedures phải là một thư mục (procedures/<cơ-quan>/<tên>.yaml)"))
         files = _FileChecker(self.root, self.base, catalogue)
         for result in check_files(files, procedure_files(self.root), self.cache):
             self.problems.extend(result.problems)

@@ -116,3 +116,13 @@ def test_build_date_comes_from_source_date_epoch_else_newest_update(monkeypatch:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     assert catalogue.build_date().isoformat() == "2026-01-01"
     assert os.environ["SOURCE_DATE_EPOCH"] == "1767225600"
+
+
+def test_a_procedures_file_instead_of_a_folder_is_reported(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    shutil.copytree(VALID, root)
+    shutil.rmtree(root / "procedures")
+    (root / "procedures").write_text("code: 1\n", encoding="utf-8")
+    catalogue, problems = validate(root, base=root)
+    assert catalogue is None
+    assert [(p.path, p.code) for p in problems] == [("procedures", "E314")]
