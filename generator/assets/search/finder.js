@@ -4,9 +4,9 @@
  * Loads search/index.json first (names + keywords index and one summary row
  * per procedure), answers from it, then, once someone searches by words,
  * loads search/detail.json (description, results, steps) in the background
- * and adds its scores. The query is folded
- * here with viFold (lunr.js skips the pipeline for wildcard terms) and every
- * term is queried with usePipeline: false.
+ * and adds its weights. The query is folded here with viFold, the function
+ * the index's "vi-fold" pipeline names (lunr.js would skip the pipeline for
+ * the wildcard of a word still being typed), and evaluated by searchRows().
  *
  * For tests and bench/search_bench.py: #dm-finder counts drawn searches in
  * data-searches and gets data-detail-ready once the lazy index answers too;
@@ -34,8 +34,6 @@
   var base = root.getAttribute("data-base") || "";
   var data = null, primary = null, detail = null, byCode = null, byName = null;
   var current = [], shown = 0, timer = 0, searches = 0, firstDrawn = false, redirected = false, detailAsked = false;
-
-  function text(value) { return value == null ? "" : String(value); }
 
   function el(tag, className, content) {
     var node = document.createElement(tag);
