@@ -21,7 +21,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict
@@ -105,7 +104,9 @@ class Bodies:
     hundred bodies at a time, not the whole catalogue's.
     """
 
-    def __init__(self, pages: SitePages, cache_path: Path | None = None, workers: int | None = None) -> None:
+    def __init__(self, pages: SitePages, cache_path: Path | None = None, *, fork: bool = False,
+                 workers: int | None = None) -> None:
+        """`fork`: whether this process may fork workers (see beside.may_fork)."""
         specs = [s for s in pages.by_uri.values() if s.kind is Kind.PROCEDURE and s.key]
         self.renderer = _Renderer(pages, cache_path)
         self.chunks = deque(specs[i:i + CHUNK] for i in range(0, len(specs), CHUNK))
@@ -114,9 +115,8 @@ class Bodies:
         self.fresh: dict[str, bytes] = {}
         self.pool: ProcessPoolExecutor | None = None
         count = workers if workers is not None else max(1, min((os.cpu_count() or 1) - 1, 4))
-        # fork shares the catalogue with the workers for free, but forking a
-        # threaded process (mkdocs serve) is unsafe: render here then.
-        if len(specs) >= PARALLEL_MIN and threading.active_count() == 1:
+        # fork shares the catalogue with the workers for free; where it may not be used, render here.
+        if len(specs) >= PARALLEL_MIN and fork:
             self._start(count)
         else:
             self.renderer.open()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from concurrent.futures import Future
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,13 @@ from mkdocs.structure.toc import get_toc
 from . import charts as charts_mod
 from . import page_bodies, result_cache
 from . import stats as stats_mod
+from .beside import Beside, may_fork
 from .catalogue import Catalogue
-from .exports import DOCS_PAGE, fill_examples, write_feed
+from .exports import DOCS_PAGE, fill_examples
 from .pages import HOME_MARKER, Kind, SitePages, form_url
 from .problems import Level, render, summary
 from .reference import reference_pages
-from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_asset_files, search_files
+from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_asset_files
 from .stats_page import PAGE_DIR, PAGE_TITLE, agency_section, statistics_page
 from .validate import validate
 
@@ -60,12 +62,16 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     stats: stats_mod.Stats | None = None
     charts: list[charts_mod.Chart] | None = None
     bodies: page_bodies.Bodies | None = None
+    beside: Beside | None = None
+    search: Future[dict[str, bytes]] | None = None
+    feed: Future[None] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
 
     def on_config(self, config: Any) -> Any:
         root = Path(config["config_file_path"]).parent / self.config.path
+        fork = may_fork()  # asked before any process pool of ours starts a thread
         catalogue, problems = validate(root, cache_path=result_cache.default_path() if self.config.cache else None)
         if catalogue is None:
             errors = [p for p in problems if p.level is Level.ERROR]
@@ -82,7 +88,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         if not self.dirty:
             self._build_aside(config)
         # Procedure bodies start rendering now, in worker processes for a large catalogue.
-        self.bodies = page_bodies.Bodies(self.pages, page_bodies.default_path() if self.config.cache else None)
+        cache = page_bodies.default_path() if self.config.cache else None
+        self.beside = Beside(catalogue, fork=fork)  # forks first: Bodies' pool starts a thread
+        self.bodies = page_bodies.Bodies(self.pages, cache, fork=fork)
         return config
 
     def _build_aside(self, config: Any) -> None:
@@ -104,7 +112,12 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             target = form_url(path)
             files.append(File.generated(config, target, abs_src_path=str(self.pages.catalogue.root / path)))
         self._add_statistics(files, config)
-        for path, data in {**search_files(self.pages.catalogue), **search_asset_files()}.items():
+        # Search index and feed are made beside the page build (generator.beside); the
+        # index files join `files` in on_env, before MkDocs copies static files.
+        assert self.beside is not None
+        self.search = self.beside.search()
+        self.feed = self.beside.feed(Path(config["site_dir"]), config.get("site_url"))
+        for path, data in search_asset_files().items():
             files.append(File.generated(config, path, content=data))
         files.append(File.generated(config, FINDER_SRC, content=""))
         for uri, markdown in reference_pages().items():  # field and error references for contributors
@@ -152,6 +165,14 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             return html.replace(HOME_MARKER, self.pages.render_home(base))
         return html
 
+    def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        if self.search is not None:
+            assert self.beside is not None
+            for path, data in self.beside.wait(self.search).items():
+                files.append(File.generated(config, path, content=data))
+            self.search = None
+        return env
+
     def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
         """A procedure body goes into its page only now, just before MkDocs writes the page."""
         spec = self.pages.by_uri.get(page.file.src_uri) if self.pages else None
@@ -171,8 +192,11 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     @event_priority(-100)  # after every other plugin has written its outputs
     def on_post_build(self, *, config: Any) -> None:
         self._close_bodies()
-        if self.catalogue is not None:  # JSON feed, JSON-LD, portal shape and CSV under api/v1/
-            write_feed(self.catalogue, Path(config["site_dir"]), config.get("site_url"))
+        if self.feed is not None:  # JSON feed, JSON-LD, portal shape and CSV under api/v1/, written beside
+            assert self.beside is not None
+            self.beside.wait(self.feed)
+            self.feed = None
+        self._close_beside()
         if self.stats is not None:
             stats_mod.write_json(self.stats, Path(config["site_dir"]))
         if self.final_dir is None or self.building_dir is None:
@@ -186,9 +210,16 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             self.bodies.close()
             self.bodies = None
 
+    def _close_beside(self) -> None:
+        if self.beside is not None:
+            self.beside.close()
+            self.beside = None
+        self.search = self.feed = None
+
     def on_build_error(self, *, error: Exception) -> None:
         """A failed build leaves the previous site as it was and no temporary folder."""
         self._close_bodies()
+        self._close_beside()
         if self.building_dir is not None:
             shutil.rmtree(self.building_dir, ignore_errors=True)
         self.final_dir = self.building_dir = None

@@ -25,18 +25,21 @@ BUILD = """
 import sys
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from generator import page_bodies
+from generator import beside, page_bodies
 
-page_bodies.PARALLEL_MIN, page_bodies.CHUNK = int(sys.argv[2]), 3
-used = []
+page_bodies.PARALLEL_MIN = beside.PARALLEL_MIN = int(sys.argv[2])
+page_bodies.CHUNK = 3
+workers, helper = [], []
 start = page_bodies.Bodies._start
-page_bodies.Bodies._start = lambda self, n: (used.append(n), start(self, n))[1]
+page_bodies.Bodies._start = lambda self, n: (workers.append(n), start(self, n))[1]
+init = beside.Beside.__init__
+beside.Beside.__init__ = lambda self, *a, **k: (init(self, *a, **k), helper.append(self.process is not None))[0]
 config = load_config(sys.argv[1], site_dir=sys.argv[3])
 config.plugins["catalogue"].config.cache = sys.argv[4] == "cache"
 config.plugins.on_startup(command="build", dirty=False)
 build(config)
 config.plugins.on_shutdown()
-print("parallel" if used else "serial")
+print("parallel" if workers and helper == [True] else "serial" if helper == [False] else "mixed")
 """
 
 

@@ -1,0 +1,128 @@
+"""Outputs made beside the page build, in a forked process: the feed and the search index.
+
+MkDocs writes pages on one thread. The feed (api/v1/) and the search files
+need only the catalogue, so a second process makes them while MkDocs
+works; on a machine with a second core they then cost next to no wall
+time. The bytes written are the same as when made inline (each output's
+own functions do the work; only where they run changes).
+
+The catalogue reaches the process by fork, never by pickling: it is put in
+a module global just before the fork. A threaded process (mkdocs serve)
+must not fork, and a small catalogue is not worth a process: both run the
+same functions inline instead.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import threading
+import traceback
+from concurrent.futures import Future
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .catalogue import Catalogue
+from .exports import write_feed
+from .search_index import search_files
+
+PARALLEL_MIN = 300  # procedures; below this a process costs more than it saves
+
+
+class BesideError(Exception):
+    """A job failed in the helper process; the message carries its traceback."""
+
+
+class Beside:
+    """One helper process for a build (or none), and the jobs given to it, one at a time.
+
+    A plain forked process fed through a pipe, not a pool: a pool starts a
+    thread in this process, and a later fork (page_bodies' workers) must
+    not happen beside a thread.
+    """
+
+    def __init__(self, catalogue: Catalogue, *, fork: bool) -> None:
+        """`fork`: whether this process may fork (it has no thread of its own, see may_fork)."""
+        self.catalogue = catalogue
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.pipe: Connection | None = None
+        self.waiting: list[Future[Any]] = []
+        if len(catalogue.procedures) >= PARALLEL_MIN and fork:
+            self.pipe, child = multiprocessing.Pipe()
+            gc.freeze()  # objects alive now are never collected there: fork copies less
+            try:
+                self.process = multiprocessing.get_context("fork").Process(
+                    target=_serve, args=(catalogue, child), daemon=True)
+                self.process.start()
+            finally:
+                gc.unfreeze()
+            child.close()
+
+    def _submit(self, name: str, *args: Any) -> Future[Any]:
+        result: Future[Any] = Future()
+        if self.pipe is None:
+            result.set_result(JOBS[name](self.catalogue, *args))
+            return result
+        self.pipe.send((name, args))
+        self.waiting.append(result)
+        return result
+
+    def wait(self, future: Future[Any]) -> Any:
+        """The job's result; reads the pipe in order up to it. Raises BesideError when it failed."""
+        while not future.done():
+            assert self.pipe is not None
+            failed, value = self.pipe.recv()
+            first = self.waiting.pop(0)
+            if failed:
+                first.set_exception(BesideError(value))
+            else:
+                first.set_result(value)
+        return future.result()
+
+    def search(self) -> Future[dict[str, bytes]]:
+        """The finder's index files (generator.search_index.search_files)."""
+        return self._submit("search")
+
+    def feed(self, site_dir: Path, site_url: str | None) -> Future[None]:
+        """Every export written under site_dir/api/v1/ (generator.exports.write_feed)."""
+        return self._submit("feed", site_dir, site_url)
+
+    def close(self) -> None:
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
+        if self.process is not None:
+            self.process.join(timeout=5)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join()
+            self.process = None
+
+
+def may_fork() -> bool:
+    """True in a process with one thread: forking a threaded one (mkdocs serve) can deadlock.
+
+    Ask before starting any process pool: a pool's own manager thread counts.
+    """
+    return threading.active_count() == 1
+
+
+def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None) -> None:
+    write_feed(catalogue, site_dir, site_url)  # its return value would only be pickled back for nothing
+
+
+JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed}
+
+
+def _serve(catalogue: Catalogue, pipe: Connection) -> None:
+    """The helper process: run each job it is sent, answer (failed, result), until the pipe closes."""
+    while True:
+        try:
+            name, args = pipe.recv()
+        except EOFError:
+            return
+        try:
+            pipe.send((False, JOBS[name](catalogue, *args)))
+        except Exception:
+            pipe.send((True, traceback.format_exc()))
