@@ -18,7 +18,8 @@ Each figure is the median of --runs runs (--runs-large at sizes ≥ 50,000):
 wall seconds and user+sys CPU seconds (the machine is shared, so CPU seconds
 are the steadier figure), and peak memory: the largest resident set of any
 one process of the run (wait4's ru_maxrss) and the largest sum over the
-process tree, sampled every 0.1 s. Raw runs go to bench/out/results-<time>.json.
+process tree of proportional set sizes (PSS: memory shared by forked workers
+counted once), sampled every 0.25 s. Raw runs go to bench/out/results-<time>.json.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
 SOURCE_DATE_EPOCH = "1790000000"
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Run:
     wall: float
     cpu: float
     max_rss_mb: float  # the largest single process (wait4 ru_maxrss)
-    tree_mb: float  # the largest sampled sum over the process tree
+    tree_mb: float  # the largest sampled sum of PSS over the process tree
 
 
 # ---------------------------------------------------------------- running
@@ -70,14 +70,14 @@ def timed(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> Run:
         if pid:
             break
         tree_peak = max(tree_peak, tree_rss(proc.pid))
-        time.sleep(0.1)
+        time.sleep(0.25)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     errors = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     if proc.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({proc.returncode}):\n{errors[-3000:]}")
     rss = usage.ru_maxrss / 1024
-    return Run(wall, usage.ru_utime + usage.ru_stime, rss, max(tree_peak / 2**20, rss))
+    return Run(wall, usage.ru_utime + usage.ru_stime, rss, tree_peak / 2**20 or rss)
 
 
 def tree_rss(root: int) -> int:
@@ -96,11 +96,12 @@ def tree_rss(root: int) -> int:
         family |= more
         grew = bool(more)
     total = 0
-    for pid in family:
+    for pid in family:  # proportional set size: pages shared after a fork count once in all
         try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
         except OSError:
             continue
+        total += sum(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:"))
     return total
 
 
