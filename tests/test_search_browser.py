@@ -322,6 +322,17 @@ def test_without_javascript_the_finder_points_to_the_browse_pages(browser: Any, 
         context.close()
 
 
+def test_when_the_index_cannot_load_the_finder_says_so_and_offers_the_browse_pages(
+        page: Any, site_server: str) -> None:
+    page.route("**/search/index.json", lambda route: route.abort())
+    page.goto(f"{site_server}tra-cuu/")
+    page.wait_for_selector("[data-finder-fallback]:not([hidden])")
+    assert status(page).startswith("Không tải được dữ liệu tra cứu")
+    assert not page.is_visible(".dm-finder__form")
+    page.click("[data-finder-fallback] a[href='../co-quan/']")
+    assert page.url == f"{site_server}co-quan/"
+
+
 def test_the_finder_loads_nothing_from_another_host(finder: Callable[[str], Any], outside_requests: list[str]) -> None:
     page = finder("q=ho+chieu")
     page.wait_for_load_state("networkidle")

@@ -353,7 +353,11 @@
   showFilters(readForm(), true);
   form.hidden = false;
   say("Đang tải dữ liệu tra cứu…");
+  // Opened from a file share (file://) or offline, the index cannot be fetched: say so and offer the browse pages.
   fetchJson(root.getAttribute("data-index")).then(start).catch(function () {
-    if (!redirected) say("Không tải được dữ liệu tra cứu. Hãy tải lại trang, hoặc xem thủ tục theo lĩnh vực hay cơ quan.");
+    if (redirected) return;
+    form.hidden = true;
+    root.querySelector("[data-finder-fallback]").hidden = false;
+    say("Không tải được dữ liệu tra cứu. Hãy tải lại trang, hoặc xem thủ tục theo danh sách dưới đây.");
   });
 })();
