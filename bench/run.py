@@ -277,22 +277,26 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = fingerprint()
     load_before = os.getloadavg()
+    name = OUT / f"results-{time.strftime('%Y%m%d-%H%M%S')}"
     results = []
     for size in sizes:
         runs = args.runs_large if size >= 50_000 else args.runs
         results.append(measure(size, runs, stamp, args.skip_bare))
         print(f"… {size:,} done (load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
-    load_after = os.getloadavg()
+        save(name, results, load_before)  # after each size: a long run stopped half-way keeps its figures
     report = table(results)
     print(report)
-    print(f"load average (1 min) before {load_before[0]:.1f}, after {load_after[0]:.1f}; {os.cpu_count()} cores; "
-          f"medians of {args.runs} runs ({args.runs_large} at ≥ 50,000)")
-    raw = {"load_before": load_before, "load_after": load_after, "cores": os.cpu_count(),
+    print(f"load average (1 min) before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; "
+          f"{os.cpu_count()} cores; medians of {args.runs} runs ({args.runs_large} at ≥ 50,000)")
+
+
+def save(name: Path, results: list[dict[str, Any]], load_before: tuple[float, float, float]) -> None:
+    """Raw runs as JSON and the table as text, under bench/out/."""
+    raw = {"load_before": load_before, "load_after": os.getloadavg(), "cores": os.cpu_count(),
            "results": [{k: ([asdict(x) for x in v] if isinstance(v, list) else v) for k, v in r.items()}
                        for r in results]}
-    stamp_time = time.strftime("%Y%m%d-%H%M%S")
-    (OUT / f"results-{stamp_time}.json").write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
-    (OUT / f"results-{stamp_time}.txt").write_text(report + "\n", encoding="utf-8")
+    name.with_suffix(".json").write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
+    name.with_suffix(".txt").write_text(table(results) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
