@@ -181,8 +181,12 @@ def duration_text(time: ProcessingTime | None) -> str:
 
 
 def iso_duration(time: ProcessingTime | None) -> str | None:
-    """ISO 8601 duration for schema.org (upper bound of a range); None when unknown."""
-    if time is None or time.value is None or time.unit in (None, TimeUnit.SAME_DAY):
+    """ISO 8601 duration for schema.org (upper bound of a range); None when it cannot be said.
+
+    Working days have no ISO form, and calendar days would promise less time
+    than the source gives, so they are left to the page text (as cpsv does).
+    """
+    if time is None or time.value is None or time.unit in (None, TimeUnit.SAME_DAY, TimeUnit.WORKING_DAYS):
         return None
     value = number(time.max_value if time.max_value is not None else time.value).replace(",", ".")
     letter = {TimeUnit.HOURS: "TH", TimeUnit.MONTHS: "M", TimeUnit.YEARS: "Y"}.get(time.unit, "D")
