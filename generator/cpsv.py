@@ -25,7 +25,8 @@ from typing import Any
 
 from . import models
 from .catalogue import Catalogue
-from .feed import FEED_DIR, Links, dumps, page_path, procedure_path
+from .feed import FEED_DIR, Links, dumps
+from .site_urls import Kind, procedure_url, url_of
 
 JSONLD_FILE = "catalogue.jsonld"
 # EU authority tables (Publications Office): real IRIs for the country and currencies.
@@ -108,7 +109,7 @@ def document(catalogue: Catalogue, links: Links) -> dict[str, Any]:
 
 def service_nodes(procedure: models.Procedure, catalogue: Catalogue) -> list[Node]:
     """One procedure's nodes, the PublicService first: what a docs example shows."""
-    iri = _site(procedure_path(procedure.code))
+    iri = _site(procedure_url(procedure.code))
     channels = [channel_node(iri, procedure.code, i, c) for i, c in enumerate(procedure.channels, 1)]
     costs = [
         cost_node(iri, procedure.code, i, j, fee)
@@ -139,9 +140,9 @@ def service_node(procedure: models.Procedure, catalogue: Catalogue, iri: str) ->
         "identifier": procedure.code,
         "title": procedure.name,
         "description": procedure.description or fallback_description(procedure, catalogue),
-        "hasCompetentAuthority": _site(page_path("co-quan", procedure.agency)),
-        "thematicArea": _site(page_path("linh-vuc", procedure.field)),
-        "isClassifiedBy": [_site(f"muc-do/{procedure.service_level}/"), f"#loai-{procedure.category.value}"],
+        "hasCompetentAuthority": _site(url_of(Kind.AGENCY, procedure.agency)),
+        "thematicArea": _site(url_of(Kind.FIELD, procedure.field)),
+        "isClassifiedBy": [_site(url_of(Kind.LEVEL, str(procedure.service_level))), f"#loai-{procedure.category.value}"],
         "landingPage": iri,
     }
     if procedure.subjects:
@@ -149,7 +150,7 @@ def service_node(procedure: models.Procedure, catalogue: Catalogue, iri: str) ->
     if procedure.keywords:
         node["keyword"] = list(procedure.keywords)
     if procedure.life_events:
-        node["isGroupedBy"] = [_site(page_path("su-kien", e)) for e in procedure.life_events]
+        node["isGroupedBy"] = [_site(url_of(Kind.LIFE_EVENT, e)) for e in procedure.life_events]
     return node
 
 
@@ -238,7 +239,7 @@ def organisations(catalogue: Catalogue) -> list[Node]:
     nodes: list[Node] = [{"@id": VIET_NAM, "@type": "Location", "prefLabel": "Việt Nam"}]
     for key, agency in sorted(catalogue.agencies.items()):
         nodes.append({
-            "@id": _site(page_path("co-quan", key)), "@type": "PublicOrganisation",
+            "@id": _site(url_of(Kind.AGENCY, key)), "@type": "PublicOrganisation",
             "identifier": key, "prefLabel": agency.name, "spatial": VIET_NAM,
         })
     return nodes
@@ -246,7 +247,7 @@ def organisations(catalogue: Catalogue) -> list[Node]:
 
 def life_events(catalogue: Catalogue) -> list[Node]:
     return [
-        {"@id": _site(page_path("su-kien", key)), "@type": ["Event", "LifeEvent"], "identifier": key,
+        {"@id": _site(url_of(Kind.LIFE_EVENT, key)), "@type": ["Event", "LifeEvent"], "identifier": key,
          "title": event.name} | ({"description": event.description} if event.description else {})
         for key, event in sorted(catalogue.life_events.items())
     ]
@@ -259,8 +260,8 @@ def concepts(catalogue: Catalogue) -> list[Node]:
         *((f"#phi-{k.value}", k.value, label) for k, label in models.FEE_LABELS.items() if k is not None),
         *((f"#doi-tuong-{k.value}", k.value, label) for k, label in models.SUBJECT_LABELS.items()),
         *((f"#loai-{k.value}", k.value, label) for k, label in models.CATEGORY_LABELS.items()),
-        *((_site(f"muc-do/{n}/"), str(n), f"Mức độ {n}") for n in range(1, 5)),
-        *((_site(page_path("linh-vuc", key)), key, f.name) for key, f in sorted(catalogue.fields.items())),
+        *((_site(url_of(Kind.LEVEL, str(n))), str(n), f"Mức độ {n}") for n in range(1, 5)),
+        *((_site(url_of(Kind.FIELD, key)), key, f.name) for key, f in sorted(catalogue.fields.items())),
         *((CURRENCY_IRI + c.value, c.value, CURRENCY_LABELS[c]) for c in models.Currency),
     ]
     return [{"@id": iri, "@type": "Concept", "notation": code, "prefLabel": label} for iri, code, label in pairs]

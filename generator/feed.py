@@ -18,7 +18,6 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import models
 from .catalogue import Catalogue
 from .schema import schema_text
+from .site_urls import procedure_url, url_of
 
 FEED_DIR = "api/v1"
 SCHEMA_DIR = "schema"
@@ -44,22 +44,6 @@ def dumps(value: Any) -> bytes:
 
 def sha256(data: bytes) -> Sha256:
     return hashlib.sha256(data).hexdigest()
-
-
-# Page URLs of the site, mirroring generator.pages (a test keeps the two equal;
-# outputs do not import each other).
-def procedure_path(code: str) -> str:
-    return f"thu-tuc/{quote(code)}/"
-
-
-def page_path(kind: str, key: str) -> str:
-    """kind: co-quan | linh-vuc | su-kien."""
-    return f"{kind}/{quote(key)}/"
-
-
-def form_path(file: str) -> str:
-    """Site path of a form file: forms/<agency>/<file> → bieu-mau/<agency>/<file>."""
-    return "bieu-mau/" + quote(PurePosixPath(file).relative_to("forms").as_posix())
 
 
 def procedure_file(code: str) -> str:
@@ -233,7 +217,7 @@ def schema_files(schemas: dict[str, type[BaseModel]]) -> dict[str, bytes]:
 def procedure_record(procedure: models.Procedure, links: Links) -> dict[str, Any]:
     """The model's JSON plus `derived`."""
     record = procedure.model_dump(mode="json")
-    derived = ProcedureDerived(category=procedure.category, url=links.url(procedure_path(procedure.code)))
+    derived = ProcedureDerived(category=procedure.category, url=links.url(procedure_url(procedure.code)))
     record["derived"] = derived.model_dump(mode="json")
     return record
 
@@ -241,7 +225,7 @@ def procedure_record(procedure: models.Procedure, links: Links) -> dict[str, Any
 def _counted(item: BaseModel, kind: str, count: int, links: Links) -> dict[str, Any]:
     record = item.model_dump(mode="json")
     key = str(record["id"])
-    record["derived"] = CountDerived(procedures=count, url=links.url(page_path(kind, key))).model_dump()
+    record["derived"] = CountDerived(procedures=count, url=links.url(url_of(kind, key))).model_dump()
     return record
 
 

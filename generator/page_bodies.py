@@ -28,8 +28,9 @@ from importlib.resources import files as package_files
 from pathlib import Path
 
 from . import result_cache
-from .pages import Kind, PageSpec, SitePages
+from .pages import PageSpec, SitePages
 from .result_cache import ResultCache
+from .site_urls import Kind
 
 # Below this many procedures, starting worker processes costs more than it saves.
 PARALLEL_MIN = 300

@@ -13,18 +13,15 @@ sub-path and from a file share.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import json
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markdown_it import MarkdownIt
@@ -37,16 +34,16 @@ from .models import (
     FEE_LABELS,
     SUBJECT_LABELS,
     TIER_LABELS,
-    TIME_UNIT_LABELS,
     Agency,
     ChannelKind,
-    Currency,
     Fee,
     Procedure,
     ProcessingTime,
     TimeUnit,
     category_of,
 )
+from .site_urls import Kind, form_url, url_of
+from .wording import date_text, duration_text, fee_text, group_digits, money, number, vi_sorted
 
 LEVEL_GUIDE = "huong-dan/muc-do-dich-vu/"
 FINDER = "tra-cuu/"
@@ -81,16 +78,6 @@ SECTION_FIELDS: dict[str, str] = {
 }
 
 
-class Kind(StrEnum):
-    """The kinds of generated page, each under its own URL folder."""
-
-    PROCEDURE = "thu-tuc"
-    AGENCY = "co-quan"
-    FIELD = "linh-vuc"
-    LEVEL = "muc-do"
-    LIFE_EVENT = "su-kien"
-
-
 @dataclass(frozen=True)
 class PageSpec:
     """One generated page: its kind, its key (code, id, level; '' for an index)."""
@@ -114,16 +101,6 @@ class PageSpec:
         return self.key == ""
 
 
-def url_of(kind: Kind, key: str = "") -> str:
-    """Site-relative directory URL of a page, e.g. `thu-tuc/1.001193/`."""
-    return f"{kind.value}/{quote(key)}/" if key else f"{kind.value}/"
-
-
-def form_url(path: str) -> str:
-    """Stable site URL of a form file: forms/<agency>/<file> → bieu-mau/<agency>/<file>."""
-    return "bieu-mau/" + quote(PurePosixPath(path).relative_to("forms").as_posix())
-
-
 def form_files(catalogue: Catalogue) -> dict[str, FormFile]:
     """Size and SHA-256 of every form file the procedures name, each read once."""
     paths = sorted({f.file for p in catalogue.procedures for f in p.forms if f.file})
@@ -137,49 +114,6 @@ def form_files(catalogue: Catalogue) -> dict[str, FormFile]:
 # ---------------------------------------------------------------- formatting
 
 
-def group_digits(value: int) -> str:
-    """1750000 → '1.750.000' (Vietnamese thousands separator)."""
-    return f"{value:,}".replace(",", ".")
-
-
-def number(value: float) -> str:
-    """A duration amount: whole numbers plain, fractions with a decimal comma."""
-    if float(value).is_integer():
-        return group_digits(int(value))
-    return f"{value:g}".replace(".", ",")
-
-
-def money(amount: int, currency: Currency = Currency.VND) -> str:
-    """An amount as a citizen reads it: '1.750.000 đồng', '50 USD'."""
-    unit = "đồng" if currency is Currency.VND else currency.value
-    return f"{group_digits(amount)} {unit}"
-
-
-def fee_text(fee: Fee) -> str:
-    """Amount, range and unit of one fee; 'Miễn phí' when it costs nothing."""
-    if fee.amount == 0 and not fee.max_amount:
-        return "Miễn phí"
-    text = money(fee.amount, fee.currency)
-    if fee.max_amount:
-        text = f"{group_digits(fee.amount)} – {money(fee.max_amount, fee.currency)}"
-    return f"{text}/{fee.per}" if fee.per else text
-
-
-def duration_text(time: ProcessingTime | None) -> str:
-    """Processing time in words: '3 ngày làm việc', '5 – 7 ngày', 'Trong ngày'."""
-    if time is None:
-        return "Chưa có thông tin"
-    if time.unit is TimeUnit.SAME_DAY:
-        return "Trong ngày"
-    if time.value is None:
-        return time.note or "Chưa có thông tin"
-    amount = number(time.value)
-    if time.max_value is not None:
-        amount = f"{amount} – {number(time.max_value)}"
-    unit = TIME_UNIT_LABELS[time.unit] if time.unit else "(nguồn không ghi đơn vị)"
-    return f"{amount} {unit}"
-
-
 def iso_duration(time: ProcessingTime | None) -> str | None:
     """ISO 8601 duration for schema.org (upper bound of a range); None when it cannot be said.
 
@@ -191,34 +125,6 @@ def iso_duration(time: ProcessingTime | None) -> str | None:
     value = number(time.max_value if time.max_value is not None else time.value).replace(",", ".")
     letter = {TimeUnit.HOURS: "TH", TimeUnit.MONTHS: "M", TimeUnit.YEARS: "Y"}.get(time.unit, "D")
     return f"PT{value}H" if letter == "TH" else f"P{value}{letter}"
-
-
-# Letter modifiers that make a separate letter of the Vietnamese alphabet
-# (a ă â, e ê, o ô ơ, u ư, d đ); tone marks only break ties.
-_LETTER_MARKS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}
-
-
-def vi_key(text: str) -> tuple[tuple[tuple[str, int], ...], str]:
-    """Sort key in Vietnamese alphabetical order: 'Đăng ký' after 'Dữ liệu', before 'Giám định'."""
-    letters: list[tuple[str, int]] = []
-    tones = []
-    for char in unicodedata.normalize("NFD", text.casefold()):
-        if char in _LETTER_MARKS and letters:
-            letters[-1] = (letters[-1][0], _LETTER_MARKS[char])
-        elif unicodedata.combining(char):
-            tones.append(char)
-        else:
-            letters.append(("d", 4) if char == "đ" else (char, 0))
-    return tuple(letters), "".join(tones)
-
-
-def vi_sorted(items: Iterable[Any], attribute: str = "name") -> list[Any]:
-    """Items sorted by one text attribute in Vietnamese order."""
-    return sorted(items, key=lambda item: vi_key(getattr(item, attribute)))
-
-
-def date_text(value: dt.date) -> str:
-    return value.strftime("%d/%m/%Y")
 
 
 def file_size(size: int) -> str:

@@ -34,10 +34,11 @@ from . import stats as stats_mod
 from .beside import Beside, may_fork
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples
-from .pages import HOME_MARKER, Kind, SitePages, form_url
+from .pages import HOME_MARKER, SitePages
 from .problems import Level, render, summary
 from .reference import reference_pages
 from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_asset_files
+from .site_urls import Kind, form_url
 from .stats_page import PAGE_DIR, PAGE_TITLE, agency_section, statistics_page
 from .validate import validate
 

@@ -20,7 +20,8 @@ from pydantic import Field
 
 from . import models
 from .catalogue import Catalogue
-from .feed import Envelope, Links, dumps, envelope, form_path, procedure_path, schema_files
+from .feed import Envelope, Links, dumps, envelope, schema_files
+from .site_urls import form_url, procedure_url
 
 PORTAL_FILE = "portal.json"
 SAME_DAY_NOTE = "Trong ngày"
@@ -200,7 +201,7 @@ def procedure(p: models.Procedure, catalogue: Catalogue, links: Links) -> dict[s
         roadmap=PortalRoadmap(targetLevel=p.roadmap.target_level, dueDate=p.roadmap.due.isoformat(),
                               source=p.roadmap.source) if p.roadmap else None,
         reviewNeeded=[r.field for r in p.review],
-        lifeEvents=p.life_events, keywords=p.keywords, url=links.url(procedure_path(p.code)),
+        lifeEvents=p.life_events, keywords=p.keywords, url=links.url(procedure_url(p.code)),
         sourceUrl=p.source_url, updated=p.updated.isoformat(),
     ).model_dump(mode="json")
 
@@ -232,4 +233,4 @@ def execution_case(case: models.DocumentCase, forms: dict[str, Attachment]) -> E
 
 def attachment(form: models.Form, links: Links) -> Attachment:
     return Attachment(name=form.title, code=form.code, url=form.url,
-                      fileUrl=links.url(form_path(form.file)) if form.file else None)
+                      fileUrl=links.url(form_url(form.file)) if form.file else None)

@@ -61,16 +61,15 @@ from .models import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
     SUBJECT_LABELS,
-    TIME_UNIT_LABELS,
     ChannelKind,
     Currency,
     Fee,
     Procedure,
-    ProcessingTime,
     Subject,
-    TimeUnit,
     category_of,
 )
+from .site_urls import Kind
+from .wording import duration_figure, money_range
 
 FOLD = "vi-fold"
 FINDER_SRC = "tra-cuu/index.md"
@@ -80,7 +79,7 @@ ASSETS = ("lunr.min.js", "fold.js", "finder.js", "finder.css")
 STYLE = f"{ASSET_DIR}/finder.css"  # site-wide: the header's search box is on every page
 INDEX_FILE = "search/index.json"
 DETAIL_FILE = "search/detail.json"
-PROCEDURE_URL = "thu-tuc/{code}/"
+PROCEDURE_URL = Kind.PROCEDURE.value + "/{code}/"  # filled in by finder.js
 STORE_VERSION = 1
 
 # Field name → build-time boost. Short names: they repeat in every posting.
@@ -138,29 +137,9 @@ Pipeline.register_function(fold_token, FOLD)
 # ---------------------------------------------------------------- summaries
 
 
-def _number(value: float) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:g}".replace(".", ",")
-
-
-def _time_text(time: ProcessingTime | None) -> str:
-    """'3 ngày làm việc', '5–7 ngày', 'Trong ngày'; '' when the record gives no figure."""
-    if time is None:
-        return ""
-    if time.unit is TimeUnit.SAME_DAY:
-        return "Trong ngày"
-    if time.value is None:
-        return ""
-    amount = _number(time.value)
-    if time.max_value is not None:
-        amount = f"{amount}–{_number(time.max_value)}"
-    return f"{amount} {TIME_UNIT_LABELS[time.unit]}" if time.unit else f"{amount} (chưa rõ đơn vị)"
-
-
 def time_summary(p: Procedure) -> str:
     """One line of processing time; channels that differ are named as such."""
-    texts = list(dict.fromkeys(t for t in (_time_text(c.processing_time) for c in p.channels) if t))
+    texts = list(dict.fromkeys(t for t in (duration_figure(c.processing_time) for c in p.channels) if t))
     if len(texts) <= 1:
         return "".join(texts)
     return "Tùy cách nộp: " + " / ".join(texts[:3])
@@ -187,11 +166,7 @@ def fee_summary(p: Procedure) -> str:
 
 
 def _fee_range(currency: Currency, fees: list[Fee]) -> str:
-    low = min(f.amount for f in fees)
-    high = max(f.max_amount or f.amount for f in fees)
-    unit = "đồng" if currency is Currency.VND else currency.value
-    amount = _number(low) if low == high else f"{_number(low)}–{_number(high)}"
-    return f"{amount} {unit}"
+    return money_range(min(f.amount for f in fees), max(f.max_amount or f.amount for f in fees), currency)
 
 
 def channel_mask(p: Procedure) -> int:

@@ -13,7 +13,8 @@ from markupsafe import Markup, escape
 
 from .charts import Chart
 from .stats import JSON_PATH, Stats
-from .stats_tables import Row, Table, agency_tables, fmt_date, fmt_int, tables
+from .stats_tables import Row, Table, agency_tables, tables
+from .wording import date_text, group_digits
 
 PAGE_DIR = "thong-ke"
 PAGE_TITLE = "Thống kê mức độ dịch vụ công"
@@ -46,7 +47,7 @@ def agency_section(stats: Stats, agency_id: str, base: str) -> Markup:
     if not found:
         return Markup("")
     head = (f'<h2 id="so-lieu">Số liệu mức độ dịch vụ</h2>\n<p class="dm-meta">Tính đến ngày '
-            f'{escape(fmt_date(stats.as_of))}, gồm cả cơ quan trực thuộc. '
+            f'{escape(date_text(stats.as_of))}, gồm cả cơ quan trực thuộc. '
             f'<a href="{escape(base)}{PAGE_DIR}/">Xem thống kê toàn bộ danh mục</a>.</p>')
     body = [_table_html(t, base, level=3) for t in found]
     return Markup("\n".join([head, *body]) + "\n")
@@ -54,11 +55,11 @@ def agency_section(stats: Stats, agency_id: str, base: str) -> Markup:
 
 def _intro(stats: Stats, base: str) -> str:
     derived = stats.overall.levels_derived
-    caveat = (f"<p>Mức độ của {escape(fmt_int(derived))}/{escape(fmt_int(stats.overall.total))} thủ tục "
+    caveat = (f"<p>Mức độ của {escape(group_digits(derived))}/{escape(group_digits(stats.overall.total))} thủ tục "
               "được suy ra theo quy tắc khi nhập dữ liệu, không do nguồn ghi; các con số về mức độ "
               "vì vậy cần được cơ quan rà soát.</p>\n") if derived else ""
     return caveat + (
-        f'<p class="dm-meta">Số liệu tính đến ngày {escape(fmt_date(stats.as_of))}, '
+        f'<p class="dm-meta">Số liệu tính đến ngày {escape(date_text(stats.as_of))}, '
         f'tính trực tiếp từ danh mục ở mỗi lần xây dựng trang. '
         f'Dữ liệu máy đọc: <a href="{escape(base)}{JSON_PATH}">{escape(JSON_PATH)}</a>.</p>\n'
         "<p>Mức độ 4 là dịch vụ công trực tuyến toàn trình, mức độ 3 và 2 là một phần "

@@ -7,12 +7,12 @@ cell. Numbers are written the Vietnamese way: 1.234 and 33,3 %.
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .site_urls import procedure_url
 from .stats import (
     METRIC_LABELS,
     PLAN_LABELS,
@@ -27,6 +27,7 @@ from .stats import (
     TargetStatus,
     percent,
 )
+from .wording import date_text, group_digits
 
 NONE = "—"
 
@@ -58,18 +59,9 @@ class Table:
     numeric: frozenset[int] = frozenset()  # columns aligned right
 
 
-def fmt_int(value: int) -> str:
-    """1234567 → '1.234.567' (Vietnamese thousands separator)."""
-    return f"{value:,}".replace(",", ".")
-
-
 def fmt_percent(value: Decimal | None) -> str:
     """Decimal('33.3') → '33,3 %'; None → '—'."""
     return NONE if value is None else f"{value:.1f}".replace(".", ",") + " %"
-
-
-def fmt_date(value: dt.date) -> str:
-    return value.strftime("%d/%m/%Y")
 
 
 def fmt_threshold(value: float) -> str:
@@ -78,13 +70,8 @@ def fmt_threshold(value: float) -> str:
 
 def fmt_flag(flag: Flag) -> str:
     """'45,0 % (9/20)', with '; 3 chưa rõ' when the source leaves some unsaid."""
-    text = f"{fmt_percent(flag.percent)} ({fmt_int(flag.yes)}/{fmt_int(flag.total)})"
-    return text + (f"; {fmt_int(flag.unknown)} chưa rõ" if flag.unknown else "")
-
-
-def procedure_path(code: str) -> str:
-    """Site path of a procedure page, relative to the site root."""
-    return f"thu-tuc/{code}/"
+    text = f"{fmt_percent(flag.percent)} ({group_digits(flag.yes)}/{group_digits(flag.total)})"
+    return text + (f"; {group_digits(flag.unknown)} chưa rõ" if flag.unknown else "")
 
 
 # -- the tables ----------------------------------------------------------------------
@@ -122,12 +109,12 @@ def targets_table(results: Iterable[TargetResult]) -> Table:
     rows = []
     for r in results:
         t = r.target
-        current = NONE if r.part is None else f"{fmt_percent(r.value)} ({fmt_int(r.part)}/{fmt_int(r.whole or 0)})"
-        current += f"; {fmt_int(r.unknown)} chưa rõ" if r.unknown else ""
-        current += f"; {fmt_int(r.levels_derived)} mức độ suy ra" if r.levels_derived else ""
+        current = NONE if r.part is None else f"{fmt_percent(r.value)} ({group_digits(r.part)}/{group_digits(r.whole or 0)})"
+        current += f"; {group_digits(r.unknown)} chưa rõ" if r.unknown else ""
+        current += f"; {group_digits(r.levels_derived)} mức độ suy ra" if r.levels_derived else ""
         links = {6: t.source_url} if t.source_url else {}
         rows.append(Row((METRIC_LABELS[t.metric], r.scope_name, f"≥ {fmt_threshold(t.threshold)}",
-                         fmt_date(t.deadline), current, _target_status(r), t.source), links, t.note, _tone(r)))
+                         date_text(t.deadline), current, _target_status(r), t.source), links, t.note, _tone(r)))
     return Table("chi-tieu", "Chỉ tiêu", ("Chỉ tiêu", "Phạm vi", "Ngưỡng", "Hạn", "Hiện tại", "Đánh giá", "Nguồn"),
                  tuple(rows), empty="Chưa có chỉ tiêu nào (catalogue/targets.yaml).", numeric=frozenset({2, 4}))
 
@@ -154,7 +141,7 @@ def levels_table(key: str, title: str, groups: Sequence[Group]) -> Table:
 
 
 def _level_cells(f: Figures) -> tuple[str, ...]:
-    return (fmt_int(f.total), *(fmt_int(n) for n in f.levels),
+    return (group_digits(f.total), *(group_digits(n) for n in f.levels),
             fmt_percent(percent(f.level_3_plus, f.total)), fmt_percent(percent(f.level_4, f.total)))
 
 
@@ -167,7 +154,7 @@ def online_table(key: str, title: str, groups: Sequence[Group]) -> Table:
 
 def applications_table(groups: Sequence[Group]) -> Table:
     rows = tuple(
-        Row((g.name, str(a.year), fmt_int(a.received), fmt_int(a.received_online), fmt_percent(a.percent)))
+        Row((g.name, str(a.year), group_digits(a.received), group_digits(a.received_online), fmt_percent(a.percent)))
         for g in groups for a in g.figures.applications
     )
     return Table("ho-so-truc-tuyen", "Hồ sơ tiếp nhận trực tuyến",
@@ -178,8 +165,8 @@ def applications_table(groups: Sequence[Group]) -> Table:
 
 def plans_summary_table(groups: Sequence[Group]) -> Table:
     rows = tuple(
-        Row((g.name, fmt_int(len(g.figures.plans)),
-             *(fmt_int(g.figures.plan_count(s)) for s in (PlanStatus.DONE, PlanStatus.PENDING, PlanStatus.OVERDUE))))
+        Row((g.name, group_digits(len(g.figures.plans)),
+             *(group_digits(g.figures.plan_count(s)) for s in (PlanStatus.DONE, PlanStatus.PENDING, PlanStatus.OVERDUE))))
         for g in groups if g.figures.plans
     )
     return Table("ke-hoach-tong-hop", "Kế hoạch nâng cấp mức độ",
@@ -191,7 +178,7 @@ def plans_table(plans: Iterable[Plan], stats: Stats) -> Table:
     names = {g.key: g.name for g in stats.agencies}
     rows = tuple(
         Row((p.code, p.name, names.get(p.agency, p.agency), f"Mức {p.level}", f"Mức {p.target_level}",
-             fmt_date(p.due), PLAN_LABELS[p.status]), {0: procedure_path(p.code)})
+             date_text(p.due), PLAN_LABELS[p.status]), {0: procedure_url(p.code)})
         for p in plans
     )
     return Table("ke-hoach", "Danh sách kế hoạch nâng cấp",
@@ -204,7 +191,7 @@ def plans_table(plans: Iterable[Plan], stats: Stats) -> Table:
 
 def render_text(stats: Stats, selected: Iterable[Table] | None = None) -> str:
     """The tables as aligned plain text, as `catalogue stats` prints them."""
-    parts = [f"Số liệu tính đến ngày {fmt_date(stats.as_of)}"]
+    parts = [f"Số liệu tính đến ngày {date_text(stats.as_of)}"]
     for table in selected if selected is not None else tables(stats):
         parts.append(text_table(table))
     return "\n\n".join(parts) + "\n"

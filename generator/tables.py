@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 
 from . import models
 from .catalogue import Catalogue
-from .feed import Links, procedure_path
+from .feed import Links
+from .site_urls import procedure_url
 
 PROCEDURE_COLUMNS: tuple[str, ...] = (
     "code", "name", "agency", "agency_name", "other_agencies", "field", "field_name", "tiers", "service_level",
@@ -77,7 +78,7 @@ def procedure_row(p: models.Procedure, catalogue: Catalogue, links: Links) -> li
         joined(r.name for r in p.results), joined(b.number or b.title for b in p.legal_basis),
         joined(p.life_events), joined(p.keywords),
         roadmap.target_level if roadmap else None, roadmap.due.isoformat() if roadmap else None,
-        joined(r.field for r in p.review), p.updated.isoformat(), links.url(procedure_path(p.code)), p.source_url,
+        joined(r.field for r in p.review), p.updated.isoformat(), links.url(procedure_url(p.code)), p.source_url,
     ]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from generator import feed, models, pages
+from generator import feed, models
 from generator.catalogue import Catalogue
 from generator.validate import validate
 
@@ -151,15 +151,6 @@ def test_urls_are_site_relative_and_absolute_once_the_site_url_is_known() -> Non
     manifest = parsed(files["manifest.json"])
     assert manifest["site_url"] == "https://tthc.example.gov.vn/"
     assert manifest["procedures"][0]["url"] == "https://tthc.example.gov.vn/api/v1/procedures/1.000001.json"
-
-
-def test_feed_page_urls_are_the_sites_page_urls() -> None:
-    assert feed.procedure_path("1.001193") == pages.url_of(pages.Kind.PROCEDURE, "1.001193")
-    assert feed.page_path("co-quan", "bo-tu-phap") == pages.url_of(pages.Kind.AGENCY, "bo-tu-phap")
-    assert feed.page_path("linh-vuc", "ho-tich") == pages.url_of(pages.Kind.FIELD, "ho-tich")
-    assert feed.page_path("su-kien", "sinh-con") == pages.url_of(pages.Kind.LIFE_EVENT, "sinh-con")
-    form = "forms/ubnd-xa/to-khai khai sinh.pdf"
-    assert feed.form_path(form) == pages.form_url(form)
 
 
 def test_agencies_fields_and_life_events_count_their_procedures() -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from generator import page_bodies
-from generator.pages import Kind, SitePages
+from generator.pages import SitePages
+from generator.site_urls import Kind
 from generator.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]

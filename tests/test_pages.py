@@ -13,22 +13,18 @@ from generator.catalogue import Catalogue
 from generator.models import Currency, Fee, FeeKind, ProcessingTime, TimeUnit
 from generator.pages import (
     FINDER,
-    Kind,
     SitePages,
-    duration_text,
     environment,
-    fee_text,
     file_size,
     form_files,
     iso_duration,
     json_ld,
     markdown,
-    money,
     outline,
-    url_of,
-    vi_key,
 )
+from generator.site_urls import Kind, url_of
 from generator.validate import validate
+from generator.wording import duration_text, fee_text, money, vi_key
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pages" / "catalogue"
 RICH = "2.000488"

@@ -199,7 +199,7 @@ def test_free_only_when_fees_are_stated_and_all_zero() -> None:
     ([], ""),
     ([{"amount": 0}], "Miễn phí"),
     ([{"amount": 200_000}], "200.000 đồng"),
-    ([{"amount": 0}, {"amount": 50_000, "max_amount": 1_000_000}], "0–1.000.000 đồng"),
+    ([{"amount": 0}, {"amount": 50_000, "max_amount": 1_000_000}], "0 – 1.000.000 đồng"),
     ([{"amount": 200_000}, {"amount": 10, "currency": "USD"}], "200.000 đồng; 10 USD"),
 ])
 def test_fee_summary_reads_as_a_citizen_expects(fees: list[dict[str, Any]], text: str) -> None:
@@ -210,7 +210,7 @@ def test_fee_summary_reads_as_a_citizen_expects(fees: list[dict[str, Any]], text
 @pytest.mark.parametrize(("times", "text"), [
     ([], ""),
     ([{"value": 3, "unit": "working_days"}], "3 ngày làm việc"),
-    ([{"value": 5, "max_value": 7, "unit": "days"}], "5–7 ngày"),
+    ([{"value": 5, "max_value": 7, "unit": "days"}], "5 – 7 ngày"),
     ([{"value": 1.5, "unit": "months"}], "1,5 tháng"),
     ([{"unit": "same_day"}, {"value": 3, "unit": "working_days"}], "Tùy cách nộp: Trong ngày / 3 ngày làm việc"),
     ([{"note": "Theo quy định"}], ""),

@@ -21,7 +21,7 @@ from generator.catalogue import Catalogue
 from generator.cli import main
 from generator.stats import PlanStatus, Stats, TargetStatus, compute, percent
 from generator.stats_page import agency_section, statistics_page
-from generator.stats_tables import fmt_flag, fmt_int, fmt_percent, render_text, tables
+from generator.stats_tables import fmt_flag, fmt_percent, group_digits, render_text, tables
 from generator.validate import validate
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stats"
@@ -227,14 +227,14 @@ def test_page_json_and_cli_show_the_same_figures(catalogue: Catalogue, stats: St
     page = _page_rows(statistics_page(stats, []))
     overall = cli_json["overall"]
     expected = [
-        "Toàn bộ danh mục", fmt_int(overall["procedures"]), *(fmt_int(overall["levels"][k]) for k in "1234"),
+        "Toàn bộ danh mục", group_digits(overall["procedures"]), *(group_digits(overall["levels"][k]) for k in "1234"),
         fmt_percent(Decimal(str(overall["level_3_plus"]["percent"]))),
         fmt_percent(Decimal(str(overall["level_4"]["percent"]))),
     ]
     assert _overall_row(page.rows) == expected  # the levels table's first row
     for agency in cli_json["agencies"]:
         row = _overall_row(page.rows, agency["name"])
-        assert row[1] == fmt_int(agency["procedures"])
+        assert row[1] == group_digits(agency["procedures"])
         assert row[7] == fmt_percent(Decimal(str(agency["level_4"]["percent"])))
     portal = stats.overall.national_portal
     assert fmt_flag(portal) == "50,0 % (3/6); 2 chưa rõ"
@@ -301,4 +301,4 @@ def test_built_site_has_the_page_the_json_and_agency_figures(site_builder: Calla
     agency = (site / "co-quan/so-tu-phap/index.html").read_text(encoding="utf-8")
     assert "Số liệu mức độ dịch vụ" in agency and "Đang thực hiện" in agency
     rows = _page_rows(page).rows
-    assert _overall_row(rows)[1] == fmt_int(data["overall"]["procedures"])
+    assert _overall_row(rows)[1] == group_digits(data["overall"]["procedures"])

@@ -1,0 +1,105 @@
+"""Values as Vietnamese readers read them: numbers, money, fees, times, dates.
+
+One place for the words, so the procedure page, the finder's result list,
+the statistics and the review diff say "5 – 7 ngày" the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from .models import TIME_UNIT_LABELS, Currency, Fee, ProcessingTime, TimeUnit
+
+NO_UNIT = "(nguồn không ghi đơn vị)"
+
+
+def group_digits(value: int) -> str:
+    """1750000 → '1.750.000' (Vietnamese thousands separator)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def number(value: float) -> str:
+    """Whole numbers with thousands dots, fractions with a decimal comma: '1.000', '0,5'."""
+    if float(value).is_integer():
+        return group_digits(int(value))
+    return f"{value:g}".replace(".", ",")
+
+
+def currency_unit(currency: Currency) -> str:
+    return "đồng" if currency is Currency.VND else currency.value
+
+
+def money(amount: int, currency: Currency = Currency.VND) -> str:
+    """An amount as a citizen reads it: '1.750.000 đồng', '50 USD'."""
+    return f"{group_digits(amount)} {currency_unit(currency)}"
+
+
+def money_range(low: int, high: int, currency: Currency) -> str:
+    """'50.000 đồng', or '0 – 1.000.000 đồng' when the bounds differ."""
+    if low == high:
+        return money(low, currency)
+    return f"{group_digits(low)} – {money(high, currency)}"
+
+
+def fee_text(fee: Fee) -> str:
+    """Amount, range and unit of one fee; 'Miễn phí' when it costs nothing."""
+    if fee.amount == 0 and not fee.max_amount:
+        return "Miễn phí"
+    text = money_range(fee.amount, fee.max_amount or fee.amount, fee.currency)
+    return f"{text}/{fee.per}" if fee.per else text
+
+
+def duration_figure(time: ProcessingTime | None) -> str | None:
+    """'3 ngày làm việc', '5 – 7 ngày', 'Trong ngày'; None when the source gives no figure."""
+    if time is None:
+        return None
+    if time.unit is TimeUnit.SAME_DAY:
+        return "Trong ngày"
+    if time.value is None:
+        return None
+    amount = number(time.value)
+    if time.max_value is not None:
+        amount = f"{amount} – {number(time.max_value)}"
+    return f"{amount} {TIME_UNIT_LABELS[time.unit] if time.unit else NO_UNIT}"
+
+
+def duration_text(time: ProcessingTime | None) -> str:
+    """The figure, else the source's note, else 'Chưa có thông tin'."""
+    figure = duration_figure(time)
+    if figure is not None:
+        return figure
+    return (time.note if time is not None else None) or "Chưa có thông tin"
+
+
+def date_text(value: dt.date) -> str:
+    """dd/mm/yyyy, as Vietnamese documents write dates."""
+    return value.strftime("%d/%m/%Y")
+
+
+# Letter modifiers that make a separate letter of the Vietnamese alphabet
+# (a ă â, e ê, o ô ơ, u ư, d đ); tone marks only break ties.
+_LETTER_MARKS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}
+
+
+def vi_key(text: str) -> tuple[tuple[tuple[str, int], ...], str]:
+    """Sort key in Vietnamese alphabetical order: 'Đăng ký' after 'Dữ liệu', before 'Giám định'."""
+    letters: list[tuple[str, int]] = []
+    tones = []
+    for char in unicodedata.normalize("NFD", text.casefold()):
+        if char in _LETTER_MARKS and letters:
+            letters[-1] = (letters[-1][0], _LETTER_MARKS[char])
+        elif unicodedata.combining(char):
+            tones.append(char)
+        elif char == "đ":
+            letters.append(("d", 4))
+        else:
+            letters.append((char, 0))
+    return tuple(letters), "".join(tones)
+
+
+def vi_sorted(items: Iterable[Any], attribute: str = "name") -> list[Any]:
+    """Items sorted by one text attribute in Vietnamese order."""
+    return sorted(items, key=lambda item: vi_key(getattr(item, attribute)))
