@@ -417,8 +417,10 @@ def _check_many(checker: _FileChecker, items: list[tuple[Path, bytes | None]]) -
     # is unsafe; forkserver starts clean then.
     method = "fork" if threading.active_count() == 1 else "forkserver"
     context = multiprocessing.get_context(method)
+    chunk = max(16, len(items) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(checker,)) as pool:
-        return list(pool.map(_check_in_worker, items, chunksize=max(16, len(items) // (workers * 8))))
+        blobs = list(pool.map(_check_in_worker, items, chunksize=chunk))
+    return [FileResult(*result_cache.decode(blob)) for blob in blobs]
 
 
 def _init_worker(checker: _FileChecker) -> None:
@@ -426,9 +428,15 @@ def _init_worker(checker: _FileChecker) -> None:
     _WORKER = checker
 
 
-def _check_in_worker(item: tuple[Path, bytes | None]) -> FileResult:
+def _check_in_worker(item: tuple[Path, bytes | None]) -> bytes:
+    """Check one file; the result travels as plain values (see result_cache.encode).
+
+    Pickling pydantic models across processes cost more than parsing saved;
+    plain values pickle fast and are validated again by the parent.
+    """
     assert _WORKER is not None
-    return _WORKER.check(*item)
+    result = _WORKER.check(*item)
+    return result_cache.encode(result.procedure, result.problems, result.code)
 
 
 def _is_ref(value: object) -> TypeGuard[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import generator.validate as validate_module
 from generator.problems import CODES, Level
 from generator.validate import MAX_FORM_BYTES, validate
 
@@ -126,3 +127,14 @@ def test_a_procedures_file_instead_of_a_folder_is_reported(tmp_path: Path) -> No
     catalogue, problems = validate(root, base=root)
     assert catalogue is None
     assert [(p.path, p.code) for p in problems] == [("procedures", "E314")]
+
+
+
+def test_worker_processes_give_the_same_answer_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    invalid = build("three-files", tmp_path)
+    serial = [validate(VALID), validate(invalid)]
+    monkeypatch.setattr(validate_module, "PARALLEL_MIN_FILES", 1)
+    parallel = [validate(VALID), validate(invalid)]
+    assert [problems for _, problems in parallel] == [problems for _, problems in serial]
+    assert parallel[0][0] is not None and serial[0][0] is not None
+    assert parallel[0][0].procedures == serial[0][0].procedures
