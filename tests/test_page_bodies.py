@@ -20,13 +20,14 @@ FIXTURE = ROOT / "tests" / "fixtures" / "valid" / "catalogue"
 SOURCE_DATE_EPOCH = "1790000000"
 
 # Builds the site in a fresh interpreter (no other thread, so the fork path
-# is allowed), with the parallel threshold and chunk size given, and says
-# whether workers rendered the bodies.
+# is allowed), with the parallel threshold given, with the cache or without,
+# or plain (no cache, and MkDocs renders the generated pages' empty Markdown
+# itself); says whether the bodies and the feed were made in other processes.
 BUILD = """
 import sys
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from generator import beside, page_bodies
+from generator import beside, page_bodies, plugin
 
 page_bodies.PARALLEL_MIN = beside.PARALLEL_MIN = int(sys.argv[2])
 page_bodies.CHUNK = 3
@@ -35,6 +36,8 @@ start = page_bodies.Bodies._start
 page_bodies.Bodies._start = lambda self, n: (workers.append(n), start(self, n))[1]
 init = beside.Beside.__init__
 beside.Beside.__init__ = lambda self, *a, **k: (init(self, *a, **k), helper.append(self.process is not None))[0]
+if sys.argv[4] == "plain":  # MkDocs' own Markdown rendering of the generated pages, too
+    plugin.CataloguePlugin.on_pre_page = lambda self, page, **_: page
 config = load_config(sys.argv[1], site_dir=sys.argv[3])
 config.plugins["catalogue"].config.cache = sys.argv[4] == "cache"
 config.plugins.on_startup(command="build", dirty=False)
@@ -55,12 +58,12 @@ def small_catalogue(target: Path, count: int) -> Path:
     return target
 
 
-def build(catalogue: Path, target: Path, cache_home: Path, *, parallel_min: int, cache: bool) -> str:
+def build(catalogue: Path, target: Path, cache_home: Path, *, parallel_min: int, mode: str) -> str:
     env = os.environ | {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1",
                         "CATALOGUE_DIR": str(catalogue), "XDG_CACHE_HOME": str(cache_home)}
     done = subprocess.run(
         [sys.executable, "-c", BUILD, str(ROOT / "mkdocs.yml"), str(parallel_min), str(target),
-         "cache" if cache else "no-cache"],
+         mode],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout.strip().splitlines()[-1]
@@ -73,10 +76,10 @@ def tree(site: Path) -> dict[str, bytes]:
 def test_site_built_by_workers_and_from_the_cache_is_byte_identical_to_a_serial_build(tmp_path: Path) -> None:
     catalogue = small_catalogue(tmp_path / "catalogue", 20)
     cache_home = tmp_path / "cache"
-    assert build(catalogue, tmp_path / "serial", cache_home, parallel_min=10**9, cache=False) == "serial"
-    assert build(catalogue, tmp_path / "cold", cache_home, parallel_min=1, cache=True) == "parallel"
+    assert build(catalogue, tmp_path / "serial", cache_home, parallel_min=10**9, mode="plain") == "serial"
+    assert build(catalogue, tmp_path / "cold", cache_home, parallel_min=1, mode="cache") == "parallel"
     assert (cache_home / "catalogue-generator" / "pages.sqlite").is_file()
-    assert build(catalogue, tmp_path / "warm", cache_home, parallel_min=1, cache=True) == "parallel"
+    assert build(catalogue, tmp_path / "warm", cache_home, parallel_min=1, mode="cache") == "parallel"
     serial = tree(tmp_path / "serial")
     assert any(name.startswith("thu-tuc/") for name in serial)
     assert tree(tmp_path / "cold") == serial
