@@ -1,0 +1,43 @@
+"""The helper process's jobs write what the stages' own functions write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import beside, exports, search_index
+from generator.validate import validate
+
+FIXTURE = Path(__file__).parent / "fixtures" / "valid" / "catalogue"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_feed_written_one_format_at_a_time_equals_write_feed(tmp_path: Path) -> None:
+    catalogue, problems = validate(FIXTURE)
+    assert catalogue is not None, problems
+    exports.write_feed(catalogue, tmp_path / "whole", "https://example.test/")
+    helper = beside.Beside(catalogue, fork=False)
+    helper.wait(helper.feed(tmp_path / "beside", "https://example.test/"))
+    helper.close()
+    assert tree(tmp_path / "beside") == tree(tmp_path / "whole")
+    assert "api/v1/catalogue.json" in tree(tmp_path / "whole")
+
+
+def test_jobs_in_the_helper_process_return_results_and_report_failures(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalogue, problems = validate(FIXTURE)
+    assert catalogue is not None, problems
+    monkeypatch.setattr(beside, "PARALLEL_MIN", 0)  # the fixture's two procedures get a process too
+    (tmp_path / "file").write_text("not a folder")
+    helper = beside.Beside(catalogue, fork=True)
+    try:
+        assert helper.process is not None
+        assert helper.wait(helper.search()) == search_index.search_files(catalogue)
+        with pytest.raises(beside.BesideError, match="Traceback"):
+            helper.wait(helper.feed(tmp_path / "file", None))
+    finally:
+        helper.close()
