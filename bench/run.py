@@ -266,13 +266,41 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def markdown(results: list[dict[str, Any]]) -> str:
+    """The medians as a Markdown table, for the docs (Vietnamese number format)."""
+    def n(value: float, digits: int = 1) -> str:
+        return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+    lines = ["| Thủ tục | Lần | Kiểm tra (nguội / ấm) | Dựng nguội: thực (CPU) | Dựng ấm: thực (CPU) "
+             "| MkDocs trần: thực (CPU) | Tỷ lệ ấm / trần: thực, CPU | Đỉnh bộ nhớ: 1 tiến trình, cả cây (PSS) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        cold, warm, bare = r["build_cold"], r["build_warm"], r.get("bare") or []
+        ratio = (f"{n(med(warm, 'wall') / med(bare, 'wall'), 2)}×, {n(med(warm, 'cpu') / med(bare, 'cpu'), 2)}×"
+                 if bare else "–")
+        bare_text = f"{n(med(bare, 'wall'))} s ({n(med(bare, 'cpu'))} s)" if bare else "–"
+        lines.append(
+            f"| {n(r['size'], 0)} | {r['runs']} | {n(med(r['validate_cold'], 'wall'))} s / "
+            f"{n(med(r['validate_warm'], 'wall'))} s | {n(med(cold, 'wall'))} s ({n(med(cold, 'cpu'))} s) | "
+            f"{n(med(warm, 'wall'))} s ({n(med(warm, 'cpu'))} s) | {bare_text} | {ratio} | "
+            f"{n(max(x.max_rss_mb for x in cold + warm), 0)} MB, {n(max(x.tree_mb for x in cold + warm), 0)} MB |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated catalogue sizes")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--runs-large", type=int, default=1, help="runs per figure at sizes ≥ 50,000")
     parser.add_argument("--skip-bare", action="store_true", help="leave out the bare MkDocs build")
+    parser.add_argument("--report", type=Path, help="print the tables of a saved results-*.json; measure nothing")
     args = parser.parse_args()
+    if args.report:
+        saved = json.loads(args.report.read_text(encoding="utf-8"))
+        results = [{k: ([Run(**x) for x in v] if isinstance(v, list) else v) for k, v in r.items()}
+                   for r in saved["results"]]
+        print(table(results) + "\n\n" + markdown(results))
+        return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = fingerprint()
