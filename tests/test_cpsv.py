@@ -13,8 +13,8 @@ import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from generator import cpsv, feed, models
-from generator.catalogue import Catalogue
-from generator.validate import validate
+
+from .catalogues import load
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
@@ -32,13 +32,6 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 def shapes() -> Graph:
     """The official shapes, parsed once per test session."""
     return Graph().parse(SHAPES, format="turtle")
-
-
-@cache
-def load(root: Path) -> Catalogue:
-    catalogue, problems = validate(root)
-    assert catalogue is not None, problems
-    return catalogue
 
 
 def export(root: Path, site_url: str | None = None) -> bytes:

@@ -5,29 +5,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from generator import exports, feed, models, portal
-from generator.catalogue import Catalogue
 from generator.cli import main
-from generator.validate import validate
 
+from .catalogues import load
 from .conftest import SOURCE_DATE_EPOCH
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
 DOCS = ROOT / "docs" / exports.DOCS_PAGE
-
-
-@cache
-def load() -> Catalogue:
-    catalogue, problems = validate(FIXTURE)
-    assert catalogue is not None, problems
-    return catalogue
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +11,13 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from generator import feed, models
-from generator.catalogue import Catalogue
 from generator.validate import validate
+
+from .catalogues import load
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
 EMBEDDED = ROOT / "catalogue"
-
-
-@cache
-def load(root: Path) -> Catalogue:
-    catalogue, problems = validate(root)
-    assert catalogue is not None, problems
-    return catalogue
 
 
 def files_of(root: Path, site_url: str | None = None) -> dict[str, bytes]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -11,19 +10,12 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from generator import feed, models, portal
-from generator.catalogue import Catalogue
-from generator.validate import validate
+
+from .catalogues import load
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
 EMBEDDED = ROOT / "catalogue"
-
-
-@cache
-def load(root: Path) -> Catalogue:
-    catalogue, problems = validate(root)
-    assert catalogue is not None, problems
-    return catalogue
 
 
 def exported(root: Path = FIXTURE) -> dict[str, Any]:

@@ -8,18 +8,11 @@ from functools import cache
 from pathlib import Path
 
 from generator import feed, models, tables
-from generator.catalogue import Catalogue
-from generator.validate import validate
+
+from .catalogues import load
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
-
-
-@cache
-def load() -> Catalogue:
-    catalogue, problems = validate(FIXTURE)
-    assert catalogue is not None, problems
-    return catalogue
 
 
 @cache

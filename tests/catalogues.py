@@ -1,0 +1,21 @@
+"""Catalogues the tests read, each validated once per test session (shared by the test modules)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from generator.catalogue import Catalogue
+from generator.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+EMBEDDED = ROOT / "catalogue"
+FEED_FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
+
+
+@cache
+def load(root: Path = FEED_FIXTURE) -> Catalogue:
+    """The valid catalogue at `root` (the feed fixture by default); fails the test if it is not valid."""
+    catalogue, problems = validate(root)
+    assert catalogue is not None, problems
+    return catalogue
