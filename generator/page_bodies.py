@@ -37,7 +37,6 @@ PARALLEL_MIN = 300
 CHUNK = 32
 WINDOW_PER_WORKER = 4  # chunks in flight per worker
 STORE_BATCH = 1000  # fresh bodies written to the cache at a time
-_CODE_FILES = ("pages.py", "models.py", "page_bodies.py")
 _WORKER: _Renderer | None = None
 
 
@@ -47,13 +46,14 @@ def default_path() -> Path:
 
 
 def code_fingerprint() -> str:
-    """Hash of the code and every template that renders a body: a change means new keys."""
-    package = package_files("generator")
+    """Hash of the package's modules and body templates: any change to them means new keys.
+
+    Every module, not only pages.py: what a body shows comes from helpers that
+    move between modules (wording, site_urls…), and a stale body must never be read.
+    """
+    package = Path(str(package_files("generator")))
     digest = hashlib.sha256()
-    for name in _CODE_FILES:
-        digest.update((package / name).read_bytes())
-    templates = Path(str(package / "templates"))
-    for path in sorted(templates.glob("*.html")):
+    for path in [*sorted(package.glob("*.py")), *sorted((package / "templates").glob("*.html"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
