@@ -119,10 +119,9 @@ def outside_requests() -> list[str]:
     return []
 
 
-@pytest.fixture
-def page(browser: Any, outside_requests: list[str]) -> Iterator[Any]:
-    """A fresh page (desktop width, Vietnamese locale) that may only reach 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+def local_only_context(browser: Any, outside_requests: list[str], **options: Any) -> Any:
+    """A browser context that may only reach 127.0.0.1; any other URL is aborted and recorded."""
+    context = browser.new_context(locale="vi-VN", **options)
 
     def guard(route: Any) -> None:
         host = urlsplit(route.request.url).hostname
@@ -133,6 +132,13 @@ def page(browser: Any, outside_requests: list[str]) -> Iterator[Any]:
             route.abort()
 
     context.route("**/*", guard)
+    return context
+
+
+@pytest.fixture
+def page(browser: Any, outside_requests: list[str]) -> Iterator[Any]:
+    """A fresh page (desktop width, Vietnamese locale) that may only reach 127.0.0.1."""
+    context = local_only_context(browser, outside_requests, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     try:
         yield tab

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -14,6 +13,8 @@ from generator.catalogue import Catalogue
 from generator.charts import LABEL_CHARS, WIDTH, charts
 from generator.stats import compute
 from generator.validate import validate
+
+from .conftest import local_only_context
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stats"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -86,17 +87,8 @@ def test_bars_read_top_down_in_table_order(catalogue: Catalogue) -> None:
 @pytest.mark.browser
 def test_charts_are_legible_at_phone_width(browser: Any, site_server: str, tmp_path: Path) -> None:
     """At 390 px every chart fits the screen and its smallest text stays ≥ 12 px."""
-    context = browser.new_context(viewport=PHONE, locale="vi-VN", device_scale_factor=2)
     outside: list[str] = []
-
-    def guard(route: Any) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1" or route.request.url.startswith("data:"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    context = local_only_context(browser, outside, viewport=PHONE, device_scale_factor=2)
     page = context.new_page()
     try:
         page.goto(site_server + "thong-ke/", wait_until="networkidle")
