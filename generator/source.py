@@ -195,6 +195,9 @@ def _compose(text: str) -> yaml.Node:
             raise SourceError(_mark_problem(exc, "E109", "mỗi tệp chỉ chứa một tài liệu YAML")) from None
         raise SourceError(_mark_problem(exc, "E100", _yaml_message(exc))) from None
     except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in (exc.problem or ""):
+            # libyaml (PyYAML ≥ 6.0.4) stops deep nesting itself, before our builder's own limit.
+            raise SourceError(_mark_problem(exc, "E104", f"cấu trúc lồng sâu quá {MAX_DEPTH} cấp")) from None
         raise SourceError(_mark_problem(exc, "E100", _yaml_message(exc))) from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise SourceError(Problem("", 1, 1, "E100", "", f"YAML không hợp lệ: {exc}")) from None

@@ -85,7 +85,12 @@ def test_two_documents_in_one_file_are_refused() -> None:
 
 def test_deep_nesting_is_refused_without_a_recursion_error() -> None:
     doc = load_bytes(b"a: " + b"[" * 5000 + b"]" * 5000, "x.yaml")
-    assert [p.code for p in doc.problems] == ["E104"]
+    assert [(p.code, p.line) for p in doc.problems] == [("E104", 1)]
+
+
+def test_nesting_past_our_limit_but_within_libyaml_is_refused_too() -> None:
+    doc = load_bytes(b"a:\n  " + b"[" * 100 + b"]" * 100 + b"\n", "x.yaml")
+    assert [(p.code, p.line) for p in doc.problems] == [("E104", 2)]
 
 
 @settings(max_examples=300, deadline=None)
