@@ -86,7 +86,7 @@ class Beside:
         return self._submit("search")
 
     def feed(self, site_dir: Path, site_url: str | None) -> Future[None]:
-        """Every export written under site_dir/api/v1/, as generator.exports.write_feed writes it."""
+        """Every export (generator.exports.FORMATS) written under site_dir/api/v1/."""
         return self._submit("feed", site_dir, site_url)
 
     def close(self) -> None:
@@ -110,7 +110,7 @@ def may_fork() -> bool:
 
 
 def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None) -> None:
-    """What exports.write_feed writes, one format at a time.
+    """Every export format's files into site_dir/api/v1/, one format at a time.
 
     Only one format's files are in memory at once (all formats of 10,000
     procedures are ~390 MB of bytes), and nothing is sent back to the build.

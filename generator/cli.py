@@ -10,7 +10,7 @@ import click
 
 from . import problems as problems_mod
 from .catalogue import Catalogue
-from .problems import Level
+from .problems import Severity
 
 # Each command imports the stage it runs when it runs (PLC0415 is off for this
 # file), so `catalogue validate` starts without loading exports, stats or diff.
@@ -46,7 +46,7 @@ def validate(path: Path, fmt: str | None, strict: bool, no_cache: bool) -> None:
         click.echo(problems_mod.render(found, fmt))
     if fmt != "json":
         click.echo(problems_mod.summary(found), err=True)
-    failing = [p for p in found if p.level is Level.ERROR or strict]
+    failing = [p for p in found if p.level is Severity.ERROR or strict]
     sys.exit(1 if failing else 0)
 
 
@@ -215,7 +215,7 @@ def _valid_catalogue(path: Path) -> Catalogue:
         raise click.UsageError(f"không tìm thấy thư mục catalogue: {path}")
     catalogue, found = validate_catalogue(path, base=Path.cwd(), cache_path=result_cache.default_path())
     if catalogue is None:
-        click.echo(problems_mod.render([p for p in found if p.level is Level.ERROR], "text"))
+        click.echo(problems_mod.render([p for p in found if p.level is Severity.ERROR], "text"))
         click.echo(problems_mod.summary(found), err=True)
         sys.exit(1)
     return catalogue

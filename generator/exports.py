@@ -12,15 +12,15 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import cpsv, feed, models, portal, tables
+from . import cpsv, csv_tables, feed, models, portal
 from .catalogue import Catalogue
-from .feed import FEED_DIR, Links
+from .feed import Links
 
 Exporter = Callable[[Catalogue, Links], dict[str, bytes]]
 FORMATS: dict[str, Exporter] = {
     "json": feed.feed_files,
     "jsonld": cpsv.jsonld_files,
-    "csv": tables.csv_files,
+    "csv": csv_tables.csv_files,
     "portal": portal.portal_files,
 }
 PROCEDURE_DIR = "procedures/"
@@ -54,13 +54,6 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
         for stale in sorted((out / PROCEDURE_DIR).glob("*.json")):
             if f"{PROCEDURE_DIR}{stale.name}" not in files:
                 stale.unlink()
-
-
-def write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None = None) -> dict[str, bytes]:
-    """Every export into site_dir/api/v1/; what the site build calls after writing pages."""
-    files = export_files(catalogue, FORMATS, site_url)
-    write_files(site_dir / FEED_DIR, files)
-    return files
 
 
 # --- Examples for docs/api/index.md, made from a real record at build time
@@ -103,9 +96,9 @@ def example_block(fmt: str, code: str, catalogue: Catalogue, links: Links) -> st
 
 def csv_example(procedure: models.Procedure, catalogue: Catalogue, links: Links) -> str:
     """Header and the procedure's row of each CSV file, as they appear in the files."""
-    rows = [tables.procedure_row(procedure, catalogue, links)]
-    first = tables.table(tables.PROCEDURE_COLUMNS, rows).decode("utf-8-sig")
-    second = tables.table(tables.CHANNEL_COLUMNS, tables.channel_rows(procedure)).decode("utf-8-sig")
+    rows = [csv_tables.procedure_row(procedure, catalogue, links)]
+    first = csv_tables.table(csv_tables.PROCEDURE_COLUMNS, rows).decode("utf-8-sig")
+    second = csv_tables.table(csv_tables.CHANNEL_COLUMNS, csv_tables.channel_rows(procedure)).decode("utf-8-sig")
     return "procedures.csv:\n\n```text\n" + first.replace("\r\n", "\n") + "```\n\nchannels.csv:\n\n```text\n" \
         + second.replace("\r\n", "\n") + "```"
 

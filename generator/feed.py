@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -303,13 +302,3 @@ def manifest(catalogue: Catalogue, links: Links, files: dict[str, bytes]) -> dic
         for name in sorted(("catalogue.json", "agencies.json", "fields.json", "changelog.json"))
     ]
     return {**envelope(catalogue, links, "manifest.schema.json"), "procedures": entries, "files": whole}
-
-
-def load_procedures(records: Iterable[dict[str, Any]]) -> list[models.Procedure]:
-    """Read feed records back into the models, dropping what the feed added."""
-    return [
-        models.Procedure.model_validate_json(
-            json.dumps({k: v for k, v in r.items() if k not in ("derived", "$schema")})
-        )
-        for r in records
-    ]

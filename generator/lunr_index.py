@@ -76,8 +76,7 @@ def _vectors(rows: list[tuple[str, str, Counter[str], int]], postings: dict[str,
             if weight is None:
                 weight = idf[term] = _idf(postings[term], count)
             score = weight * ((K1 + 1) * tf) / (norm + tf)
-            score *= boost
-            score *= 1  # lunr multiplies by the document's boost, always 1 here
+            score *= boost  # lunr also multiplies by the document's boost, which is 1 for every document here
             elements.append((postings[term]["_index"], round(score, 3)))
         elements.sort()
         vectors.append([field_ref, [x for pair in elements for x in pair]])

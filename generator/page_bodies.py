@@ -122,10 +122,6 @@ class Bodies:
         else:
             self.renderer.open()
 
-    @property
-    def parallel(self) -> bool:
-        return self.pool is not None
-
     def _start(self, workers: int) -> None:
         global _WORKER  # noqa: PLW0603 - the forked workers inherit it
         _WORKER = self.renderer

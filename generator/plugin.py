@@ -36,7 +36,7 @@ from .beside import Beside, may_fork
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples
 from .pages import HOME_MARKER, SitePages
-from .problems import Level, render, summary
+from .problems import Severity, render, summary
 from .reference import reference_pages
 from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_asset_files
 from .site_urls import Kind, form_url
@@ -76,7 +76,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         fork = may_fork()  # asked before any process pool of ours starts a thread
         catalogue, problems = validate(root, cache_path=result_cache.default_path() if self.config.cache else None)
         if catalogue is None:
-            errors = [p for p in problems if p.level is Level.ERROR]
+            errors = [p for p in problems if p.level is Severity.ERROR]
             raise PluginError(f"Catalogue không hợp lệ: {summary(problems)}\n{render(errors, 'text')}")
         self.catalogue = catalogue
         self.pages = SitePages(catalogue)

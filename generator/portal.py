@@ -49,19 +49,6 @@ FEE_TYPES: dict[models.FeeKind, FeeType] = {
 }
 
 
-# Each field of our procedure → the portal key that carries it ("field for field").
-FIELD_MAP: dict[str, str] = {
-    "code": "code", "name": "name", "decision": "decisionNumber", "procedure_type": "procedureType",
-    "agency": "agency", "other_agencies": "otherAgencies", "tiers": "implementationLevels", "field": "field",
-    "service_level": "serviceLevel", "service_level_derived": "serviceLevelDerived", "subjects": "subjects",
-    "description": "description", "channels": "executionMethods", "document_cases": "executionCases",
-    "forms": "forms", "steps": "steps", "results": "results", "requirements": "requirements",
-    "legal_basis": "legalBases", "online": "nationalPortal, onlinePayment, postal", "roadmap": "roadmap",
-    "life_events": "lifeEvents", "keywords": "keywords", "competent_authority": "competentAuthority",
-    "source_url": "sourceUrl", "review": "reviewNeeded", "updated": "updated",
-}
-
-
 class Coded(models.Strict):
     code: str
     name: str

@@ -1,7 +1,8 @@
 """Problems are values: a sortable record of where, what code, and why.
 
 Every code is stable and documented here with a bad and a good example;
-docs/reference/errors.md is generated from this table so it never drifts.
+the error reference page (dong-gop/ma-loi.md, made by generator/reference.py
+when the site is built) is generated from this table so it never drifts.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 
-class Level(StrEnum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -26,7 +27,7 @@ class Problem:
     code: str
     field: str
     message: str
-    level: Level = Level.ERROR
+    level: Severity = Severity.ERROR
 
     def as_text(self) -> str:
         where = f" {self.field}:" if self.field else ""
@@ -36,7 +37,7 @@ class Problem:
         # Workflow commands must not contain raw newlines or '%'.
         text = f"{self.code} {self.field}: {self.message}" if self.field else f"{self.code} {self.message}"
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        kind = "error" if self.level is Level.ERROR else "warning"
+        kind = "error" if self.level is Severity.ERROR else "warning"
         return f"::{kind} file={self.path},line={self.line},col={self.column}::{text}"
 
     def as_dict(self) -> dict[str, object]:
@@ -51,12 +52,12 @@ class CodeDoc:
 
     code: str
     title: str
-    level: Level
+    level: Severity
     bad: str
     good: str
 
 
-def _doc(code: str, title: str, bad: str, good: str, level: Level = Level.ERROR) -> CodeDoc:
+def _doc(code: str, title: str, bad: str, good: str, level: Severity = Severity.ERROR) -> CodeDoc:
     return CodeDoc(code, title, level, bad.strip("\n"), good.strip("\n"))
 
 
@@ -137,8 +138,8 @@ CODES: dict[str, CodeDoc] = {
              "# catalogue/ không có agencies.yaml", "# catalogue/agencies.yaml"),
         _doc("W400", "Giá trị cần rà soát (marked for review)",
              "review:\n  - {field: channels, reason: Không đọc được phí}", "review: []",
-             Level.WARNING),
-        _doc("W401", "Khóa đã lỗi thời (deprecated key)", "tier: xa", "tiers: [xa]", Level.WARNING),
+             Severity.WARNING),
+        _doc("W401", "Khóa đã lỗi thời (deprecated key)", "tier: xa", "tiers: [xa]", Severity.WARNING),
     ]
 }
 
@@ -158,6 +159,6 @@ def render(problems: list[Problem], fmt: str) -> str:
 
 
 def summary(problems: list[Problem]) -> str:
-    errors = sum(1 for p in problems if p.level is Level.ERROR)
+    errors = sum(1 for p in problems if p.level is Severity.ERROR)
     warnings = len(problems) - errors
     return f"{errors} lỗi (errors), {warnings} cảnh báo (warnings)"

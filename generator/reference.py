@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import models
-from .problems import CODES, Level
+from .problems import CODES, Severity
 from .yamlfmt import model_in
 
 FIELDS_PAGE = "dong-gop/truong-du-lieu.md"
@@ -142,8 +142,8 @@ def error_reference() -> str:
     return "\n".join(out) + "\n"
 
 
-def _level(level: Level) -> str:
-    return "lỗi (error)" if level is Level.ERROR else "cảnh báo (warning)"
+def _level(level: Severity) -> str:
+    return "lỗi (error)" if level is Severity.ERROR else "cảnh báo (warning)"
 
 
 def _yaml_block(text: str) -> list[str]:

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from . import models
 from .catalogue import Located
-from .problems import Level, Problem
+from .problems import Problem, Severity
 
 _CODE_FILES = ("models.py", "source.py", "validate.py", "problems.py", "result_cache.py")
 
@@ -107,7 +107,7 @@ def decode(blob: bytes) -> tuple[Located[models.Procedure] | None, list[Problem]
         if stored is not None:
             data, where, at_line, at_column = stored
             procedure = Located(models.Procedure.model_validate(data), where, at_line, at_column)
-        found = [Problem(path, line, column, code_, field, message, Level(level))
+        found = [Problem(path, line, column, code_, field, message, Severity(level))
                  for path, line, column, code_, field, message, level in problems]
         return procedure, found, code
     except (pickle.UnpicklingError, ValueError, TypeError, IndexError, EOFError, ValidationError) as exc:

@@ -61,7 +61,7 @@ class SourceError(Exception):
 
 
 @dataclass
-class Document:
+class LoadedFile:
     """A loaded YAML file: its value, its node tree, and problems met on the way."""
 
     path: str
@@ -109,7 +109,7 @@ def dotted(loc: Path_) -> str:
     return out
 
 
-def load_file(path: Path, display: str | None = None) -> Document:
+def load_file(path: Path, display: str | None = None) -> LoadedFile:
     """Read and parse one YAML file; never raises for bad content."""
     name = display or str(path)
     try:
@@ -122,8 +122,8 @@ def load_file(path: Path, display: str | None = None) -> Document:
     return load_bytes(raw, name)
 
 
-def load_bytes(raw: bytes, name: str) -> Document:
-    """Parse YAML bytes (UTF-8, optional BOM, LF or CRLF) into a Document."""
+def load_bytes(raw: bytes, name: str) -> LoadedFile:
+    """Parse YAML bytes (UTF-8, optional BOM, LF or CRLF) into a LoadedFile."""
     if len(raw) > MAX_FILE_BYTES:
         return _failed(name, "E103", f"tệp {len(raw):,} byte, vượt giới hạn {MAX_FILE_BYTES:,} byte")
     try:
@@ -138,17 +138,17 @@ def load_bytes(raw: bytes, name: str) -> Document:
     try:
         root = _compose(text)
     except SourceError as exc:
-        return Document(name, None, None, [_renamed(exc.problem, name)])
+        return LoadedFile(name, None, None, [_renamed(exc.problem, name)])
     # One scan of the whole file decides whether any scalar needs the
     # legacy-encoding check: far cheaper than a regex call per scalar.
     builder = _Builder(name, suspicious=_TRIGGER.search(text) is not None)
     try:
         data = builder.build(root)
     except SourceError as exc:
-        return Document(name, None, root, [_renamed(exc.problem, name)])
+        return LoadedFile(name, None, root, [_renamed(exc.problem, name)])
     if data is None and not builder.problems:  # '---' or '~' alone: nothing in it
         return _failed(name, "E107", "tệp rỗng; cần một mapping YAML")
-    return Document(name, data, root, builder.problems)
+    return LoadedFile(name, data, root, builder.problems)
 
 
 class _FastLoader(_Loader):
@@ -223,8 +223,8 @@ def _renamed(problem: Problem, name: str) -> Problem:
     return Problem(name, problem.line, problem.column, problem.code, problem.field, problem.message)
 
 
-def _failed(name: str, code: str, message: str, line: int = 1) -> Document:
-    return Document(name, None, None, [Problem(name, line, 1, code, "", message)])
+def _failed(name: str, code: str, message: str, line: int = 1) -> LoadedFile:
+    return LoadedFile(name, None, None, [Problem(name, line, 1, code, "", message)])
 
 
 class _Builder:

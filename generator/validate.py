@@ -22,9 +22,9 @@ from pydantic import BaseModel, ValidationError
 
 from . import models, result_cache
 from .catalogue import Catalogue, Located
-from .problems import Level, Problem, sort_key
+from .problems import Problem, Severity, sort_key
 from .result_cache import ResultCache
-from .source import MAX_FILE_BYTES, Document, load_bytes, load_file
+from .source import MAX_FILE_BYTES, LoadedFile, load_bytes, load_file
 
 FORM_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".rtf"})
 MAX_FORM_BYTES = 20 * 1024 * 1024
@@ -51,7 +51,7 @@ def validate(root: Path, base: Path | None = None, cache_path: Path | None = Non
         if cache is not None:
             cache.close()
     problems = sorted(checker.problems, key=sort_key)
-    if any(p.level is Level.ERROR for p in problems):
+    if any(p.level is Severity.ERROR for p in problems):
         return None, problems
     return catalogue, problems
 
@@ -86,7 +86,7 @@ class _Base:
         inside = path.relative_to(self.root).as_posix()
         return inside if self.prefix == "." else f"{self.prefix}/{inside}"
 
-    def _load(self, path: Path, raw: bytes | None = None) -> Document | None:
+    def _load(self, path: Path, raw: bytes | None = None) -> LoadedFile | None:
         doc = load_file(path, self.rel(path)) if raw is None else load_bytes(raw, self.rel(path))
         self.problems.extend(doc.problems)
         if doc.data is None:
@@ -97,7 +97,7 @@ class _Base:
             return None
         return doc
 
-    def _model(self, doc: Document, model: type[M]) -> M | None:
+    def _model(self, doc: LoadedFile, model: type[M]) -> M | None:
         try:
             return model.model_validate(doc.data)
         except ValidationError as exc:
@@ -175,7 +175,7 @@ class _Checker(_Base):
             self._check_unique_ids(doc, key, items)
         return items
 
-    def _check_unique_ids(self, doc: Document, key: str, items: list[Located[Any]]) -> None:
+    def _check_unique_ids(self, doc: LoadedFile, key: str, items: list[Located[Any]]) -> None:
         seen: dict[str, int] = {}
         for i, item in enumerate(items):
             ident = item.value.id
@@ -266,7 +266,7 @@ class _FileChecker(_Base):
         if "tier" in doc.data and "tiers" not in doc.data:
             # `tier` (one value) was the design's first name; keep old files valid.
             self.problems.append(doc.problem(("tier",), "W401", "khóa 'tier' đã lỗi thời, dùng 'tiers: [...]'",
-                                             key=True, level=Level.WARNING))
+                                             key=True, level=Severity.WARNING))
             doc.data = models.upgraded(doc.data)
         # Cross-references are checked on the raw data, so that a file with a
         # type error still gets its unknown agency or missing form reported.
@@ -278,7 +278,7 @@ class _FileChecker(_Base):
             return None
         for i, review in enumerate(procedure.review):
             self.problems.append(doc.problem(("review", i), "W400",
-                                             f"cần rà soát '{review.field}': {review.reason}", level=Level.WARNING))
+                                             f"cần rà soát '{review.field}': {review.reason}", level=Severity.WARNING))
         line, column = doc.position(("code",))
         return Located(procedure, doc.path, line, column)
 
@@ -290,7 +290,7 @@ class _FileChecker(_Base):
             self.problems.append(Problem(self.rel(path), 1, 1, "E309", "",
                                          f"tên thư mục '{path.parent.name}' phải là mã cơ quan (slug)"))
 
-    def _check_references(self, doc: Document, path: Path) -> None:
+    def _check_references(self, doc: LoadedFile, path: Path) -> None:
         data = doc.data
 
         def unknown(loc: tuple[str | int, ...], code: str, what: str, value: str, known: Iterable[str]) -> None:
@@ -315,7 +315,7 @@ class _FileChecker(_Base):
                 unknown(("life_events", i), "E302", "sự kiện cuộc sống", event, self.life_events)
         self._check_forms(doc)
 
-    def _check_forms(self, doc: Document) -> None:
+    def _check_forms(self, doc: LoadedFile) -> None:
         form_ids: set[str] = set()
         for i, form in _items(doc.data.get("forms")):
             if not isinstance(form, dict):
@@ -335,14 +335,14 @@ class _FileChecker(_Base):
                         ("document_cases", c, "documents", d, "form"), "E304",
                         f"mẫu '{ref}' không có trong forms{_did_you_mean(ref, form_ids)}"))
 
-    def _check_form_file(self, doc: Document, loc: tuple[str | int, ...], file: str) -> None:
+    def _check_form_file(self, doc: LoadedFile, loc: tuple[str | int, ...], file: str) -> None:
         try:
             self._check_form_path(doc, loc, file)
         except (OSError, ValueError):  # a NUL byte, a name longer than the file system allows
             shown = file if len(file) <= 80 else file[:77] + "…"
             self.problems.append(doc.problem(loc, "E306", f"'{shown}' không phải đường dẫn tệp hợp lệ trong forms/"))
 
-    def _check_form_path(self, doc: Document, loc: tuple[str | int, ...], file: str) -> None:
+    def _check_form_path(self, doc: LoadedFile, loc: tuple[str | int, ...], file: str) -> None:
         pure = PurePosixPath(file)
         target = (self.root / pure).resolve()
         inside = target.is_relative_to(self.forms_dir) and pure.parts[:1] == ("forms",)
@@ -479,7 +479,7 @@ _CODE_BY_TYPE = {
 }
 
 
-def pydantic_problems(doc: Document, exc: ValidationError) -> Iterator[Problem]:
+def pydantic_problems(doc: LoadedFile, exc: ValidationError) -> Iterator[Problem]:
     """One problem per pydantic error, pointed at the YAML node it concerns."""
     seen: set[tuple[str, ...]] = set()
     for error in exc.errors(include_url=False):

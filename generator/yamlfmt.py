@@ -34,7 +34,7 @@ import yaml
 from pydantic import BaseModel
 
 from . import models
-from .problems import Level, Problem
+from .problems import Problem, Severity
 from .source import load_bytes
 
 try:  # libyaml scans and composes ~10x faster; the pure-Python one is equivalent.
@@ -351,7 +351,7 @@ def format_text(text: str, model: type[BaseModel] | None, name: str = "<text>") 
     doc = load_bytes(text.encode("utf-8"), name)
     # Text in a legacy encoding (E106) is still text; any other loader problem
     # (syntax, duplicate key, odd tag, bad date) means the data cannot be trusted.
-    errors = [p for p in doc.problems if p.level is Level.ERROR and p.code != "E106"]
+    errors = [p for p in doc.problems if p.level is Severity.ERROR and p.code != "E106"]
     if doc.data is None or errors:
         first = errors[0] if errors else Problem(name, 1, 1, "E107", "", "tệp rỗng")
         raise FormatError(f"{first.code} {first.message}", first.line, first.column)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator import beside, exports, search_index
+from generator.feed import FEED_DIR
 from generator.validate import validate
 
 FIXTURE = Path(__file__).parent / "fixtures" / "valid" / "catalogue"
@@ -16,10 +17,11 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_the_feed_written_one_format_at_a_time_equals_write_feed(tmp_path: Path) -> None:
+def test_the_feed_written_one_format_at_a_time_equals_all_formats_written_at_once(tmp_path: Path) -> None:
     catalogue, problems = validate(FIXTURE)
     assert catalogue is not None, problems
-    exports.write_feed(catalogue, tmp_path / "whole", "https://example.test/")
+    whole = exports.export_files(catalogue, exports.FORMATS, "https://example.test/")
+    exports.write_files(tmp_path / "whole" / FEED_DIR, whole)
     helper = beside.Beside(catalogue, fork=False)
     helper.wait(helper.feed(tmp_path / "beside", "https://example.test/"))
     helper.close()

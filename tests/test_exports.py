@@ -25,9 +25,10 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_write_feed_writes_every_format_under_api_v1_identically_twice(tmp_path: Path) -> None:
-    written = exports.write_feed(load(), tmp_path / "a")
-    exports.write_feed(load(), tmp_path / "b")
+def test_every_format_is_written_under_api_v1_identically_twice(tmp_path: Path) -> None:
+    written = exports.export_files(load(), exports.FORMATS)
+    exports.write_files(tmp_path / "a" / "api" / "v1", written)
+    exports.write_files(tmp_path / "b" / "api" / "v1", exports.export_files(load(), exports.FORMATS))
     first, second = tree(tmp_path / "a" / "api" / "v1"), tree(tmp_path / "b" / "api" / "v1")
     assert first == second == written
     for name in ("catalogue.json", "manifest.json", "catalogue.jsonld", "portal.json", "procedures.csv",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 import generator.validate as validate_module
-from generator.problems import CODES, Level
+from generator.problems import CODES, Severity
 from generator.validate import MAX_FORM_BYTES, validate
 
 from .invalid_cases import VALID, build, cases, expected_path, line, observed
@@ -67,7 +66,7 @@ def test_duplicate_code_names_both_files(tmp_path: Path) -> None:
 def test_warnings_alone_leave_the_catalogue_usable(tmp_path: Path) -> None:
     catalogue, problems = validate(build("review-marker", tmp_path))
     assert catalogue is not None
-    assert [p.level for p in problems] == [Level.WARNING]
+    assert [p.level for p in problems] == [Severity.WARNING]
 
 
 def test_deprecated_tier_key_is_read_as_tiers(tmp_path: Path) -> None:
@@ -116,7 +115,10 @@ def test_build_date_comes_from_source_date_epoch_else_newest_update(monkeypatch:
     assert catalogue.build_date().isoformat() == "2026-10-01"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     assert catalogue.build_date().isoformat() == "2026-01-01"
-    assert os.environ["SOURCE_DATE_EPOCH"] == "1767225600"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225599")  # 2025-12-31 23:59:59 UTC, already 2026 in Hà Nội
+    assert catalogue.build_date().isoformat() == "2025-12-31"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "không phải số")  # not an epoch: the data's date, not the clock
+    assert catalogue.build_date().isoformat() == "2026-10-01"
 
 
 def test_a_procedures_file_instead_of_a_folder_is_reported(tmp_path: Path) -> None:
@@ -127,7 +129,6 @@ def test_a_procedures_file_instead_of_a_folder_is_reported(tmp_path: Path) -> No
     catalogue, problems = validate(root, base=root)
     assert catalogue is None
     assert [(p.path, p.code) for p in problems] == [("procedures", "E314")]
-
 
 
 def test_worker_processes_give_the_same_answer_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ import io
 from functools import cache
 from pathlib import Path
 
-from generator import feed, models, tables
+from generator import csv_tables, feed, models
 
 from .catalogues import load
 
@@ -17,7 +17,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
 
 @cache
 def files() -> dict[str, bytes]:
-    return tables.csv_files(load(), feed.Links())
+    return csv_tables.csv_files(load(), feed.Links())
 
 
 def rows(name: str) -> list[dict[str, str]]:
@@ -35,11 +35,11 @@ def test_files_start_with_a_bom_and_end_lines_with_crlf() -> None:
 
 def test_column_order_is_the_published_one() -> None:
     header = files()["procedures.csv"].decode("utf-8-sig").split("\r\n", 1)[0]
-    assert header.split(",") == list(tables.PROCEDURE_COLUMNS)
-    assert tables.PROCEDURE_COLUMNS[:4] == ("code", "name", "agency", "agency_name")
-    assert tables.CHANNEL_COLUMNS[:4] == ("code", "name", "channel", "kind")
+    assert header.split(",") == list(csv_tables.PROCEDURE_COLUMNS)
+    assert csv_tables.PROCEDURE_COLUMNS[:4] == ("code", "name", "agency", "agency_name")
+    assert csv_tables.CHANNEL_COLUMNS[:4] == ("code", "name", "channel", "kind")
     docs = (ROOT / "docs" / "api" / "index.md").read_text(encoding="utf-8")
-    for column in (*tables.PROCEDURE_COLUMNS, *tables.CHANNEL_COLUMNS):
+    for column in (*csv_tables.PROCEDURE_COLUMNS, *csv_tables.CHANNEL_COLUMNS):
         assert f"`{column}`" in docs, column
 
 
@@ -70,15 +70,15 @@ def test_one_row_per_channel_fee_and_one_for_a_channel_without_fees() -> None:
 def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_defused() -> None:
     range_fee = next(r for r in rows("channels.csv") if r["fee_kind"] == "gia")
     assert range_fee["fee_note"] == "'=Bản in thêm"
-    assert tables.cell("-5 ngày") == "-5 ngày"
-    assert tables.cell("+84 24") == "'+84 24"
+    assert csv_tables.cell("-5 ngày") == "-5 ngày"
+    assert csv_tables.cell("+84 24") == "'+84 24"
 
 
 def test_two_exports_are_byte_identical() -> None:
-    assert tables.csv_files(load(), feed.Links()) == files()
+    assert csv_tables.csv_files(load(), feed.Links()) == files()
 
 
 def test_a_fee_the_source_does_not_call_phi_or_le_phi_has_an_empty_fee_kind() -> None:
     channel = models.Channel(kind=models.ChannelKind.TRUC_TIEP, fees=[models.Fee(amount=5000)])
     procedure = next(iter(load().procedures)).model_copy(update={"channels": [channel]})
-    assert tables.channel_rows(procedure)[0][11] is None
+    assert csv_tables.channel_rows(procedure)[0][11] is None
