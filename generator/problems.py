@@ -55,10 +55,12 @@ class CodeDoc:
     level: Severity
     bad: str
     good: str
+    more: tuple[tuple[str, str], ...] = ()  # further (bad, good) pairs, one per message of the code
 
 
-def _doc(code: str, title: str, bad: str, good: str, level: Severity = Severity.ERROR) -> CodeDoc:
-    return CodeDoc(code, title, level, bad.strip("\n"), good.strip("\n"))
+def _doc(code: str, title: str, bad: str, good: str, level: Severity = Severity.ERROR, *,
+         more: tuple[tuple[str, str], ...] = ()) -> CodeDoc:
+    return CodeDoc(code, title, level, bad.strip("\n"), good.strip("\n"), more)
 
 
 _P = "code: \"1.001193\"\nname: Đăng ký khai sinh\n"
@@ -85,6 +87,8 @@ CODES: dict[str, CodeDoc] = {
              "- code: \"1.001193\"", _P),
         _doc("E109", "Tệp chứa nhiều tài liệu YAML (more than one document)",
              _P + "---\n" + _P, _P),
+        _doc("E110", "Thụt lề bằng ký tự tab (tab indentation)",
+             "channels:\n\t- kind: truc-tiep", "channels:\n  - kind: truc-tiep"),
         _doc("E200", "Khóa không được phép (unknown key)", _P + "nmae: Đăng ký", _P),
         _doc("E201", "Thiếu trường bắt buộc (missing required field)",
              "code: \"1.001193\"", _P + "agency: ubnd-xa"),
@@ -95,11 +99,16 @@ CODES: dict[str, CodeDoc] = {
         _doc("E205", "Giá trị ngoài khoảng cho phép (out of range)",
              "service_level: 5", "service_level: 4"),
         _doc("E206", "Ngày không hợp lệ, dùng YYYY-MM-DD (invalid date)",
-             "updated: 01/10/2026", "updated: 2026-10-01"),
+             "updated: 01/10/2026", "updated: 2026-10-01",
+             more=(("issued: \"2014-11-20\"", "issued: 2014-11-20"), ("updated: mùng 1 tháng 10", "updated: 2026-10-01"))),
         _doc("E207", "Địa chỉ web phải là http hoặc https (invalid URL)",
              "url: javascript:alert(1)", "url: https://dichvucong.gov.vn/"),
         _doc("E208", "Chuỗi rỗng hoặc quá dài (empty or too long)", "name: \"\"", "name: Đăng ký"),
         _doc("E209", "Giá trị không hợp lệ (invalid value)", "amount: -5", "amount: 5000"),
+        _doc("E210", "Chữ bị YAML đọc thành số hoặc ngày: đặt trong dấu ngoặc kép (text read as a number or date)",
+             "code: 1.999010", "code: \"1.999010\"", more=(("name: 2026-01-01", "name: \"2026-01-01\""),)),
+        _doc("E211", "Dấu chấm trong số là dấu thập phân (dot read as a decimal point)",
+             "amount: 50.000", "amount: 50000"),
         _doc("E300", "Cơ quan không có trong agencies.yaml (unknown agency)",
              "agency: ubnd-xaa", "agency: ubnd-xa"),
         _doc("E301", "Lĩnh vực không có trong fields.yaml (unknown field)",

@@ -139,6 +139,8 @@ def error_reference() -> str:
         out += ["", f"## {doc.code}", "", f"**{doc.title}** — {_level(doc.level)}.", "",
                 "Sai:", "", *_yaml_block(doc.bad or "# (tệp rỗng)"), "",
                 "Đúng:", "", *_yaml_block(doc.good)]
+        for bad, good in doc.more:
+            out += ["", "Sai:", "", *_yaml_block(bad), "", "Đúng:", "", *_yaml_block(good)]
     return "\n".join(out) + "\n"
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from .problems import Problem
+from .wording import group_digits
 
 try:  # The C parser is ~10× faster; fall back where libyaml is missing.
     from yaml import CSafeLoader as _Loader
@@ -69,6 +70,20 @@ class LoadedFile:
     root: yaml.Node | None
     problems: list[Problem] = field(default_factory=list)
 
+    def text_at(self, loc: Path_) -> str | None:
+        """The YAML text of the plain scalar at `loc` as written (1.999010, not 1.99901), if there is one."""
+        node = self.root
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                node = node.value[part]
+            else:
+                return None
+        if isinstance(node, yaml.ScalarNode) and not node.style:  # plain: None, or "" from libyaml
+            return str(node.value)
+        return None
+
     def position(self, loc: Path_, *, key: bool = False) -> tuple[int, int]:
         """1-based line and column of the node at `loc` (or of its key).
 
@@ -115,17 +130,22 @@ def load_file(path: Path, display: str | None = None) -> LoadedFile:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return _failed(name, "E103", f"tệp {size:,} byte, vượt giới hạn {MAX_FILE_BYTES:,} byte")
+            return _failed(name, "E103", _too_large(size))
         raw = path.read_bytes()
     except OSError as exc:
         return _failed(name, "E105", f"không đọc được tệp: {exc.strerror}")
     return load_bytes(raw, name)
 
 
+def _too_large(size: int) -> str:
+    return (f"tệp {group_digits(size)} byte, vượt giới hạn {group_digits(MAX_FILE_BYTES)} byte; "
+            "mỗi thủ tục một tệp, và để tệp mẫu (forms) trong thư mục forms/")
+
+
 def load_bytes(raw: bytes, name: str) -> LoadedFile:
     """Parse YAML bytes (UTF-8, optional BOM, LF or CRLF) into a LoadedFile."""
     if len(raw) > MAX_FILE_BYTES:
-        return _failed(name, "E103", f"tệp {len(raw):,} byte, vượt giới hạn {MAX_FILE_BYTES:,} byte")
+        return _failed(name, "E103", _too_large(len(raw)))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -138,7 +158,7 @@ def load_bytes(raw: bytes, name: str) -> LoadedFile:
     try:
         root = _compose(text)
     except SourceError as exc:
-        return LoadedFile(name, None, None, [_renamed(exc.problem, name)])
+        return LoadedFile(name, None, None, [_renamed(_tab_hint(exc.problem, text), name)])
     # One scan of the whole file decides whether any scalar needs the
     # legacy-encoding check: far cheaper than a regex call per scalar.
     builder = _Builder(name, suspicious=_TRIGGER.search(text) is not None)
@@ -208,6 +228,27 @@ def _compose(text: str) -> yaml.Node:
     return root
 
 
+TAB_MESSAGE = ("dòng này thụt lề bằng ký tự tab; YAML không cho phép tab để thụt lề: "
+               "hãy thay tab bằng dấu cách (space), 2 dấu cách cho mỗi cấp")
+
+
+def _tab_hint(problem: Problem, text: str) -> Problem:
+    """A syntax error at or just after a tab in a line's indent is E110, pointed at the tab.
+
+    PyYAML words it "found character '\\t' that cannot start any token" or
+    "found a tab character that violates indentation", a line or two after it.
+    """
+    if problem.code != "E100":
+        return problem
+    lines = text.split("\n")
+    for number in range(problem.line, max(problem.line - 3, 0), -1):
+        line = lines[number - 1] if number <= len(lines) else ""
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            return Problem(problem.path, number, indent.index("\t") + 1, "E110", "", TAB_MESSAGE)
+    return problem
+
+
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     detail = " ".join(x for x in (exc.context, exc.problem) if x)
     return f"cú pháp YAML không hợp lệ (syntax error): {detail}"
@@ -254,7 +295,7 @@ class _Builder:
 
     def _too_big(self, node: yaml.Node) -> Problem:
         if self.nodes > MAX_NODES:
-            return self._at(node, "E104", f"quá {MAX_NODES:,} nút sau khi mở rộng bí danh (alias)")
+            return self._at(node, "E104", f"quá {group_digits(MAX_NODES)} nút sau khi mở rộng bí danh (alias)")
         return self._at(node, "E104", f"cấu trúc lồng sâu quá {MAX_DEPTH} cấp")
 
     def _mapping(self, node: yaml.MappingNode, loc: Path_) -> Any:

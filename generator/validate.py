@@ -7,10 +7,12 @@ found) and the full, sorted list of problems.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +27,7 @@ from .catalogue import Catalogue, Located
 from .problems import Problem, Severity, sort_key
 from .result_cache import ResultCache
 from .source import MAX_FILE_BYTES, LoadedFile, load_bytes, load_file
+from .wording import number
 
 FORM_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".rtf"})
 MAX_FORM_BYTES = 20 * 1024 * 1024
@@ -484,7 +487,7 @@ def pydantic_problems(doc: LoadedFile, exc: ValidationError) -> Iterator[Problem
     seen: set[tuple[str, ...]] = set()
     for error in exc.errors(include_url=False):
         loc = _clean_loc(error["loc"])
-        code, message = _describe(error, loc)
+        code, message = _hint(error, loc, doc.text_at(loc)) or _describe(error, loc)
         # A union (int | float, X | None) reports each arm; say it once.
         dedupe = (code, *map(str, loc))
         if dedupe in seen:
@@ -503,6 +506,36 @@ def _clean_loc(loc: tuple[int | str, ...]) -> tuple[str | int, ...]:
 _TYPE_NAMES = frozenset({"int", "float", "str", "bool", "date", "none", "list", "dict"})
 
 
+_THOUSANDS = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DMY = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
+
+
+def _hint(error: Any, loc: tuple[str | int, ...], written: str | None) -> tuple[str, str] | None:
+    """The fix for the mistakes people make most, said with the value as they wrote it."""
+    kind, given = error["type"], error.get("input")
+    key = str(loc[-1]) if loc else "giá trị"
+    if kind == "string_type" and written is not None and isinstance(given, (int, float, dt.date)):
+        what = "một ngày" if isinstance(given, dt.date) else "một số"
+        lost = " (mất số 0 ở cuối)" if isinstance(given, float) and str(given) != written else ""
+        return "E210", (f"YAML đọc {written} là {what}{lost}, không phải chữ; "
+                        f"hãy đặt trong dấu ngoặc kép: {key}: \"{written}\"")
+    if kind in ("int_type", "int_from_float") and written is not None and _THOUSANDS.fullmatch(written):
+        read = f"được đọc là {number(given)}" if isinstance(given, float) else "bị đọc thành chữ (text), không phải số"
+        return "E211", (f"trong YAML dấu chấm là dấu thập phân, nên {written} {read}; "
+                        f"viết số không có dấu chấm phân cách: {key}: {written.replace('.', '')}")
+    if kind.startswith("date") and isinstance(given, str):
+        if _ISO_DATE.fullmatch(given):
+            return "E206", (f"ngày '{given}' nằm trong dấu ngoặc kép nên là chữ (text); "
+                            f"bỏ dấu ngoặc: {key}: {given}")
+        dmy = _DMY.fullmatch(given)
+        if dmy:
+            day, month, year = dmy.groups()
+            return "E206", (f"ngày phải viết năm-tháng-ngày (YYYY-MM-DD), không viết '{given}': "
+                            f"{key}: {year}-{int(month):02}-{int(day):02}")
+    return None
+
+
 def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str]:
     kind = error["type"]
     given = error.get("input")
@@ -513,7 +546,7 @@ def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str]:
     if kind == "value_error" and "url_scheme" in str(error.get("msg", "")):
         return "E207", f"'{given}' không phải địa chỉ http/https"
     if kind.startswith("date") or kind.startswith("datetime"):
-        return "E206", f"'{given}' không phải ngày dạng YYYY-MM-DD"
+        return "E206", f"'{given}' không phải ngày; viết năm-tháng-ngày (YYYY-MM-DD), ví dụ 2026-10-01"
     if kind == "string_pattern_mismatch" and loc and loc[-1] in ("url", "website", "source_url"):
         return "E207", f"'{given}' không phải địa chỉ http/https"
     if kind == "string_pattern_mismatch" and loc and loc[-1] in ("code", "procedure"):
@@ -546,14 +579,19 @@ def _range_message(kind: str, error: Any) -> str:
     ctx = error.get("ctx", {})
     given = error.get("input")
     if kind in ("greater_than_equal", "greater_than"):
-        return f"{given} nhỏ hơn giá trị tối thiểu {ctx.get('ge', ctx.get('gt'))}"
+        return f"{_figure(given)} nhỏ hơn giá trị tối thiểu {_figure(ctx.get('ge', ctx.get('gt')))}"
     if kind in ("less_than_equal", "less_than"):
-        return f"{given} lớn hơn giá trị tối đa {ctx.get('le', ctx.get('lt'))}"
+        return f"{_figure(given)} lớn hơn giá trị tối đa {_figure(ctx.get('le', ctx.get('lt')))}"
     if kind == "string_too_short":
         return "chuỗi rỗng; hãy ghi giá trị hoặc bỏ khóa này"
     if kind == "string_too_long":
         return f"chuỗi dài quá {ctx.get('max_length')} ký tự"
     return f"số phần tử không hợp lệ: {error.get('msg', '')}"
+
+
+def _figure(value: Any) -> str:
+    """Numbers the Vietnamese way (1.000.000; 0,5); anything else as it is."""
+    return number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
 def _hint_key(error: Any) -> str:

@@ -68,6 +68,8 @@ def test_every_error_code_is_in_the_error_reference_with_its_bad_and_good_exampl
     bad, good = section.split("Đúng:", 1)
     assert f"```yaml\n{doc.bad or '# (tệp rỗng)'}\n```" in bad
     assert f"```yaml\n{doc.good}\n```" in good
+    for more_bad, more_good in doc.more:
+        assert f"Sai:\n\n```yaml\n{more_bad}\n```\n\nĐúng:\n\n```yaml\n{more_good}\n```" in section
     assert f"[{code}](#{code.lower()})" in page
 
 

@@ -9,6 +9,7 @@ import pytest
 
 import generator.validate as validate_module
 from generator.problems import CODES, Severity
+from generator.source import MAX_FILE_BYTES, load_bytes
 from generator.validate import MAX_FORM_BYTES, validate
 
 from .invalid_cases import VALID, build, cases, expected_path, line, observed
@@ -139,3 +140,28 @@ def test_worker_processes_give_the_same_answer_as_one_process(tmp_path: Path, mo
     assert [problems for _, problems in parallel] == [problems for _, problems in serial]
     assert parallel[0][0] is not None and serial[0][0] is not None
     assert parallel[0][0].procedures == serial[0][0].procedures
+
+
+@pytest.mark.parametrize(("case", "expected"), [
+    ("tab-indent", [("E110", 8, 1, ["tab", "dấu cách"])]),
+    ("unquoted-code", [("E210", 1, 7, ["là một số", "mất số 0", 'code: "1.999010"']),
+                       ("E210", 2, 7, ["là một ngày", 'name: "2026-01-01"'])]),
+    ("money-with-dot", [("E211", 10, 32, ["dấu thập phân", "50.000 được đọc là 50", "amount: 50000"]),
+                        ("E211", 10, 52, ["max_amount: 1500000"])]),
+    ("date-as-text", [("E206", 8, 57, ["dấu ngoặc kép", "issued: 2014-11-20"]),
+                      ("E206", 9, 33, ["'31/12/2026'", "due: 2026-12-31"]),
+                      ("E206", 10, 10, ["'mùng 1 tháng 10'", "YYYY-MM-DD"])]),
+])
+def test_the_common_mistakes_get_a_message_that_gives_the_fix(
+        case: str, expected: list[tuple[str, int, int, list[str]]], tmp_path: Path) -> None:
+    root = build(case, tmp_path)
+    _, problems = validate(root, base=root)
+    assert [(p.code, p.line, p.column) for p in problems] == [(c, li, co) for c, li, co, _ in expected]
+    for problem, (*_, words) in zip(problems, expected, strict=True):
+        assert [w for w in words if w not in problem.message] == [], problem.message
+
+
+def test_a_file_too_large_gives_its_size_with_vietnamese_thousands_dots() -> None:
+    problem = load_bytes(b"#" * 6_829_897, "lon.yaml").problems[0]
+    assert (problem.code, MAX_FILE_BYTES) == ("E103", 2_097_152)
+    assert problem.message.startswith("tệp 6.829.897 byte, vượt giới hạn 2.097.152 byte")
