@@ -26,28 +26,64 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", default="catalogue", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="text | json | github (mặc định: github khi chạy trong GitHub Actions).")
 @click.option("--strict", is_flag=True, help="Coi cảnh báo (warnings) là lỗi.")
+@click.option("--errors-only", "-q", "errors_only", is_flag=True,
+              help="Chỉ in lỗi (errors), không in cảnh báo (warnings); bản tóm tắt vẫn đếm cả hai.")
 @click.option("--no-cache", is_flag=True,
               help="Không dùng bộ nhớ đệm kết quả (~/.cache/catalogue-generator): đọc lại mọi tệp.")
-def validate(path: Path, fmt: str | None, strict: bool, no_cache: bool) -> None:
-    """Kiểm tra toàn bộ catalogue tại PATH và báo mọi lỗi trong một lần chạy."""
-    if not path.is_dir():
-        raise click.UsageError(f"không tìm thấy thư mục catalogue: {path}")
+def validate(paths: tuple[Path, ...], fmt: str | None, strict: bool, errors_only: bool, no_cache: bool) -> None:
+    """Kiểm tra catalogue và báo mọi lỗi trong một lần chạy.
+
+    PATHS: thư mục catalogue (mặc định `catalogue`), hoặc tệp, thư mục bên trong nó.
+    Với tệp hay thư mục con, cả catalogue vẫn được kiểm tra (mã trùng, tham chiếu
+    giữa các tệp), nhưng chỉ in vấn đề của các tệp đã chọn.
+    """
     from . import result_cache
     from .validate import validate as validate_catalogue
 
+    root, chosen = _catalogue_of(paths or (Path("catalogue"),))
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     cache = None if no_cache else result_cache.default_path()
-    _, found = validate_catalogue(path, base=Path.cwd(), cache_path=cache)
-    if found:
-        click.echo(problems_mod.render(found, fmt))
+    base = Path.cwd()
+    _, found = validate_catalogue(root, base=base, cache_path=cache)
+    if chosen:
+        found = [p for p in found if any(_inside(base / p.path, c) for c in chosen)]
+    shown = [p for p in found if p.level is Severity.ERROR] if errors_only and not strict else found
+    if shown:
+        click.echo(problems_mod.render(shown, fmt))
     if fmt != "json":
-        click.echo(problems_mod.summary(found), err=True)
+        click.echo(problems_mod.summary(found, hidden=len(found) - len(shown)), err=True)
     failing = [p for p in found if p.level is Severity.ERROR or strict]
     sys.exit(1 if failing else 0)
+
+
+def _catalogue_of(paths: tuple[Path, ...]) -> tuple[Path, list[Path]]:
+    """The one catalogue the paths are in, and the files or folders chosen inside it (none: all)."""
+    roots: set[Path] = set()
+    chosen: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise click.UsageError(f"không tìm thấy tệp hoặc thư mục: {path}")
+        resolved = path.resolve()
+        root = next((d for d in (resolved, *resolved.parents) if (d / "agencies.yaml").is_file()), None)
+        if root is None and resolved.is_dir() and len(paths) == 1:
+            root = resolved  # a catalogue folder missing agencies.yaml: validate says so (E314)
+        if root is None:
+            raise click.UsageError(f"{path} không nằm trong thư mục catalogue nào (không thấy agencies.yaml ở trên nó)")
+        roots.add(root)
+        if resolved != root:
+            chosen.append(resolved)
+    if len(roots) > 1:
+        raise click.UsageError("các đường dẫn thuộc nhiều catalogue khác nhau; mỗi lần chạy kiểm tra một catalogue")
+    return roots.pop(), chosen
+
+
+def _inside(path: Path, chosen: Path) -> bool:
+    resolved = path.resolve()
+    return resolved == chosen or resolved.is_relative_to(chosen)
 
 
 @main.command()

@@ -11,6 +11,8 @@ import json
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from .wording import group_digits
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -167,7 +169,9 @@ def render(problems: list[Problem], fmt: str) -> str:
     return "\n".join(p.as_text() for p in ordered)
 
 
-def summary(problems: list[Problem]) -> str:
+def summary(problems: list[Problem], hidden: int = 0) -> str:
+    """'13 lỗi (errors), 570 cảnh báo (warnings)', saying how many were not printed."""
     errors = sum(1 for p in problems if p.level is Severity.ERROR)
     warnings = len(problems) - errors
-    return f"{errors} lỗi (errors), {warnings} cảnh báo (warnings)"
+    text = f"{group_digits(errors)} lỗi (errors), {group_digits(warnings)} cảnh báo (warnings)"
+    return f"{text}; {group_digits(hidden)} cảnh báo không in (--errors-only)" if hidden else text

@@ -77,3 +77,45 @@ def test_schema_check_reports_stale_schemas(tmp_path: Path) -> None:
 
 def test_export_choices_are_the_exporters_that_exist() -> None:
     assert set(cli.EXPORT_FORMATS) == set(exports.FORMATS)
+
+
+def warnings_and_errors(tmp_path: Path) -> Path:
+    """A catalogue with a review warning (W400) in one file and two errors (E211) in another."""
+    root = build("review-marker", tmp_path)
+    money = (Path(__file__).parent / "fixtures" / "invalid" / "money-with-dot.yaml").read_text(encoding="utf-8")
+    (root / "procedures" / "ubnd-xa" / "money-with-dot.yaml").write_text(
+        money.replace("1.009999", "1.009998"), encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("flag", ["--errors-only", "-q"])
+def test_errors_only_prints_the_errors_and_counts_the_warnings_it_hid(tmp_path: Path, flag: str) -> None:
+    root = warnings_and_errors(tmp_path)
+    code, out = run("validate", str(root), "--format", "text", flag)
+    assert code == 1
+    assert [line.split(": ", 2)[1].split()[0] for line in out.splitlines()[:-1]] == ["E211", "E211"]
+    assert out.splitlines()[-1] == "2 lỗi (errors), 1 cảnh báo (warnings); 1 cảnh báo không in (--errors-only)"
+    assert run("validate", str(root), "--format", "text")[1].count(" W400 ") == 1
+
+
+def test_a_file_inside_a_catalogue_is_checked_against_the_whole_and_only_its_problems_are_printed(
+        tmp_path: Path) -> None:
+    root = warnings_and_errors(tmp_path)
+    code, out = run("validate", str(root / "procedures" / "ubnd-xa" / "review-marker.yaml"), "--format", "text")
+    assert (code, out.count(" W400 "), "E211" in out) == (0, 1, False)
+    code, out = run("validate", str(root / "procedures" / "ubnd-xa" / "money-with-dot.yaml"), "--format", "json")
+    assert (code, {p["code"] for p in json.loads(out)}) == (1, {"E211"})
+    # A code also used in another file is found although only one file was named.
+    copy = root / "procedures" / "ubnd-xa" / "ban-sao.yaml"
+    copy.write_bytes((root / "procedures" / "ubnd-xa" / "review-marker.yaml").read_bytes())
+    code, out = run("validate", str(copy), "--format", "json")
+    assert (code, [(p["path"].rsplit("/", 1)[1], p["code"]) for p in json.loads(out) if p["level"] == "error"]) == \
+        (1, [("ban-sao.yaml", "E303")])
+    assert run("validate", str(root / "procedures" / "bo-cong-an"))[0] == 0
+
+
+def test_a_path_outside_any_catalogue_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "le.yaml").write_text("code: x\n", encoding="utf-8")
+    code, out = run("validate", str(tmp_path / "le.yaml"))
+    assert code == 2
+    assert "không nằm trong thư mục catalogue nào" in out
