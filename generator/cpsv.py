@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import models
+from . import models, wording
 from .catalogue import Catalogue
 from .feed import FEED_DIR, Links, dumps
 from .site_urls import Kind, procedure_url, url_of
@@ -168,12 +168,12 @@ def channel_node(service: str, code: str, index: int, channel: models.Channel) -
         "identifier": f"{code}-kenh-{index}",
         "type": f"#kenh-{channel.kind.value}",
     }
-    duration = xsd_duration(channel.processing_time)
+    duration = wording.iso_duration(channel.processing_time)
     if duration is not None:
         node["processingTime"] = duration
     text = [models.CHANNEL_LABELS[channel.kind]]
     if channel.processing_time is not None:
-        text.append(f"Thời hạn giải quyết: {time_text(channel.processing_time)}")
+        text.append(f"Thời hạn giải quyết: {wording.duration_line(channel.processing_time)}")
     text.extend(t for t in (channel.note, channel.url) if t)
     node["description"] = ". ".join(text)
     return node
@@ -186,7 +186,7 @@ def cost_node(service: str, code: str, channel: int, index: int, fee: models.Fee
         "identifier": f"{code}-kenh-{channel}-phi-{index}",
         "currency": CURRENCY_IRI + fee.currency.value,
         "ifAccessedThrough": f"{service}#kenh-{channel}",
-        "description": fee_text(fee),
+        "description": wording.fee_line(fee),
     }
     if fee.kind is not None:  # absent when the source does not say phí or lệ phí
         node["type"] = f"#phi-{fee.kind.value}"
@@ -265,62 +265,3 @@ def concepts(catalogue: Catalogue) -> list[Node]:
         *((CURRENCY_IRI + c.value, c.value, CURRENCY_LABELS[c]) for c in models.Currency),
     ]
     return [{"@id": iri, "@type": "Concept", "notation": code, "prefLabel": label} for iri, code, label in pairs]
-
-
-# --- Values CPSV-AP wants as typed literals or text
-
-
-def xsd_duration(time: models.ProcessingTime | None) -> str | None:
-    """The longest time as xsd:duration; None for working days and 'same day', which it cannot express."""
-    if time is None or time.unit is None:
-        return None
-    value = time.max_value if time.max_value is not None else time.value
-    if value is None:
-        return None
-    unit = time.unit
-    if unit is models.TimeUnit.DAYS:
-        return f"P{int(value)}D" if float(value).is_integer() else f"PT{round(value * 86400)}S"
-    if unit is models.TimeUnit.HOURS:
-        return f"PT{int(value)}H" if float(value).is_integer() else f"PT{round(value * 3600)}S"
-    if unit in (models.TimeUnit.MONTHS, models.TimeUnit.YEARS) and float(value).is_integer():
-        return f"P{int(value)}{'M' if unit is models.TimeUnit.MONTHS else 'Y'}"
-    return None
-
-
-def number_text(value: float) -> str:
-    """1 → '1', 1.5 → '1,5' (Vietnamese decimal comma)."""
-    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
-
-
-def time_text(time: models.ProcessingTime) -> str:
-    """'5 ngày làm việc', '5–7 ngày', 'trong ngày', with the note after."""
-    unit = models.TIME_UNIT_LABELS[time.unit] if time.unit else ""
-    amount = ""
-    if time.value is not None:
-        amount = number_text(time.value)
-        if time.max_value is not None:
-            amount += f"–{number_text(time.max_value)}"
-    text = " ".join(t for t in (amount, unit) if t)
-    if time.note:
-        text = f"{text} ({time.note})" if text else time.note
-    return text
-
-
-def money_text(amount: int) -> str:
-    """200000 → '200.000' (Vietnamese thousands separator)."""
-    return f"{amount:,}".replace(",", ".")
-
-
-def fee_text(fee: models.Fee) -> str:
-    """'Lệ phí: 200.000 VND/hộ chiếu (ghi chú)'; 0 is 'miễn phí'."""
-    if fee.amount == 0 and fee.max_amount is None:
-        amount = "Miễn phí"
-    else:
-        amount = money_text(fee.amount)
-        if fee.max_amount is not None:
-            amount += f"–{money_text(fee.max_amount)}"
-        amount += f" {fee.currency.value}"
-        if fee.per:
-            amount += f"/{fee.per}"
-    text = f"{models.FEE_LABELS[fee.kind]}: {amount}"
-    return f"{text} ({fee.note})" if fee.note else text

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from . import models
+from . import models, wording
 from .source import load_file
 from .validate import procedure_files
 
@@ -31,8 +31,6 @@ Status = Literal["added", "removed", "changed"]
 MARKER = "<!-- catalogue-diff -->"  # lets a workflow find and update its own comment
 MAX_ROWS = 300  # a pull-request comment stays under GitHub's 65,536 characters
 _CHANNELS = {k.value: v for k, v in models.CHANNEL_LABELS.items()}
-_FEES = {(k.value if k else None): v for k, v in models.FEE_LABELS.items()}
-_UNITS = {k.value: v for k, v in models.TIME_UNIT_LABELS.items()}
 _CITIZEN_KEYS = ("service_level", "channels", "document_cases")
 
 
@@ -225,15 +223,16 @@ def _kinds(channels: dict[str, dict[str, Any]]) -> str:
 def _time(channel: dict[str, Any]) -> str:
     if not channel:
         return "—"
-    time = channel.get("processing_time")
-    if not isinstance(time, dict):
+    raw = channel.get("processing_time")
+    if not isinstance(raw, dict):
         return "không ghi"
-    unit = _UNITS.get(str(time.get("unit")), str(time.get("unit") or ""))
-    value, top = time.get("value"), time.get("max_value")
-    amount = "" if value is None else (_number(value) + (f"–{_number(top)}" if top is not None else ""))
-    text = " ".join(x for x in (amount, unit if time.get("unit") else "") if x)
-    note = time.get("note")
-    return (f"{text} ({_short(str(note))})" if note and text else _short(str(note)) if note else text) or "không ghi"
+    try:  # a side of the diff may not be valid: then its text as written
+        time = models.ProcessingTime.model_validate(raw)
+    except ValidationError:
+        return _short(json.dumps(raw, ensure_ascii=False))
+    if time.note:
+        time = time.model_copy(update={"note": _short(time.note)})
+    return wording.duration_line(time) or "không ghi"
 
 
 def _fees(channel: dict[str, Any]) -> str:
@@ -245,16 +244,12 @@ def _fees(channel: dict[str, Any]) -> str:
     return "; ".join(_fee(f) for f in fees if isinstance(f, dict)) or "không ghi phí"
 
 
-def _fee(fee: dict[str, Any]) -> str:
-    raw = fee.get("kind")  # None: the source does not say phí or lệ phí
-    kind = _FEES[raw] if (raw is None or isinstance(raw, str)) and raw in _FEES else str(raw)
-    amount, top = fee.get("amount"), fee.get("max_amount")
-    currency = fee.get("currency") or "VND"
-    money = "miễn phí" if amount == 0 and top is None else (
-        f"{_money(amount)}{'–' + _money(top) if top is not None else ''} {currency}")
-    per = f"/{fee['per']}" if fee.get("per") else ""
-    note = f" ({_short(str(fee['note']), 60)})" if fee.get("note") else ""
-    return f"{kind} {money}{per}{note}"
+def _fee(raw: dict[str, Any]) -> str:
+    try:  # a side of the diff may not be valid: then its text as written
+        fee = models.Fee.model_validate(raw)
+    except ValidationError:
+        return _short(json.dumps(raw, ensure_ascii=False), 60)
+    return wording.fee_line(fee.model_copy(update={"note": _short(fee.note, 60)}) if fee.note else fee)
 
 
 def _documents(data: dict[str, Any]) -> dict[tuple[str, str], str]:
@@ -340,14 +335,6 @@ def _name(data: dict[str, Any]) -> str:
 
 def _text(value: Any) -> str:
     return "—" if value is None else str(value)
-
-
-def _number(value: Any) -> str:
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-
-
-def _money(value: Any) -> str:
-    return f"{value:,}".replace(",", ".") if isinstance(value, int) else _text(value)
 
 
 def _short(text: str, limit: int = 100) -> str:

@@ -38,12 +38,10 @@ from .models import (
     ChannelKind,
     Fee,
     Procedure,
-    ProcessingTime,
-    TimeUnit,
     category_of,
 )
 from .site_urls import Kind, form_url, url_of
-from .wording import date_text, duration_text, fee_text, group_digits, money, number, vi_sorted
+from .wording import date_text, duration_text, fee_text, group_digits, iso_duration, money, vi_sorted
 
 LEVEL_GUIDE = "huong-dan/muc-do-dich-vu/"
 FINDER = "tra-cuu/"
@@ -112,19 +110,6 @@ def form_files(catalogue: Catalogue) -> dict[str, FormFile]:
 
 
 # ---------------------------------------------------------------- formatting
-
-
-def iso_duration(time: ProcessingTime | None) -> str | None:
-    """ISO 8601 duration for schema.org (upper bound of a range); None when it cannot be said.
-
-    Working days have no ISO form, and calendar days would promise less time
-    than the source gives, so they are left to the page text (as cpsv does).
-    """
-    if time is None or time.value is None or time.unit in (None, TimeUnit.SAME_DAY, TimeUnit.WORKING_DAYS):
-        return None
-    value = number(time.max_value if time.max_value is not None else time.value).replace(",", ".")
-    letter = {TimeUnit.HOURS: "TH", TimeUnit.MONTHS: "M", TimeUnit.YEARS: "Y"}.get(time.unit, "D")
-    return f"PT{value}H" if letter == "TH" else f"P{value}{letter}"
 
 
 def file_size(size: int) -> str:

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from .models import TIME_UNIT_LABELS, Currency, Fee, ProcessingTime, TimeUnit
+from .models import FEE_LABELS, TIME_UNIT_LABELS, Currency, Fee, ProcessingTime, TimeUnit
 
 NO_UNIT = "(nguồn không ghi đơn vị)"
 
@@ -52,6 +52,12 @@ def fee_text(fee: Fee) -> str:
     return f"{text}/{fee.per}" if fee.per else text
 
 
+def fee_line(fee: Fee) -> str:
+    """Kind, amount and note, for text without a table: 'Lệ phí: 200.000 đồng/hộ chiếu (ghi chú)'."""
+    text = f"{FEE_LABELS[fee.kind]}: {fee_text(fee)}"
+    return f"{text} ({fee.note})" if fee.note else text
+
+
 def duration_figure(time: ProcessingTime | None) -> str | None:
     """'3 ngày làm việc', '5 – 7 ngày', 'Trong ngày'; None when the source gives no figure."""
     if time is None:
@@ -72,6 +78,47 @@ def duration_text(time: ProcessingTime | None) -> str:
     if figure is not None:
         return figure
     return (time.note if time is not None else None) or "Chưa có thông tin"
+
+
+_SECONDS = {TimeUnit.DAYS: 86_400, TimeUnit.HOURS: 3_600}
+
+
+def iso_duration(time: ProcessingTime | None) -> str | None:
+    """The longest time as an ISO 8601 duration that is also a valid xsd:duration; None when it cannot be said.
+
+    For schema.org and CPSV-AP alike. Working days have no ISO form, and
+    calendar days would promise less time than the source gives, so they are
+    left to the text; so is a fraction of a month or year (months differ in
+    length). Digits are never grouped (1500 hours is PT1500H), and a fraction
+    becomes smaller units, as xsd allows a fraction only in seconds:
+    0.5 days is PT12H, 1.5 hours PT1H30M.
+    """
+    if time is None or time.unit is None:
+        return None
+    value = time.max_value if time.max_value is not None else time.value
+    if value is None:
+        return None
+    if time.unit in (TimeUnit.MONTHS, TimeUnit.YEARS):
+        letter = "M" if time.unit is TimeUnit.MONTHS else "Y"
+        return f"P{int(value)}{letter}" if float(value).is_integer() else None
+    if time.unit not in _SECONDS:
+        return None
+    seconds = round(value * _SECONDS[time.unit])
+    days, rest = divmod(seconds, 86_400) if time.unit is TimeUnit.DAYS else (0, seconds)
+    hours, rest = divmod(rest, 3_600)
+    minutes, seconds = divmod(rest, 60)
+    clock = "".join(f"{n}{letter}" for n, letter in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
+    if not days and not clock:
+        return "P0D" if time.unit is TimeUnit.DAYS else "PT0H"
+    return f"P{f'{days}D' if days else ''}{'T' + clock if clock else ''}"
+
+
+def duration_line(time: ProcessingTime) -> str:
+    """Figure and note, for text without a table: '10 – 15 ngày làm việc (ghi chú)'; '' when neither is given."""
+    figure = duration_figure(time)
+    if figure and time.note:
+        return f"{figure} ({time.note})"
+    return figure or time.note or ""
 
 
 def date_text(value: dt.date) -> str:

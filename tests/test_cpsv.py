@@ -109,13 +109,13 @@ def test_fees_are_costs_of_their_channel_with_value_and_currency() -> None:
     assert cost["hasValue"] == 200000.0
     assert cost["currency"] == "http://publications.europa.eu/resource/authority/currency/VND"
     assert cost["ifAccessedThrough"] == "../../thu-tuc/2.000488/#kenh-1"
-    assert cost["description"] == "Phí: 200.000 VND/lần"
+    assert cost["description"] == "Phí: 200.000 đồng/lần"
 
 
 def test_a_fee_range_has_no_single_value_but_says_the_range() -> None:
     cost = node("2.000488", "#kenh-1-phi-3")
     assert "hasValue" not in cost
-    assert cost["description"] == "Giá: 5.000–20.000 VND/trang (=Bản in thêm)"
+    assert cost["description"] == "Giá: 5.000 – 20.000 đồng/trang (=Bản in thêm)"
 
 
 def test_documents_results_conditions_and_laws_are_their_cpsv_classes() -> None:
@@ -137,32 +137,16 @@ def test_a_service_without_description_is_described_from_its_record() -> None:
     )
 
 
-@pytest.mark.parametrize(("time", "expected"), [
-    (models.ProcessingTime(value=3, unit=models.TimeUnit.DAYS), "P3D"),
-    (models.ProcessingTime(value=0.5, unit=models.TimeUnit.DAYS), "PT43200S"),
-    (models.ProcessingTime(value=4, unit=models.TimeUnit.HOURS), "PT4H"),
-    (models.ProcessingTime(value=1.5, unit=models.TimeUnit.HOURS), "PT5400S"),
-    (models.ProcessingTime(value=2, unit=models.TimeUnit.MONTHS), "P2M"),
-    (models.ProcessingTime(value=1, unit=models.TimeUnit.YEARS), "P1Y"),
-    (models.ProcessingTime(value=5, max_value=7, unit=models.TimeUnit.DAYS), "P7D"),
-    (models.ProcessingTime(value=10, unit=models.TimeUnit.WORKING_DAYS), None),
-    (models.ProcessingTime(unit=models.TimeUnit.SAME_DAY), None),
-    (models.ProcessingTime(note="Theo lịch"), None),
-])
-def test_processing_times_become_xsd_durations_only_when_exact(time: models.ProcessingTime, expected: str | None) -> None:
-    assert cpsv.xsd_duration(time) == expected
-
-
 def test_working_days_are_kept_in_the_channel_description() -> None:
     channel = node("2.000488", "#kenh-1")
     assert "processingTime" not in channel
     assert channel["description"] == (
-        "Trực tiếp. Thời hạn giải quyết: 10–15 ngày làm việc (Trường hợp phải xác minh thì không quá 15 ngày)"
+        "Trực tiếp. Thời hạn giải quyết: 10 – 15 ngày làm việc (Trường hợp phải xác minh thì không quá 15 ngày)"
     )
-    assert node("2.000488", "#kenh-2")["processingTime"] == "PT5400S"
+    assert node("2.000488", "#kenh-2")["processingTime"] == "PT1H30M"
 
 
 def test_a_fee_the_source_does_not_call_phi_or_le_phi_gets_no_type_and_says_both() -> None:
     node = cpsv.cost_node("../../thu-tuc/1.000001/", "1.000001", 1, 1, models.Fee(amount=5000))
     assert "type" not in node
-    assert node["description"] == "Phí, lệ phí: 5.000 VND"
+    assert node["description"] == "Phí, lệ phí: 5.000 đồng"

@@ -98,7 +98,7 @@ def test_diff_between_two_commits_of_a_data_repository_calls_out_citizen_changes
     assert citizen < out.index("### Thủ tục thêm mới") < out.index("### Sửa khác")
     table = out[citizen:out.index("### Thủ tục thêm mới")]
     assert "| `1.001193` Đăng ký khai sinh | Mức độ | 3 | **4** |" in table
-    assert "| Phí, lệ phí (Trực tiếp) | Lệ phí miễn phí | **Lệ phí 50.000 VND** |" in table
+    assert "| Phí, lệ phí (Trực tiếp) | Lệ phí: Miễn phí | **Lệ phí: 50.000 đồng** |" in table
     assert "| Thời hạn (Trực tiếp) | 3 ngày làm việc | **1 ngày làm việc** |" in table
     assert "| Cách thức nộp | Trực tiếp | **Trực tiếp, Trực tuyến** |" in table
     assert "| Hồ sơ: Giấy chứng sinh | — | **không ghi số bản** |" in table
@@ -128,7 +128,7 @@ def test_json_format_lists_each_procedure_with_structured_changes(
     changed = next(p for p in data["procedures"] if p["status"] == "changed")
     fee = next(c for c in changed["changes"] if c["field"] == "channels.truc-tiep.fees")
     assert fee == {"field": "channels.truc-tiep.fees", "label": "Phí, lệ phí (Trực tiếp)",
-                   "before": "Lệ phí miễn phí", "after": "Lệ phí 50.000 VND", "citizen": True}
+                   "before": "Lệ phí: Miễn phí", "after": "Lệ phí: 50.000 đồng", "citizen": True}
 
 
 def test_a_ref_before_the_catalogue_existed_shows_everything_added(
@@ -196,8 +196,8 @@ def test_fee_ranges_units_and_documents_are_described_in_words() -> None:
              "document_cases": [{"case": "Người nước ngoài", "documents": [{"name": "Hộ chiếu", "copies": 2}]}]}
     result = compare({"1.000001": Entry("a.yaml", before)}, {"1.000001": Entry("a.yaml", after)})
     assert [(c.label, c.before, c.after) for c in result.procedures[0].changes] == [
-        ("Thời hạn (Dịch vụ bưu chính)", "không ghi", "2–3 tháng"),
-        ("Phí, lệ phí (Dịch vụ bưu chính)", "không ghi phí", "Phí 1.000–2.000 USD/bản"),
+        ("Thời hạn (Dịch vụ bưu chính)", "không ghi", "2 – 3 tháng"),
+        ("Phí, lệ phí (Dịch vụ bưu chính)", "không ghi phí", "Phí: 1.000 – 2.000 USD/bản"),
         ("Hồ sơ — Người nước ngoài: Hộ chiếu", "1 bản sao", "2 bản sao"),
     ]
 
@@ -206,4 +206,4 @@ def test_a_fee_without_a_kind_is_named_as_the_source_names_the_column() -> None:
     before = {"code": "1.000001", "name": "A", "channels": [{"kind": "truc-tiep", "fees": []}]}
     after = {"code": "1.000001", "name": "A", "channels": [{"kind": "truc-tiep", "fees": [{"kind": None, "amount": 5000}]}]}
     change = compare({"1.000001": Entry("a.yaml", before)}, {"1.000001": Entry("a.yaml", after)}).procedures[0].changes[0]
-    assert (change.before, change.after) == ("không ghi phí", "Phí, lệ phí 5.000 VND")
+    assert (change.before, change.after) == ("không ghi phí", "Phí, lệ phí: 5.000 đồng")

@@ -17,14 +17,13 @@ from generator.pages import (
     environment,
     file_size,
     form_files,
-    iso_duration,
     json_ld,
     markdown,
     outline,
 )
 from generator.site_urls import Kind, url_of
 from generator.validate import validate
-from generator.wording import duration_text, fee_text, money, vi_key
+from generator.wording import duration_text, fee_text, iso_duration, money, vi_key
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pages" / "catalogue"
 RICH = "2.000488"
