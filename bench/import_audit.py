@@ -31,6 +31,7 @@ from generator.importers import dichvucong
 from generator.importers.numbers import number_pattern
 from generator.importers.text import clean
 from generator.models import Currency, Procedure
+from generator.search_index import is_free
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _HDND = re.compile(r"(?i)hội đồng nhân dân|HĐND")
@@ -87,6 +88,10 @@ def _legal(procedure: Procedure, raw: str, counts: Counter[str]) -> None:
 
 
 def _fees(procedure: Procedure, counts: Counter[str]) -> None:
+    notes = " ".join(f.note or "" for c in procedure.channels for f in c.fees)
+    if is_free(procedure) and (_HDND.search(notes) or any(
+            int(re.sub(r"[.,]", "", m.group(1))) for m in _MONEY.finditer(notes))):
+        counts["procedures passing the 'Miễn phí' filter while a fee note names an amount or the HĐND"] += 1
     for channel in procedure.channels:
         counts["channel rows"] += 1
         if channel.note and _STAGE.search(channel.note):
@@ -98,7 +103,12 @@ def _fees(procedure: Procedure, counts: Counter[str]) -> None:
                 continue
             note = fee.note or ""
             noted = {int(re.sub(r"[.,]", "", m.group(1))) for m in _MONEY.finditer(note)}
-            if (amount == 0 and (noted - {0} or _HDND.search(note))) or (amount and noted and amount not in noted):
+            reduced = getattr(fee, "reduced_amount", None)
+            if reduced is not None:
+                counts["fees with a dated reduction kept"] += 1
+                noted -= {reduced}
+            if (amount == 0 and (noted - {0} or _HDND.search(note))) or (
+                    amount and ((noted and amount not in noted) or _HDND.search(note))):
                 counts["definitive fees contradicted by their row"] += 1
             if fee.currency is Currency.VND and 0 < amount < 1000:
                 counts["VND amounts < 1000 shown as figures"] += 1

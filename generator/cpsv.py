@@ -190,7 +190,7 @@ def cost_node(service: str, code: str, channel: int, index: int, fee: models.Fee
     }
     if fee.kind is not None:  # absent when the source does not say phí or lệ phí
         node["type"] = f"#phi-{fee.kind.value}"
-    if fee.max_amount is None:
+    if fee.max_amount is None and fee.amount is not None:
         node["hasValue"] = float(fee.amount)
     return node
 

@@ -23,6 +23,7 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StringConstraints,
+    model_validator,
 )
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -243,16 +244,39 @@ class ProcessingTime(Strict):
 
 
 class Fee(Strict):
-    """Phí, lệ phí: a whole, non-negative amount in a currency, perhaps per unit."""
+    """Phí, lệ phí: a whole, non-negative amount in a currency, perhaps per unit.
+
+    A fee the source states ambiguously (the note contradicts the figure, a
+    VND amount under 1,000, a currency the note does not confirm, "Miễn phí"
+    while the note names an amount) has no `amount`: it keeps the source's
+    own wording in `source_text`, and pages show that wording and "xem ghi chú".
+    """
 
     kind: FeeKind | None = Field(
         None, description="le-phi | phi | gia; bỏ trống khi nguồn không phân biệt phí hay lệ phí"
     )
-    amount: Money = Field(description="Số tiền, số nguyên không âm (0 = miễn phí)")
+    amount: Money | None = Field(
+        None, description="Số tiền, số nguyên không âm (0 = miễn phí); bỏ trống khi nguồn ghi không chắc chắn"
+    )
     max_amount: Money | None = Field(None, description="Mức cao nhất khi phí là một khoảng")
     currency: Currency = Field(Currency.VND, description="VND (mặc định) hoặc USD")
     per: ShortText | None = Field(None, description="Tính theo đơn vị: trang, bản, hồ sơ…")
+    source_text: ShortText | None = Field(
+        None, description="Lời nguồn ghi khi số tiền không đọc được chắc chắn (trang hiện lời này và 'xem ghi chú')"
+    )
+    reduced_amount: Money | None = Field(None, description="Mức thu giảm có thời hạn (ví dụ theo TT 64/2025/TT-BTC)")
+    reduced_until: Date | None = Field(None, description="Ngày cuối áp dụng mức thu giảm (YYYY-MM-DD)")
     note: Text | None = Field(None, description="Ghi chú, trường hợp áp dụng")
+
+    @model_validator(mode="after")
+    def _amount_or_source_wording(self) -> Fee:
+        if self.amount is None and self.source_text is None:
+            raise ValueError("phí cần số tiền (amount) hoặc lời nguồn ghi (source_text)")
+        if self.amount is None and (self.max_amount is not None or self.reduced_amount is not None):
+            raise ValueError("max_amount và reduced_amount chỉ đi cùng số tiền (amount)")
+        if (self.reduced_amount is None) != (self.reduced_until is None):
+            raise ValueError("mức thu giảm cần cả reduced_amount và reduced_until")
+        return self
 
 
 class Channel(Strict):

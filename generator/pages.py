@@ -224,7 +224,8 @@ def government_service(p: Procedure, catalogue: Catalogue) -> dict[str, Any]:
     channels = [_channel_ld(c.kind, c.url, iso_duration(c.processing_time)) for c in p.channels]
     if channels:
         data["availableChannel"] = channels
-    offers = [_offer_ld(f) for c in p.channels for f in c.fees]
+    # A fee kept in the source's wording has no price to state.
+    offers = [_offer_ld(f) for c in p.channels for f in c.fees if f.amount is not None]
     if offers:
         data["offers"] = offers
     return data

@@ -57,7 +57,7 @@ class Coded(models.Strict):
 class PortalFee(models.Strict):
     type: FeeType | None = Field(
         description="FEE (lệ phí) | SERVICE_FEE (phí) | PRICE_LEVEL (giá); null khi nguồn không phân biệt")
-    amount: int
+    amount: int | None = Field(description="null khi nguồn ghi không chắc chắn: xem description")
     maxAmount: int | None = Field(description="Mức cao nhất khi phí là một khoảng")
     currency: models.Currency
     unit: str | None = Field(description="Tính theo đơn vị (per)")
@@ -203,7 +203,8 @@ def execution_method(channel: models.Channel) -> ExecutionMethod:
         processingTimeUnit=UNITS.get(time.unit) if time.unit else None, processingTimeNote=note,
         fees=[
             PortalFee(type=FEE_TYPES[f.kind] if f.kind else None, amount=f.amount, maxAmount=f.max_amount, currency=f.currency,
-                      unit=f.per, description=f.note)
+                      unit=f.per, description=f.note if f.amount is not None else
+                      "; ".join(t for t in (f"Nguồn ghi: {f.source_text}", f.note) if t))
             for f in channel.fees
         ],
         url=channel.url, description=channel.note,

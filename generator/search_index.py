@@ -69,7 +69,7 @@ from .models import (
     category_of,
 )
 from .site_urls import Kind
-from .wording import duration_figure, money_range
+from .wording import SEE_NOTE, duration_figure, money_range
 
 FOLD = "vi-fold"
 FINDER_SRC = "tra-cuu/index.md"
@@ -146,7 +146,10 @@ def time_summary(p: Procedure) -> str:
 
 
 def is_free(p: Procedure) -> bool | None:
-    """True when fees are stated and every one is 0; None when no fee is stated."""
+    """True when fees are stated and every one is a sure 0; None when no fee is stated.
+
+    A fee kept in the source's wording (amount unknown) is never free.
+    """
     fees = [f for c in p.channels for f in c.fees]
     if not fees:
         return None
@@ -161,12 +164,17 @@ def fee_summary(p: Procedure) -> str:
         return ""
     if free:
         return "Miễn phí"
-    return "; ".join(_fee_range(cur, [f for f in fees if f.currency is cur]) for cur in Currency
-                     if any(f.currency is cur for f in fees))
+    sure = [f for f in fees if f.amount is not None]
+    parts = [_fee_range(cur, [f for f in sure if f.currency is cur]) for cur in Currency
+             if any(f.currency is cur for f in sure)]
+    if len(sure) < len(fees):
+        parts.append(f"nguồn ghi chưa rõ, {SEE_NOTE}")
+    return "; ".join(parts)
 
 
 def _fee_range(currency: Currency, fees: list[Fee]) -> str:
-    return money_range(min(f.amount for f in fees), max(f.max_amount or f.amount for f in fees), currency)
+    amounts = [f.amount for f in fees if f.amount is not None]
+    return money_range(min(amounts), max(f.max_amount or f.amount or 0 for f in fees), currency)
 
 
 def channel_mask(p: Procedure) -> int:

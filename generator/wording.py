@@ -44,12 +44,29 @@ def money_range(low: int, high: int, currency: Currency) -> str:
     return f"{group_digits(low)} – {money(high, currency)}"
 
 
+SEE_NOTE = "xem ghi chú"
+
+
 def fee_text(fee: Fee) -> str:
-    """Amount, range and unit of one fee; 'Miễn phí' when it costs nothing."""
+    """Amount, range and unit of one fee; 'Miễn phí' when it costs nothing.
+
+    A fee the source states ambiguously is its own wording, never a figure:
+    'Nguồn ghi “135 Việt Nam Đồng”, xem ghi chú'. A reduction with an end
+    date comes first, as it is what a citizen pays until then.
+    """
+    if fee.amount is None:
+        return f"Nguồn ghi “{fee.source_text}”, {SEE_NOTE}"
     if fee.amount == 0 and not fee.max_amount:
         return "Miễn phí"
-    text = money_range(fee.amount, fee.max_amount or fee.amount, fee.currency)
-    return f"{text}/{fee.per}" if fee.per else text
+    text = _per(money_range(fee.amount, fee.max_amount or fee.amount, fee.currency), fee.per)
+    if fee.reduced_amount is not None and fee.reduced_until is not None:
+        reduced = _per(money(fee.reduced_amount, fee.currency), fee.per)
+        return f"{reduced} đến hết {date_text(fee.reduced_until)}; sau đó {text}"
+    return text
+
+
+def _per(text: str, per: str | None) -> str:
+    return f"{text}/{per}" if per else text
 
 
 def fee_line(fee: Fee) -> str:
