@@ -23,8 +23,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from . import feed
 from .catalogue import Catalogue
-from .exports import FORMATS, export_files, write_files
+from .exports import FORMATS, format_files, write_files
 from .feed import FEED_DIR
 from .search_index import search_files
 
@@ -115,8 +116,13 @@ def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None) -> N
     Only one format's files are in memory at once (all formats of 10,000
     procedures are ~390 MB of bytes), and nothing is sent back to the build.
     """
+    hashes: dict[str, str] = {}
     for name in FORMATS:
-        write_files(site_dir / FEED_DIR, export_files(catalogue, [name], site_url))
+        files = format_files(catalogue, name, site_url)
+        write_files(site_dir / FEED_DIR, files)
+        hashes.update((n, feed.sha256(d)) for n, d in files.items())
+    manifest = feed.manifest(catalogue, feed.Links(site_url or None), hashes)
+    write_files(site_dir / FEED_DIR, {feed.MANIFEST: manifest})
 
 
 JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed}

@@ -24,6 +24,7 @@ FORMATS: dict[str, Exporter] = {
     "portal": portal.portal_files,
 }
 PROCEDURE_DIR = "procedures/"
+AGENCY_DIR = "agencies/"
 DOCS_PAGE = "api/index.md"  # the feed's docs page, under docs/
 EXAMPLE_MARK = re.compile(r"^<!-- feed-example (\w+)(?: (\S+))? -->$", re.MULTILINE)
 
@@ -35,14 +36,20 @@ def export_files(catalogue: Catalogue, formats: Iterable[str] = FORMATS, site_ur
     files: dict[str, bytes] = {}
     for name in formats:
         files.update(FORMATS[name](catalogue, links))
+    files[feed.MANIFEST] = feed.manifest(catalogue, links, {n: feed.sha256(d) for n, d in files.items()})
     return files
+
+
+def format_files(catalogue: Catalogue, fmt: str, site_url: str | None = None) -> dict[str, bytes]:
+    """The files of one format, without the manifest (written once all formats are)."""
+    return FORMATS[fmt](catalogue, Links(site_url or None))
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:
     """Write each file under `out`, leaving unchanged files untouched.
 
-    A procedure file left from an earlier export whose code is gone is
-    removed, so the folder matches its manifest.
+    A procedure or agency file left from an earlier export whose code is
+    gone is removed, so the folder matches its manifest.
     """
     for name, data in sorted(files.items()):
         target = out / name
@@ -50,10 +57,11 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    if any(name.startswith(PROCEDURE_DIR) for name in files):
-        for stale in sorted((out / PROCEDURE_DIR).glob("*.json")):
-            if f"{PROCEDURE_DIR}{stale.name}" not in files:
-                stale.unlink()
+    for folder in (PROCEDURE_DIR, AGENCY_DIR):
+        if any(name.startswith(folder) for name in files):
+            for stale in sorted((out / folder).glob("*.json")):
+                if f"{folder}{stale.name}" not in files:
+                    stale.unlink()
 
 
 # --- Examples for docs/api/index.md, made from a real record at build time

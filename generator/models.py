@@ -200,7 +200,9 @@ class Contact(Strict):
 
     address: Text | None = Field(None, description="Địa chỉ tiếp nhận (address)")
     phone: ShortText | None = Field(None, description="Điện thoại (phone)")
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = Field(
+        None, description="Thư điện tử (email)"
+    )
     website: HttpUrl | None = Field(None, description="Trang thông tin (website)")
 
 
@@ -217,17 +219,17 @@ class Agency(Strict):
 class FieldOfWork(Strict):
     """Lĩnh vực (field) a procedure belongs to."""
 
-    id: Slug
-    name: ShortText
-    description: Text | None = None
+    id: Slug = Field(description="Mã định danh lĩnh vực (field id)")
+    name: ShortText = Field(description="Tên lĩnh vực (name)")
+    description: Text | None = Field(None, description="Mô tả (description)")
 
 
 class LifeEvent(Strict):
     """Sự kiện cuộc sống (life event) grouping procedures citizens meet together."""
 
-    id: Slug
-    name: ShortText
-    description: Text | None = None
+    id: Slug = Field(description="Mã định danh sự kiện (life-event id)")
+    name: ShortText = Field(description="Tên sự kiện (name)")
+    description: Text | None = Field(None, description="Mô tả (description)")
 
 
 class ProcessingTime(Strict):
@@ -292,26 +294,26 @@ class Channel(Strict):
 class Document(Strict):
     """Một giấy tờ trong thành phần hồ sơ."""
 
-    name: Text
+    name: Text = Field(description="Tên giấy tờ (document name)")
     form: Slug | None = Field(None, description="Mã mẫu đơn trong `forms`")
     originals: Count | None = Field(None, description="Số bản chính")
     copies: Count | None = Field(None, description="Số bản sao")
     required: StrictBool | None = Field(None, description="Bắt buộc hay không (nếu biết)")
-    note: Text | None = None
+    note: Text | None = Field(None, description="Ghi chú (note)")
 
 
 class DocumentCase(Strict):
     """Thành phần hồ sơ for one case (trường hợp); `case: null` applies to everyone."""
 
-    case: Text | None = None
+    case: Text | None = Field(None, description="Trường hợp áp dụng; null: mọi trường hợp (case)")
     documents: list[Document] = Field(default_factory=list)
 
 
 class Form(Strict):
     """Mẫu đơn, tờ khai: named by the record; a file or official URL when one is known."""
 
-    id: Slug
-    title: Text
+    id: Slug = Field(description="Mã mẫu trong thủ tục (form id)")
+    title: Text = Field(description="Tên mẫu (title)")
     code: ShortText | None = Field(None, description="Ký hiệu mẫu, ví dụ 'Mẫu số 01/TK'")
     file: Annotated[str, StringConstraints(max_length=300)] | None = Field(
         None, description="Đường dẫn trong catalogue/, ví dụ forms/bo-tu-phap/to-khai.docx"
@@ -323,7 +325,7 @@ class Form(Strict):
 class Result(Strict):
     """Kết quả thực hiện."""
 
-    name: Text
+    name: Text = Field(description="Tên kết quả (result name)")
     code: ShortText | None = Field(None, description="Mã kết quả, ví dụ KQ.G15.000001")
 
 
@@ -331,7 +333,7 @@ class LegalBasis(Strict):
     """Căn cứ pháp lý."""
 
     number: ShortText | None = Field(None, description="Số, ký hiệu văn bản")
-    title: Text
+    title: Text = Field(description="Tên, trích yếu văn bản (title)")
     issued: Date | None = Field(None, description="Ngày ban hành (YYYY-MM-DD)")
     issuer: ShortText | None = Field(None, description="Cơ quan ban hành")
 
@@ -347,8 +349,8 @@ class Online(Strict):
 class Roadmap(Strict):
     """Kế hoạch nâng cấp mức độ (upgrade plan)."""
 
-    target_level: Level
-    due: Date
+    target_level: Level = Field(description="Mức độ đích 1–4 (target level)")
+    due: Date = Field(description="Hạn hoàn thành (due date)")
     source: ShortText | None = Field(None, description="Văn bản giao kế hoạch")
 
 
@@ -413,32 +415,32 @@ MetricName = Literal[
 class TargetScope(Strict):
     """Phạm vi: the whole catalogue, one tier, or one agency (exactly one or none)."""
 
-    tier: Tier | None = None
-    agency: Slug | None = None
+    tier: Tier | None = Field(None, description="Cấp (tier)")
+    agency: Slug | None = Field(None, description="Cơ quan (agency id)")
 
 
 class Target(Strict):
     """Chỉ tiêu: a metric that must reach a threshold by a deadline."""
 
-    id: Slug
-    metric: MetricName
+    id: Slug = Field(description="Mã chỉ tiêu (target id)")
+    metric: MetricName = Field(description="Chỉ số đo (metric)")
     threshold: Annotated[StrictInt | StrictFloat, Field(ge=0, le=100)] = Field(description="Ngưỡng, phần trăm")
     scope: TargetScope = Field(default_factory=TargetScope)
-    deadline: Date
+    deadline: Date = Field(description="Hạn (deadline)")
     source: ShortText = Field(description="Văn bản đặt chỉ tiêu")
-    source_url: HttpUrl | None = None
-    note: Text | None = None
+    source_url: HttpUrl | None = Field(None, description="Địa chỉ văn bản (source URL)")
+    note: Text | None = Field(None, description="Ghi chú (note)")
 
 
 class UsageRecord(Strict):
     """Số hồ sơ tiếp nhận trong một năm, cho một thủ tục hoặc một cơ quan."""
 
-    year: Annotated[StrictInt, Field(ge=2000, le=2100)]
-    procedure: Code | None = None
-    agency: Slug | None = None
-    received: Annotated[StrictInt, Field(ge=0)]
-    received_online: Annotated[StrictInt, Field(ge=0)]
-    source: ShortText | None = None
+    year: Annotated[StrictInt, Field(ge=2000, le=2100)] = Field(description="Năm (year)")
+    procedure: Code | None = Field(None, description="Mã thủ tục (procedure code)")
+    agency: Slug | None = Field(None, description="Cơ quan (agency id)")
+    received: Annotated[StrictInt, Field(ge=0)] = Field(description="Số hồ sơ tiếp nhận (applications received)")
+    received_online: Annotated[StrictInt, Field(ge=0)] = Field(description="Số hồ sơ tiếp nhận trực tuyến (online)")
+    source: ShortText | None = Field(None, description="Nguồn số liệu (source)")
 
 
 # Keys the contract renamed, old → new: still read (with warning W401), written under the new name.
@@ -459,28 +461,28 @@ def is_slug(text: str) -> bool:
 class AgenciesFile(Strict):
     """agencies.yaml"""
 
-    agencies: list[Agency]
+    agencies: list[Agency] = Field(description="Các cơ quan (agencies)")
 
 
 class FieldsFile(Strict):
     """fields.yaml"""
 
-    fields: list[FieldOfWork]
+    fields: list[FieldOfWork] = Field(description="Các lĩnh vực (fields)")
 
 
 class LifeEventsFile(Strict):
     """life_events.yaml"""
 
-    life_events: list[LifeEvent]
+    life_events: list[LifeEvent] = Field(description="Các sự kiện cuộc sống (life events)")
 
 
 class TargetsFile(Strict):
     """targets.yaml"""
 
-    targets: list[Target]
+    targets: list[Target] = Field(description="Các chỉ tiêu (targets)")
 
 
 class UsageFile(Strict):
     """usage.yaml"""
 
-    usage: list[UsageRecord]
+    usage: list[UsageRecord] = Field(description="Số liệu sử dụng (usage)")

@@ -156,7 +156,7 @@ class PortalFeed(Envelope):
 
 def portal_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
     """The national-portal-shaped export, by path inside api/v1/."""
-    return {PORTAL_FILE: dumps(document(catalogue, links)), **schema_files({"portal.schema.json": PortalFeed})}
+    return {PORTAL_FILE: dumps(document(catalogue, links)), **schema_files({"portal.schema.json": PortalFeed}, links)}
 
 
 def document(catalogue: Catalogue, links: Links) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def test_one_row_per_procedure_with_vietnamese_intact() -> None:
     assert birth["name"] == "Đăng ký khai sinh"
     assert (birth["service_level"], birth["category"], birth["national_portal"]) == ("4", "toan-trinh", "true")
     assert birth["channels"] == "truc-tuyen; truc-tiep"
-    assert birth["url"] == "thu-tuc/1.001193/"
+    assert birth["url"] == "../../thu-tuc/1.001193/"
     record = next(r for r in found if r["code"] == "2.000488")
     assert (record["postal"], record["online_payment"], record["review"]) == ("", "false", "channels")
     assert record["legal_basis"] == "28/2009/QH12; Thông tư hướng dẫn về lý lịch tư pháp"

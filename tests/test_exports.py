@@ -32,7 +32,7 @@ def test_every_format_is_written_under_api_v1_identically_twice(tmp_path: Path) 
     first, second = tree(tmp_path / "a" / "api" / "v1"), tree(tmp_path / "b" / "api" / "v1")
     assert first == second == written
     for name in ("catalogue.json", "manifest.json", "catalogue.jsonld", "portal.json", "procedures.csv",
-                 "channels.csv", "procedures/2.000488.json", "schema/portal.schema.json"):
+                 "channels.csv", "procedures/2.000488.json", "schema/1.1.0/portal.schema.json"):
         assert name in first
 
 
@@ -84,7 +84,7 @@ def test_the_docs_page_has_an_example_of_every_format_and_names_every_field() ->
 def test_export_command_writes_only_the_chosen_format(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["export", "--format", "csv", "--out", str(tmp_path), str(FIXTURE)])
     assert result.exit_code == 0, result.output
-    assert sorted(tree(tmp_path)) == ["channels.csv", "procedures.csv"]
+    assert sorted(tree(tmp_path)) == ["channels.csv", "manifest.json", "procedures.csv"]
 
 
 def test_export_command_with_every_format_matches_the_site_files(tmp_path: Path) -> None:

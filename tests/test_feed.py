@@ -11,6 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from generator import feed, models
+from generator.exports import export_files
 from generator.validate import validate
 
 from .catalogues import load
@@ -21,7 +22,8 @@ EMBEDDED = ROOT / "catalogue"
 
 
 def files_of(root: Path, site_url: str | None = None) -> dict[str, bytes]:
-    return feed.feed_files(load(root), feed.Links(site_url))
+    """The JSON feed and its manifest."""
+    return export_files(load(root), ["json"], site_url)
 
 
 def parsed(data: bytes) -> Any:
@@ -66,7 +68,7 @@ def test_the_record_is_the_models_own_json_plus_derived() -> None:
     procedure = load(FIXTURE).by_code["2.000488"]
     record = parsed(files_of(FIXTURE)[feed.procedure_file("2.000488")])
     assert set(record) == set(models.Procedure.model_fields) | {"$schema", "derived"}
-    assert record["derived"] == {"category": "mot-phan", "url": "thu-tuc/2.000488/"}
+    assert record["derived"] == {"category": "mot-phan", "url": "../../thu-tuc/2.000488/"}
     assert record["channels"][0]["fees"][2] == procedure.channels[0].fees[2].model_dump(mode="json")
 
 
@@ -87,13 +89,14 @@ def test_every_feed_file_is_valid_against_the_schema_its_dollar_schema_names(roo
         errors = [f"{name}: {e.json_path}: {e.message}" for e in validators[schema_name].iter_errors(document)]
         assert errors == []
         checked += 1
-    assert checked == len(load(root).procedures) + 5
+    catalogue = load(root)
+    assert checked == len(catalogue.procedures) + len(catalogue.agencies) + 5
     assert len(validators) == len(feed.FEED_SCHEMAS)
 
 
 def test_a_schema_catches_a_record_that_breaks_the_contract() -> None:
     files = files_of(FIXTURE)
-    schema = parsed(files["schema/procedure.schema.json"])
+    schema = parsed(files[feed.schema_path("procedure.schema.json")])
     record = parsed(files[feed.procedure_file("1.001193")])
     record["service_level"] = 5
     record["channels"][0]["kind"] = "fax"
@@ -108,17 +111,17 @@ def test_manifest_gives_the_url_sha256_and_updated_of_every_procedure_file() -> 
     assert [e["code"] for e in manifest["procedures"]] == [p.code for p in catalogue.procedures]
     for entry in manifest["procedures"]:
         name = feed.procedure_file(entry["code"])
-        assert entry["url"] == f"api/v1/{name}"
+        assert entry["url"] == name
         assert entry["sha256"] == feed.sha256(files[name])
         assert entry["updated"] == catalogue.by_code[entry["code"]].updated.isoformat()
     assert {f["name"]: f["sha256"] for f in manifest["files"]}["catalogue.json"] == feed.sha256(files["catalogue.json"])
 
 
 def test_two_builds_of_the_same_catalogue_are_byte_identical() -> None:
-    first = feed.feed_files(load(FIXTURE), feed.Links())
+    first = files_of(FIXTURE)
     again, problems = validate(FIXTURE)
     assert again is not None, problems
-    assert feed.feed_files(again, feed.Links()) == first
+    assert export_files(again, ["json"]) == first
 
 
 def test_every_json_file_is_sorted_compact_utf8_with_a_final_newline() -> None:
@@ -142,7 +145,8 @@ def test_procedure_files_do_not_change_when_only_the_build_date_does(monkeypatch
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     late = files_of(FIXTURE)
     changed = {name for name in early if early[name] != late[name]}
-    assert changed == {"catalogue.json", "agencies.json", "fields.json", "changelog.json", "manifest.json"}
+    agency_files = {feed.agency_file(a) for a in load(FIXTURE).agencies}
+    assert changed == {"catalogue.json", "agencies.json", "fields.json", "changelog.json", "manifest.json"} | agency_files
 
 
 def test_urls_are_site_relative_and_absolute_once_the_site_url_is_known() -> None:
@@ -157,9 +161,9 @@ def test_urls_are_site_relative_and_absolute_once_the_site_url_is_known() -> Non
 def test_agencies_fields_and_life_events_count_their_procedures() -> None:
     whole = parsed(files_of(FIXTURE)["catalogue.json"])
     agencies = {a["id"]: a["derived"] for a in whole["agencies"]}
-    assert agencies["bo-tu-phap"] == {"procedures": 2, "url": "co-quan/bo-tu-phap/"}
+    assert agencies["bo-tu-phap"] == {"procedures": 2, "url": "../../co-quan/bo-tu-phap/"}
     assert {f["id"]: f["derived"]["procedures"] for f in whole["fields"]} == {"ho-tich": 3, "xuat-nhap-canh": 1}
-    assert whole["life_events"][0]["derived"] == {"procedures": 1, "url": "su-kien/sinh-con/"}
+    assert whole["life_events"][0]["derived"] == {"procedures": 1, "url": "../../su-kien/sinh-con/"}
 
 
 def test_changelog_states_the_versions_and_the_deprecation_period() -> None:

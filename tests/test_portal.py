@@ -44,8 +44,8 @@ def record(code: str) -> dict[str, Any]:
 def test_portal_json_is_valid_against_its_published_schema(root: Path) -> None:
     files = exported(root)
     document = files[portal.PORTAL_FILE]
-    assert document["$schema"] == "schema/portal.schema.json"
-    validator = Draft202012Validator(files["schema/portal.schema.json"], format_checker=Draft202012Validator.FORMAT_CHECKER)
+    assert document["$schema"] == "schema/1.1.0/portal.schema.json"
+    validator = Draft202012Validator(files["schema/1.1.0/portal.schema.json"], format_checker=Draft202012Validator.FORMAT_CHECKER)
     assert [e.message for e in validator.iter_errors(document)] == []
     assert len(document["procedures"]) == len(load(root).procedures)
 
@@ -114,7 +114,7 @@ def test_document_cases_become_execution_cases_with_profile_components() -> None
     assert (first["originalQty"], first["copyQty"], first["required"]) == (1, None, True)
     assert first["attachments"] == [{
         "name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "code": "Mẫu số 03/2013/TT-LLTP", "url": None,
-        "fileUrl": "bieu-mau/bo-tu-phap/to-khai-ly-lich-tu-phap.docx",
+        "fileUrl": "../../bieu-mau/bo-tu-phap/to-khai-ly-lich-tu-phap.docx",
     }]
     assert (second["originalQty"], second["copyQty"], second["required"], second["attachments"]) == (None, 1, False, [])
     assert second["description"] == "Xuất trình bản chính để đối chiếu"
