@@ -195,11 +195,14 @@ def diff(base: str, head: str | None, catalogue_path: Path, fmt: str) -> None:
     Thiếu HEAD thì so với thư mục làm việc. Thay đổi về phí, thời hạn, mức độ,
     hồ sơ và cách thức nộp được nêu trước.
     """
-    from .diff import DiffError, diff_refs
+    from .diff import DiffError, InvalidTree, diff_refs
     from .diff import render as render_diff
 
     try:
         result = diff_refs(base, head, catalogue_path)
+    except InvalidTree as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(2)
     except DiffError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(render_diff(result, fmt))

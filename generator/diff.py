@@ -24,8 +24,9 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from . import models, wording
+from .problems import Severity
 from .source import load_file
-from .validate import procedure_files
+from .validate import procedure_files, validate
 
 Status = Literal["added", "removed", "changed"]
 MARKER = "<!-- catalogue-diff -->"  # lets a workflow find and update its own comment
@@ -36,6 +37,15 @@ _CITIZEN_KEYS = ("service_level", "channels", "document_cases")
 
 class DiffError(Exception):
     """A side of the diff cannot be read (unknown ref, not a git repository...)."""
+
+
+class InvalidTree(DiffError):
+    """A side does not validate: a diff of it would show misread values as changes."""
+
+    def __init__(self, side: str, files: list[str]) -> None:
+        self.files = files
+        super().__init__(f"{side}: catalogue không hợp lệ, không so sánh; chạy 'catalogue validate'. "
+                         f"Tệp có lỗi: {', '.join(files)}")
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,10 @@ class CatalogueDiff:
 
     def citizen_rows(self) -> list[tuple[ProcedureDiff, Change]]:
         return [(p, c) for p in self.procedures for c in p.changes if c.citizen]
+
+    def stale_updated(self) -> list[ProcedureDiff]:
+        """Changed procedures whose `updated` did not move: a modified-since importer would miss them."""
+        return [p for p in self.with_status("changed") if not any(c.field == "updated" for c in p.changes)]
 
 
 @dataclass(frozen=True)
@@ -156,9 +170,26 @@ def _extract_ref(ref: str, catalogue: Path, dest: Path) -> Path:
 
 
 def diff_refs(base: str, head: str | None, catalogue: Path) -> CatalogueDiff:
-    """Compare the catalogue at `base` with `head` (a ref or folder; None = working tree)."""
+    """Compare the catalogue at `base` with `head` (a ref or folder; None = working tree).
+
+    Both sides must validate (InvalidTree otherwise): an invalid value read
+    raw (a fee of 5.5) would be reported as a real change.
+    """
+    head_name = head or "thư mục làm việc"
     with side(base, catalogue) as old_root, side(head, catalogue) as new_root:
-        return compare(snapshot(old_root), snapshot(new_root), base, head or "thư mục làm việc")
+        for name, root in ((base, old_root), (head_name, new_root)):
+            check_valid(name, root)
+        return compare(snapshot(old_root), snapshot(new_root), base, head_name)
+
+
+def check_valid(name: str, root: Path) -> None:
+    """Raise InvalidTree naming the files with errors when the catalogue at `root` does not validate."""
+    if not any(root.iterdir()):
+        return  # before the catalogue existed: everything is added
+    catalogue, found = validate(root, base=root)
+    if catalogue is None:
+        files = sorted({p.path for p in found if p.level is Severity.ERROR}) or [str(root)]
+        raise InvalidTree(name, files)
 
 
 # -- comparing ------------------------------------------------------------------------
@@ -348,6 +379,10 @@ def _short(text: str, limit: int = 100) -> str:
 _STATUS_VI = {"added": "thêm mới", "removed": "bỏ", "changed": "sửa"}
 
 
+STALE_HINT = ("hệ thống nhập theo ngày sẽ bỏ sót; hãy đặt `updated` là ngày sửa "
+              "(importers that go by date would miss these)")
+
+
 def headline(diff: CatalogueDiff) -> str:
     counts = {s: len(diff.with_status(s)) for s in ("added", "removed", "changed")}
     if not any(counts.values()):
@@ -365,7 +400,7 @@ def render(diff: CatalogueDiff, fmt: str) -> str:
 
 
 def _as_json(diff: CatalogueDiff) -> dict[str, Any]:
-    return {"base": diff.base, "head": diff.head,
+    return {"base": diff.base, "head": diff.head, "stale_updated": [p.code for p in diff.stale_updated()],
             "summary": {s: len(diff.with_status(s)) for s in ("added", "removed", "changed")},
             "procedures": [asdict(p) for p in diff.procedures]}
 
@@ -385,6 +420,10 @@ def render_text(diff: CatalogueDiff) -> str:
     if others:
         lines += ["", "Thay đổi khác:"]
         lines += [f"  {p.code} {c.label}: {c.before} → {c.after}" for p, c in others]
+    stale = diff.stale_updated()
+    if stale:
+        lines += ["", f"Nội dung đổi nhưng ngày cập nhật (updated) giữ nguyên — {STALE_HINT}:"]
+        lines += [f"  {p.code} ({p.path})" for p in stale]
     return "\n".join(lines)
 
 
@@ -411,6 +450,11 @@ def render_markdown(diff: CatalogueDiff) -> str:
         out += [f"- `{p.code}` {_cell(p.name)}: " + ", ".join(_cell(c.label) for c in p.changes if not c.citizen)
                 for p in others[:MAX_ROWS]]
         out += _more(len(others))
+    stale = diff.stale_updated()
+    if stale:
+        out += ["", "### ⚠️ Nội dung đổi nhưng `updated` giữ nguyên", "", STALE_HINT.capitalize() + ".", ""]
+        out += [f"- `{p.code}` {_cell(p.name)} — `{_cell(p.path)}`" for p in stale[:MAX_ROWS]]
+        out += _more(len(stale))
     return "\n".join(out) + "\n"
 
 

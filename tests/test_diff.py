@@ -174,11 +174,25 @@ def test_a_ref_outside_any_repository_is_a_usage_error_in_vietnamese(
     assert "fatal" not in out
 
 
-def test_a_procedure_file_that_does_not_load_is_still_listed(tmp_path: Path) -> None:
-    old = write_catalogue(tmp_path / "a", {})
-    new = write_catalogue(tmp_path / "b", {"hong": "name: [Đăng ký"})
+def test_diff_refuses_an_invalid_tree_naming_its_files_with_exit_2(tmp_path: Path) -> None:
+    old = write_catalogue(tmp_path / "a", {"khai-sinh": BIRTH})
+    new = write_catalogue(tmp_path / "b", {"khai-sinh": BIRTH.replace("amount: 0}", "amount: 5.5}"),
+                                           "hong": "name: [Đăng ký"})
+    result = CliRunner().invoke(main, ["diff", str(old), str(new)])
+    assert result.exit_code == 2
+    assert "procedures/ubnd-xa/hong.yaml" in result.output
+    assert "procedures/ubnd-xa/khai-sinh.yaml" in result.output
+    assert "5.5" not in result.output and "So sánh" not in result.output
+
+
+def test_a_change_without_a_new_updated_date_is_called_out(tmp_path: Path) -> None:
+    old = write_catalogue(tmp_path / "a", {"khai-sinh": BIRTH})
+    new = write_catalogue(tmp_path / "b", {"khai-sinh": BIRTH.replace("amount: 0}", "amount: 150000}")})
     result = diff_refs(str(old), str(new), Path("catalogue"))
-    assert [(p.code, p.status) for p in result.procedures] == [("procedures/ubnd-xa/hong.yaml", "added")]
+    assert [p.code for p in result.stale_updated()] == ["1.001193"]
+    assert "`updated` giữ nguyên" in render(result, "markdown")
+    bumped = write_catalogue(tmp_path / "c", {"khai-sinh": CHANGED_BIRTH.replace("updated: 2026-01-01", "updated: 2026-02-01")})
+    assert diff_refs(str(old), str(bumped), Path("catalogue")).stale_updated() == []
 
 
 def test_identical_sides_say_so() -> None:
