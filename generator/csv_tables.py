@@ -1,12 +1,19 @@
-"""procedures.csv and channels.csv: the catalogue for spreadsheets.
+"""The catalogue for spreadsheets: procedures.csv, its child tables, datapackage.json.
 
 UTF-8 with a byte-order mark, so spreadsheet programs show Vietnamese
 correctly; CRLF line ends (RFC 4180); columns in a fixed order named like
 the JSON feed's fields. procedures.csv has one row per procedure;
 channels.csv one row per fee of each channel (a channel without fees still
-has one row, with empty fee columns). Lists are joined with "; ". A cell
-that a spreadsheet would run as a formula (starting with = + @ or a tab)
-is prefixed with an apostrophe.
+has one row, with empty fee columns); documents.csv, legal_basis.csv,
+forms.csv and results.csv one row per item, keyed by code and position,
+so no list of free text is ever joined (a title may itself hold "; ").
+procedures.csv keeps its joined columns of 1.0 for compatibility.
+
+Formula injection (OWASP "CSV Injection"): a text cell starting with
+= + - @, a tab or a carriage return is prefixed with an apostrophe, so a
+spreadsheet shows it instead of running it. Numbers are written as
+numbers and are not prefixed. datapackage.json (Frictionless Data Package)
+gives every column's type, so `code` reads as text (1.000080 stays).
 """
 
 from __future__ import annotations
@@ -14,10 +21,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from . import models
 from .catalogue import Catalogue
-from .feed import Links
+from .feed import Links, dumps, sha256
 from .site_urls import procedure_url
 
 PROCEDURE_COLUMNS: tuple[str, ...] = (
@@ -33,15 +41,30 @@ CHANNEL_COLUMNS: tuple[str, ...] = (
     "currency", "per", "fee_note",
 )
 Cell = str | int | float | bool | None
-FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
+DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "code", "case_item", "case", "item", "document_name", "form", "originals", "copies", "required", "note",
+)
+LEGAL_BASIS_COLUMNS: tuple[str, ...] = ("code", "item", "number", "title", "issued", "issuer")
+FORM_COLUMNS: tuple[str, ...] = ("code", "item", "form_id", "title", "form_code", "form_url", "form_source")
+RESULT_COLUMNS: tuple[str, ...] = ("code", "item", "result_name", "result_code")
+# OWASP CSV Injection: the leading characters a spreadsheet reads as the start of a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATA_PACKAGE = "datapackage.json"
 
 
 def csv_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
-    """Both tables, by path inside api/v1/."""
-    return {
-        "procedures.csv": table(PROCEDURE_COLUMNS, (procedure_row(p, catalogue, links) for p in catalogue.procedures)),
-        "channels.csv": table(CHANNEL_COLUMNS, (row for p in catalogue.procedures for row in channel_rows(p))),
+    """Every table and the data package describing them, by path inside api/v1/."""
+    procedures = catalogue.procedures
+    files = {
+        "procedures.csv": table(PROCEDURE_COLUMNS, (procedure_row(p, catalogue, links) for p in procedures)),
+        "channels.csv": table(CHANNEL_COLUMNS, (row for p in procedures for row in channel_rows(p))),
+        "documents.csv": table(DOCUMENT_COLUMNS, (row for p in procedures for row in document_rows(p))),
+        "legal_basis.csv": table(LEGAL_BASIS_COLUMNS, (row for p in procedures for row in legal_basis_rows(p))),
+        "forms.csv": table(FORM_COLUMNS, (row for p in procedures for row in form_rows(p))),
+        "results.csv": table(RESULT_COLUMNS, (row for p in procedures for row in result_rows(p))),
     }
+    files[DATA_PACKAGE] = data_package(files)
+    return files
 
 
 def table(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
@@ -58,8 +81,9 @@ def cell(value: Cell) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if not isinstance(value, str):
+        return str(value)  # a number: never a formula, and a prefix would make it text
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def joined(values: Iterable[str]) -> str:
@@ -96,3 +120,78 @@ def channel_rows(p: models.Procedure) -> list[list[Cell]]:
         ]
         rows.extend(head + fee for fee in fees or [[None] * 7])
     return rows
+
+
+def document_rows(p: models.Procedure) -> list[list[Cell]]:
+    return [
+        [p.code, c, case.case, d, doc.name, doc.form, doc.originals, doc.copies, doc.required, doc.note]
+        for c, case in enumerate(p.document_cases, 1) for d, doc in enumerate(case.documents, 1)
+    ]
+
+
+def legal_basis_rows(p: models.Procedure) -> list[list[Cell]]:
+    return [[p.code, n, b.number, b.title, b.issued.isoformat() if b.issued else None, b.issuer]
+            for n, b in enumerate(p.legal_basis, 1)]
+
+
+def form_rows(p: models.Procedure) -> list[list[Cell]]:
+    return [[p.code, n, f.id, f.title, f.code, f.url, f.source] for n, f in enumerate(p.forms, 1)]
+
+
+def result_rows(p: models.Procedure) -> list[list[Cell]]:
+    return [[p.code, n, r.name, r.code] for n, r in enumerate(p.results, 1)]
+
+
+# --- datapackage.json (Frictionless Data Package v1 with Table Schema), written by hand:
+# https://specs.frictionlessdata.io/data-package/ and /table-schema/
+
+# Column names mean one thing in every table; `item` (and `case_item`) is the position in the record's list.
+INTEGER = ("service_level", "documents", "roadmap_target_level", "channel", "fee", "amount", "max_amount",
+           "case_item", "item", "originals", "copies")
+NUMBER = ("processing_time", "processing_time_max")
+BOOLEAN = ("service_level_derived", "national_portal", "online_payment", "postal", "required")
+DATE = ("roadmap_due", "updated", "issued")
+TITLES = {"code": "Mã thủ tục, dạng D.DDDDDD: đọc như văn bản, không phải số (text, keep 1.000080)"}
+TABLE_TITLES = {
+    "procedures.csv": "Mỗi thủ tục một dòng (one row per procedure)",
+    "channels.csv": "Mỗi khoản phí của mỗi cách thức nộp một dòng (one row per channel fee)",
+    "documents.csv": "Mỗi giấy tờ của mỗi trường hợp một dòng (one row per document)",
+    "legal_basis.csv": "Mỗi căn cứ pháp lý một dòng (one row per legal basis)",
+    "forms.csv": "Mỗi mẫu đơn một dòng (one row per form)",
+    "results.csv": "Mỗi kết quả một dòng (one row per result)",
+}
+
+
+def field_schema(column: str) -> dict[str, Any]:
+    kind = ("integer" if column in INTEGER else "number" if column in NUMBER
+            else "boolean" if column in BOOLEAN else "date" if column in DATE else "string")
+    field: dict[str, Any] = {"name": column, "type": kind}
+    if kind == "boolean":
+        field |= {"trueValues": ["true"], "falseValues": ["false"]}
+    if column == "code":
+        field |= {"description": TITLES["code"], "constraints": {"required": True, "pattern": r"\d\.\d{6}"}}
+    return field
+
+
+def data_package(files: dict[str, bytes]) -> bytes:
+    """Every CSV as a tabular resource: path, dialect, encoding and each column's type."""
+    resources = []
+    for name, data in files.items():
+        header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        keys = ["code"] if name == "procedures.csv" else [c for c in header if c in ("code", "case_item", "item")]
+        keys = keys if name != "channels.csv" else []  # a channel row is keyed by channel and fee together
+        schema: dict[str, Any] = {"fields": [field_schema(c) for c in header], "missingValues": [""]}
+        if keys:
+            schema["primaryKey"] = keys
+        if name != "procedures.csv":
+            schema["foreignKeys"] = [{"fields": "code", "reference": {"resource": "procedures", "fields": "code"}}]
+        resources.append({
+            "name": name.removesuffix(".csv"), "path": name, "title": TABLE_TITLES[name],
+            "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "hash": f"sha256:{sha256(data)}",
+            "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": "\"", "doubleQuote": True,
+                        "header": True},
+            "schema": schema,
+        })
+    return dumps({"profile": "tabular-data-package", "name": "danh-muc-thu-tuc",
+                  "title": "Danh mục thủ tục hành chính (CSV)", "resources": resources})

@@ -242,6 +242,9 @@ CHANGELOG: tuple[FormatChange, ...] = (
             "manifest.json: thêm build, và mọi tệp của api/v1/ (CSV, JSON-LD, portal, schema, theo cơ quan) "
             "với sha256 và updated (every file hashed, a build id).",
             "Thêm agencies/<id>.json: một cơ quan và các thủ tục của nó (per-agency files).",
+            "CSV: thêm bảng con documents.csv, legal_basis.csv, forms.csv, results.csv và datapackage.json "
+            "(Frictionless, kiểu của từng cột); ô văn bản bắt đầu bằng - cũng được thêm ' như = + @ tab CR "
+            "(child tables, a data package, OWASP escaping of every risky leading character).",
         ],
     ),
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -27,7 +29,9 @@ def rows(name: str) -> list[dict[str, str]]:
 
 def test_files_start_with_a_bom_and_end_lines_with_crlf() -> None:
     for name, data in files().items():
-        assert data.startswith(b"\xef\xbb\xbfcode,name,")
+        if not name.endswith(".csv"):
+            continue
+        assert data.startswith(b"\xef\xbb\xbfcode,")
         assert data.endswith(b"\r\n")
         # The fixture has no line breaks inside cells: one CRLF per row and the header, no bare LF.
         assert data.count(b"\r\n") == data.count(b"\n") == len(rows(name)) + 1
@@ -39,7 +43,8 @@ def test_column_order_is_the_published_one() -> None:
     assert csv_tables.PROCEDURE_COLUMNS[:4] == ("code", "name", "agency", "agency_name")
     assert csv_tables.CHANNEL_COLUMNS[:4] == ("code", "name", "channel", "kind")
     docs = (ROOT / "docs" / "api" / "index.md").read_text(encoding="utf-8")
-    for column in (*csv_tables.PROCEDURE_COLUMNS, *csv_tables.CHANNEL_COLUMNS):
+    for column in (*csv_tables.PROCEDURE_COLUMNS, *csv_tables.CHANNEL_COLUMNS, *csv_tables.DOCUMENT_COLUMNS,
+                   *csv_tables.LEGAL_BASIS_COLUMNS, *csv_tables.FORM_COLUMNS, *csv_tables.RESULT_COLUMNS):
         assert f"`{column}`" in docs, column
 
 
@@ -70,8 +75,39 @@ def test_one_row_per_channel_fee_and_one_for_a_channel_without_fees() -> None:
 def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_defused() -> None:
     range_fee = next(r for r in rows("channels.csv") if r["fee_kind"] == "gia")
     assert range_fee["fee_note"] == "'=Bản in thêm"
-    assert csv_tables.cell("-5 ngày") == "-5 ngày"
-    assert csv_tables.cell("+84 24") == "'+84 24"
+    for start in ("=", "+", "-", "@", "\t", "\r"):  # OWASP CSV Injection, every risky leading character
+        assert csv_tables.cell(f"{start}1+1") == f"'{start}1+1"
+    assert csv_tables.cell(-5) == "-5"  # a number stays a number
+    assert csv_tables.cell("5 ngày") == "5 ngày"
+
+
+def test_the_data_package_describes_every_csv_column_with_a_type_every_cell_has() -> None:
+    package = json.loads(files()[csv_tables.DATA_PACKAGE])
+    tables = {name for name in files() if name.endswith(".csv")}
+    assert {r["path"] for r in package["resources"]} == tables
+    checks = {"integer": r"-?\d+", "number": r"-?\d+(\.\d+)?", "boolean": "true|false",
+              "date": r"\d{4}-\d{2}-\d{2}", "string": r"(?s).*"}
+    for resource in package["resources"]:
+        assert resource["hash"] == f"sha256:{feed.sha256(files()[resource['path']])}"
+        found = rows(resource["path"])
+        header = files()[resource["path"]].decode("utf-8-sig").split("\r\n", 1)[0].split(",")
+        assert [f["name"] for f in resource["schema"]["fields"]] == header
+        for field in resource["schema"]["fields"]:
+            for row in found:
+                value = row[field["name"]]
+                assert value == "" or re.fullmatch(checks[field["type"]], value), (resource["path"], field, value)
+    code = next(f for f in package["resources"][0]["schema"]["fields"] if f["name"] == "code")
+    assert code["type"] == "string"
+
+
+def test_child_tables_keep_each_item_whole_instead_of_joining_them() -> None:
+    procedure = load().by_code["2.000488"]
+    legal = [r for r in rows("legal_basis.csv") if r["code"] == "2.000488"]
+    assert [r["title"] for r in legal] == [b.title for b in procedure.legal_basis]
+    documents = [r for r in rows("documents.csv") if r["code"] == "2.000488"]
+    assert len(documents) == sum(len(c.documents) for c in procedure.document_cases)
+    assert [r["result_name"] for r in rows("results.csv") if r["code"] == "2.000488"] == \
+        [r.name for r in procedure.results]
 
 
 def test_two_exports_are_byte_identical() -> None:

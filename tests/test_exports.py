@@ -84,7 +84,7 @@ def test_the_docs_page_has_an_example_of_every_format_and_names_every_field() ->
 def test_export_command_writes_only_the_chosen_format(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["export", "--format", "csv", "--out", str(tmp_path), str(FIXTURE)])
     assert result.exit_code == 0, result.output
-    assert sorted(tree(tmp_path)) == ["channels.csv", "manifest.json", "procedures.csv"]
+    assert sorted(tree(tmp_path)) == ["channels.csv", "datapackage.json", "documents.csv", "forms.csv", "legal_basis.csv", "manifest.json", "procedures.csv", "results.csv"]
 
 
 def test_export_command_with_every_format_matches_the_site_files(tmp_path: Path) -> None:
