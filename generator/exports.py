@@ -12,13 +12,13 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import cpsv, csv_tables, feed, models, portal
+from . import cpsv, csv_tables, feed, models, openapi, portal
 from .catalogue import Catalogue
 from .feed import Links
 
 Exporter = Callable[[Catalogue, Links], dict[str, bytes]]
 FORMATS: dict[str, Exporter] = {
-    "json": feed.feed_files,
+    "json": lambda catalogue, links: {**feed.feed_files(catalogue, links), **openapi.openapi_files(links)},
     "jsonld": cpsv.jsonld_files,
     "csv": csv_tables.csv_files,
     "portal": portal.portal_files,

@@ -245,6 +245,7 @@ CHANGELOG: tuple[FormatChange, ...] = (
             "CSV: thêm bảng con documents.csv, legal_basis.csv, forms.csv, results.csv và datapackage.json "
             "(Frictionless, kiểu của từng cột); ô văn bản bắt đầu bằng - cũng được thêm ' như = + @ tab CR "
             "(child tables, a data package, OWASP escaping of every risky leading character).",
+            "Thêm openapi.json: mô tả OpenAPI 3.1 của feed tĩnh, schema theo $ref (an OpenAPI 3.1 description).",
         ],
     ),
 )

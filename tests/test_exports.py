@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from click.testing import CliRunner
@@ -122,3 +123,17 @@ def test_export_to_a_file_instead_of_a_folder_is_a_usage_error(tmp_path: Path) -
     assert result.exit_code == 2
     assert "cần một thư mục" in result.output
     assert out.read_text(encoding="utf-8") == "{}"
+
+
+def test_the_manifest_lists_every_file_written_with_its_hash_and_urls_resolve_from_its_address(
+        tmp_path: Path) -> None:
+    exports.write_files(tmp_path, exports.export_files(load(FIXTURE)))
+    manifest_path = tmp_path / feed.MANIFEST
+    manifest = json.loads(manifest_path.read_bytes())
+    listed = {e["url"]: e["sha256"] for e in [*manifest["procedures"], *manifest["files"]]}
+    base = manifest_path.as_uri()
+    resolved = {urljoin(base, url): digest for url, digest in listed.items()}
+    on_disk = {p.as_uri(): feed.sha256(p.read_bytes()) for p in tmp_path.rglob("*") if p.is_file()
+               and p != manifest_path}
+    assert resolved == on_disk
+    assert len(manifest["build"]) == 64

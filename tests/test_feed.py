@@ -78,7 +78,7 @@ def test_every_feed_file_is_valid_against_the_schema_its_dollar_schema_names(roo
     validators: dict[str, Draft202012Validator] = {}
     checked = 0
     for name, data in sorted(files.items()):
-        if not name.endswith(".json") or name.startswith(f"{feed.SCHEMA_DIR}/"):
+        if not name.endswith(".json") or name.startswith(f"{feed.SCHEMA_DIR}/") or name == "openapi.json":
             continue
         document = parsed(data)
         schema_name = posixpath.normpath(posixpath.join(posixpath.dirname(name), document["$schema"]))
