@@ -21,6 +21,8 @@ description only; a fee range has no single cv:hasValue.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from . import models, wording
@@ -108,29 +110,59 @@ def document(catalogue: Catalogue, links: Links) -> dict[str, Any]:
 
 
 def service_nodes(procedure: models.Procedure, catalogue: Catalogue) -> list[Node]:
-    """One procedure's nodes, the PublicService first: what a docs example shows."""
+    """One procedure's nodes, the PublicService first: what a docs example shows.
+
+    A sub-entity's fragment comes from what identifies it (a channel's kind,
+    a document's case and name, a law's number), not from its position, so
+    inserting a row renames nothing else.
+    """
     iri = _site(procedure_url(procedure.code))
-    channels = [channel_node(iri, procedure.code, i, c) for i, c in enumerate(procedure.channels, 1)]
+    code = procedure.code
+    channel_keys = keyed("kenh", [c.kind.value for c in procedure.channels])
+    channels = [channel_node(iri, code, key, c) for key, c in zip(channel_keys, procedure.channels, strict=True)]
     costs = [
-        cost_node(iri, procedure.code, i, j, fee)
-        for i, channel in enumerate(procedure.channels, 1)
-        for j, fee in enumerate(channel.fees, 1)
+        cost_node(iri, code, channel_key, fee_key, fee)
+        for channel_key, channel in zip(channel_keys, procedure.channels, strict=True)
+        for fee_key, fee in zip(keyed(f"{channel_key}-phi", [_fee_identity(f) for f in channel.fees]),
+                                channel.fees, strict=True)
     ]
+    pairs = [(case, doc) for case in procedure.document_cases for doc in case.documents]
     evidence = [
-        evidence_node(iri, f"{procedure.code}-ho-so-{i}-{j}", case, doc)
-        for i, case in enumerate(procedure.document_cases, 1)
-        for j, doc in enumerate(case.documents, 1)
+        evidence_node(iri, code, key, case, doc)
+        for key, (case, doc) in zip(keyed("ho-so", [f"{c.case}\n{d.name}" for c, d in pairs]), pairs, strict=True)
     ]
-    outputs = [_titled(iri, "Output", f"ket-qua-{i}", r.code or f"{procedure.code}-ket-qua-{i}", r.name)
-               for i, r in enumerate(procedure.results, 1)]
-    requirements = [_titled(iri, "Requirement", f"yeu-cau-{i}", f"{procedure.code}-yeu-cau-{i}", text)
-                    for i, text in enumerate(procedure.requirements, 1)]
-    legal = [legal_node(iri, procedure.code, i, law) for i, law in enumerate(procedure.legal_basis, 1)]
+    outputs = [_titled(iri, "Output", key, r.code or f"{code}-{key}", r.name)
+               for key, r in zip(keyed("ket-qua", [r.code or r.name for r in procedure.results]),
+                                 procedure.results, strict=True)]
+    requirements = [_titled(iri, "Requirement", key, f"{code}-{key}", text)
+                    for key, text in zip(keyed("yeu-cau", procedure.requirements), procedure.requirements, strict=True)]
+    legal = [legal_node(iri, code, key, law)
+             for key, law in zip(keyed("can-cu", [b.number or b.title for b in procedure.legal_basis]),
+                                 procedure.legal_basis, strict=True)]
     service = service_node(procedure, catalogue, iri) | _links({
         "hasChannel": channels, "hasCost": costs, "hasInput": evidence, "produces": outputs,
         "holdsRequirement": requirements, "hasLegalResource": legal,
     })
     return [service, *channels, *costs, *evidence, *outputs, *requirements, *legal]
+
+
+def keyed(prefix: str, identities: list[str]) -> list[str]:
+    """Fragments from each item's identity: 'kenh-truc-tiep' when the identity is a slug,
+    else prefix + 10 hex of its SHA-256; a repeated identity gets -2, -3 in order."""
+    seen: dict[str, int] = {}
+    out = []
+    for identity in identities:
+        base = f"{prefix}-{identity}" if models.is_slug(identity) and len(identity) <= 40 else \
+            f"{prefix}-{hashlib.sha256(identity.encode('utf-8')).hexdigest()[:10]}"
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return out
+
+
+def _fee_identity(fee: models.Fee) -> str:
+    """What names a fee (its kind, unit and note), so a new amount keeps its IRI."""
+    return json.dumps([fee.kind.value if fee.kind else None, fee.currency.value, fee.per, fee.note],
+                      ensure_ascii=False)
 
 
 def service_node(procedure: models.Procedure, catalogue: Catalogue, iri: str) -> Node:
@@ -161,11 +193,11 @@ def fallback_description(procedure: models.Procedure, catalogue: Catalogue) -> s
     return f"{procedure.name}. Thủ tục hành chính mã {procedure.code}, lĩnh vực {field}, do {agency} thực hiện."
 
 
-def channel_node(service: str, code: str, index: int, channel: models.Channel) -> Node:
+def channel_node(service: str, code: str, key: str, channel: models.Channel) -> Node:
     node: Node = {
-        "@id": f"{service}#kenh-{index}",
+        "@id": f"{service}#{key}",
         "@type": "Channel",
-        "identifier": f"{code}-kenh-{index}",
+        "identifier": f"{code}-{key}",
         "type": f"#kenh-{channel.kind.value}",
     }
     duration = wording.iso_duration(channel.processing_time)
@@ -179,13 +211,13 @@ def channel_node(service: str, code: str, index: int, channel: models.Channel) -
     return node
 
 
-def cost_node(service: str, code: str, channel: int, index: int, fee: models.Fee) -> Node:
+def cost_node(service: str, code: str, channel: str, key: str, fee: models.Fee) -> Node:
     node: Node = {
-        "@id": f"{service}#kenh-{channel}-phi-{index}",
+        "@id": f"{service}#{key}",
         "@type": "Cost",
-        "identifier": f"{code}-kenh-{channel}-phi-{index}",
+        "identifier": f"{code}-{key}",
         "currency": CURRENCY_IRI + fee.currency.value,
-        "ifAccessedThrough": f"{service}#kenh-{channel}",
+        "ifAccessedThrough": f"{service}#{channel}",
         "description": wording.fee_line(fee),
     }
     if fee.kind is not None:  # absent when the source does not say phí or lệ phí
@@ -195,10 +227,9 @@ def cost_node(service: str, code: str, channel: int, index: int, fee: models.Fee
     return node
 
 
-def evidence_node(service: str, identifier: str, case: models.DocumentCase, doc: models.Document) -> Node:
-    """A document to bring; `identifier` is '<code>-ho-so-<case>-<document>'."""
-    fragment = identifier.split("-", 1)[1]
-    node = _titled(service, "Evidence", fragment, identifier, doc.name)
+def evidence_node(service: str, code: str, key: str, case: models.DocumentCase, doc: models.Document) -> Node:
+    """A document to bring, identified as '<code>-<key>'."""
+    node = _titled(service, "Evidence", key, f"{code}-{key}", doc.name)
     text = [f"Trường hợp: {case.case}"] if case.case else []
     text += [f"{label}: {n}" for label, n in (("Bản chính", doc.originals), ("Bản sao", doc.copies)) if n is not None]
     if doc.required is not None:
@@ -210,8 +241,8 @@ def evidence_node(service: str, identifier: str, case: models.DocumentCase, doc:
     return node
 
 
-def legal_node(service: str, code: str, index: int, law: models.LegalBasis) -> Node:
-    node = _titled(service, "LegalResource", f"can-cu-{index}", law.number or f"{code}-can-cu-{index}", law.title)
+def legal_node(service: str, code: str, key: str, law: models.LegalBasis) -> Node:
+    node = _titled(service, "LegalResource", key, law.number or f"{code}-{key}", law.title)
     if law.issued is not None:
         node["dateDocument"] = law.issued.isoformat()
     if law.issuer:
