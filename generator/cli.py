@@ -106,7 +106,7 @@ def schema(out: Path, check: bool) -> None:
 @main.command()
 @click.argument("path", default="catalogue", type=click.Path(path_type=Path))
 @click.option("--format", "formats", type=click.Choice(EXPORT_FORMATS), multiple=True,
-              help="json (feed v1) | jsonld (CPSV-AP) | csv | portal (dạng Cổng DVC quốc gia); "
+              help="json (feed v1) | jsonld (CPSV-AP) | csv | portal (khóa camelCase của dự án); "
                    "lặp lại để chọn nhiều; mặc định: tất cả.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("site/api/v1"), show_default=True,
               help="Thư mục ghi (tương ứng api/v1/ của site).")

@@ -1,6 +1,6 @@
 """All machine-readable exports at once: what the site build and `catalogue export` write.
 
-JSON feed, CPSV-AP JSON-LD, national-portal shape and CSV each come from
+JSON feed, CPSV-AP JSON-LD, the camelCase view (portal.json) and CSV each come from
 their own module; this one only gathers their files under api/v1/ and
 fills the feed's docs page with real examples, so the examples never drift.
 """

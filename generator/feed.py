@@ -246,6 +246,8 @@ CHANGELOG: tuple[FormatChange, ...] = (
             "(Frictionless, kiểu của từng cột); ô văn bản bắt đầu bằng - cũng được thêm ' như = + @ tab CR "
             "(child tables, a data package, OWASP escaping of every risky leading character).",
             "Thêm openapi.json: mô tả OpenAPI 3.1 của feed tĩnh, schema theo $ref (an OpenAPI 3.1 description).",
+            "portal.json được gọi đúng tên: khóa camelCase do dự án đặt, không phải API của Cổng DVC quốc gia "
+            "(no published document of that API; the file keeps its name for v1 consumers).",
             "catalogue.jsonld: IRI của kênh, phí, giấy tờ, kết quả, điều kiện, căn cứ lấy từ nội dung định danh "
             "(#kenh-truc-tiep, #ho-so-<băm>), không từ vị trí (IRIs survive inserting a row).",
         ],

@@ -1,14 +1,18 @@
-"""portal.json: the catalogue in the shape of the National Public Service Portal's API.
+"""portal.json: the catalogue as one camelCase document, in this project's own names.
 
-A system that already reads the portal's procedures (executionMethods with
-submissionMethod, processingTime + processingTimeUnit and fees[];
-executionCases[].profileComponents[] with originalQty/copyQty) imports
-this file without writing a mapping. Names the portal's API is known to
-use are kept exactly; the rest follow its camelCase style and are listed on
-the feed's docs page.
+What it is: the same records as catalogue.json, with camelCase keys
+(executionMethods, submissionMethod, processingTimeUnit, profileComponents,
+originalQty, ...) and English code values (DIRECT, WORKING_DAY, FEE) for
+systems that prefer them. What it is not: the national portal's API. No
+published document of that API is in this project's sources; the only
+documented record shape is the portal's public procedure page (ma_thu_tuc,
+ten_thu_tuc, cach_thuc_thuc_hien, ...: /work/shared/data/dichvucong/SOURCE.md),
+which the importer reads. So the names here are ours, chosen in the
+portal's camelCase style, and the docs say so; a system that reads the
+portal's API still writes a mapping, and the docs page lists every key.
 
 The mapping is field for field and invents nothing: a value the record
-does not give is null. 'Same day' (trong ngày) has no portal unit, so its
+does not give is null. 'Same day' (trong ngày) has no unit here, so its
 processingTime and processingTimeUnit are null and processingTimeNote says it.
 """
 
@@ -149,13 +153,13 @@ class PortalProcedure(models.Strict):
 
 
 class PortalFeed(Envelope):
-    """portal.json: every procedure in the national portal's shape."""
+    """portal.json: every procedure with camelCase keys (the project's own names, not the portal's API)."""
 
     procedures: list[PortalProcedure]
 
 
 def portal_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
-    """The national-portal-shaped export, by path inside api/v1/."""
+    """The camelCase export, by path inside api/v1/."""
     return {PORTAL_FILE: dumps(document(catalogue, links)), **schema_files({"portal.schema.json": PortalFeed}, links)}
 
 

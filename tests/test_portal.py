@@ -1,4 +1,4 @@
-"""portal.json: our model in the national portal's shape, field for field, valid against its schema."""
+"""portal.json: our model with camelCase keys of our own (not the national portal's API), field for field, valid against its schema."""
 
 from __future__ import annotations
 
