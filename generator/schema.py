@@ -30,6 +30,26 @@ DATE_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 # pydantic's names for bounds it leaves on a node → the JSON Schema keyword.
 BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
 
+
+def _given(*names: str, kind: str) -> dict[str, Any]:
+    return {"required": list(names), "properties": {n: {"type": kind} for n in names}}
+
+
+def _absent(*names: str) -> dict[str, Any]:
+    return {"properties": {n: {"type": "null"} for n in names}}
+
+
+# Rules a model checks across fields (its model_validator), as JSON Schema, by $defs name.
+CROSS_FIELD: dict[str, dict[str, Any]] = {
+    "Fee": {"allOf": [
+        {"anyOf": [_given("amount", kind="integer"), _given("source_text", kind="string")]},
+        {"anyOf": [_given("amount", kind="integer"), _absent("max_amount", "reduced_amount")]},
+        {"anyOf": [_absent("reduced_amount", "reduced_until"),
+                   {"required": ["reduced_amount", "reduced_until"],
+                    "properties": {"reduced_amount": {"type": "integer"}, "reduced_until": {"type": "string"}}}]},
+    ]},
+}
+
 # File name → the model of a whole YAML file of that kind.
 SOURCE_SCHEMAS: dict[str, type[BaseModel]] = {
     "procedure.schema.json": models.Procedure,
@@ -51,6 +71,9 @@ class ContractSchema(GenerateJsonSchema):
         result = super().generate(schema, mode)
         defs = result.get("$defs", {})
         _walk(result, defs)
+        for name, rule in CROSS_FIELD.items():
+            if name in defs:
+                defs[name].update(rule)
         return result
 
 
@@ -156,7 +179,8 @@ def properties_without_description(schema: Any, where: str = "") -> list[str]:
             if "description" not in prop:
                 found.append(f"{where}/{name}")
         for key, value in schema.items():
-            found += properties_without_description(value, f"{where}/{key}")
+            if key != "allOf":  # the cross-field rules restate properties already described
+                found += properties_without_description(value, f"{where}/{key}")
     elif isinstance(schema, list):
         for i, item in enumerate(schema):
             found += properties_without_description(item, f"{where}/{i}")
