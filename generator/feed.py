@@ -29,7 +29,7 @@ from .site_urls import procedure_url, url_of
 
 FEED_DIR = "api/v1"
 SCHEMA_DIR = "schema"
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 # Months v1 keeps being produced after v2 appears (stated on the docs page).
 DEPRECATION_MONTHS = 12
 Sha256 = str
@@ -185,6 +185,16 @@ CHANGELOG: tuple[FormatChange, ...] = (
             "procedures.csv và channels.csv (CPSV-AP, national-portal and CSV exports).",
             "Loại phí (fees[].kind; portal: fees[].type; CSV: fee_kind) là null khi nguồn không phân biệt "
             "phí hay lệ phí, không đoán là lệ phí (null when the source does not say).",
+        ],
+    ),
+    FormatChange(
+        version="1.1.0",
+        date=dt.date(2026, 12, 1),
+        changes=[
+            "`agency` có thể vắng khi nguồn không ghi cơ quan thực hiện (absent when the source names none).",
+            "Thêm `coordinating_agencies`, `authorised_agencies`, `reception_address`, `related_procedures`, "
+            "`captured` (ngày hoặc tháng lấy dữ liệu) và `forms[].file_names` (added, as the source gives them).",
+            "`derived.category`: mức 2 (chỉ tải mẫu) là `thong-tin`, không phải `mot-phan` (Nghị định 42/2022).",
         ],
     ),
 )
