@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,28 @@ def test_all_610_records_import_without_an_exception_and_validate(tmp_path: Path
     catalogue, problems = validate(tmp_path)
     assert catalogue is not None
     assert {p.code for p in problems} == {"W400"}
+
+
+OTHER = Path(__file__).parent / "fixtures" / "dichvucong-other"
+
+
+def test_another_ministrys_records_import_into_a_catalogue_that_validates_and_builds(
+        tmp_path: Path, site_builder: Callable[..., Path]) -> None:
+    out = tmp_path / "catalogue"
+    result = CliRunner().invoke(main, ["import", "dichvucong", str(OTHER), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    catalogue, problems = validate(out)
+    assert catalogue is not None and [p for p in problems if p.code != "W400"] == []
+    tiers = {a.id: a.tier.value for a in catalogue.agencies.values()}
+    assert tiers == {"cuc-quan-ly-duoc": "bo", "so-y-te": "tinh", "uy-ban-nhan-dan-cap-xa": "xa",
+                     "thue-tinh-thanh-pho": "tinh"}
+    assert all(a.parent is None for a in catalogue.agencies.values())  # no source gives one
+    assert catalogue.by_code["1.900004"].agency is None
+    assert catalogue.by_code["1.900005"].service_level == 4  # "toàn trình" in its name
+    assert {p.captured for p in catalogue.procedures} == {"2026-07"}  # SOURCE.md: "captured in July 2026"
+    site = site_builder(tmp_path / "site", catalogue=out)
+    silent = (site / "thu-tuc" / "1.900004" / "index.html").read_text(encoding="utf-8")
+    assert "Nguồn chưa ghi cơ quan thực hiện" in silent and "Bộ Y tế" not in silent
+    drug = (site / "thu-tuc" / "1.900001" / "index.html").read_text(encoding="utf-8")
+    assert "Mau so 01 don de nghi CFS.docx" in drug and "tháng 7/2026" in drug
+    assert "Cục Quản lý Dược, Bộ Y tế, 138A Giảng Võ, Hà Nội" in drug
