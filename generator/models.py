@@ -180,7 +180,7 @@ class Category(StrEnum):
 
 
 CATEGORY_LABELS: dict[Category, str] = {
-    Category.THONG_TIN: "Cung cấp thông tin trực tuyến",
+    Category.THONG_TIN: "Chỉ cung cấp thông tin",  # Decree 42/2022: not an online service
     Category.MOT_PHAN: "Dịch vụ công trực tuyến một phần",
     Category.TOAN_TRINH: "Dịch vụ công trực tuyến toàn trình",
 }
