@@ -280,3 +280,20 @@ def test_another_ministrys_records_import_into_a_catalogue_that_validates_and_bu
     drug = (site / "thu-tuc" / "1.900001" / "index.html").read_text(encoding="utf-8")
     assert "Mau so 01 don de nghi CFS.docx" in drug and "tháng 7/2026" in drug
     assert "Cục Quản lý Dược, Bộ Y tế, 138A Giảng Võ, Hà Nội" in drug
+
+
+def test_a_reimport_keeps_every_editorial_edit_and_unchanged_updated_dates(tmp_path: Path) -> None:
+    out = tmp_path / "catalogue"
+    assert CliRunner().invoke(main, ["import", "dichvucong", str(OTHER), "--out", str(out)]).exit_code == 0
+    agencies = out / "agencies.yaml"
+    edited = agencies.read_text(encoding="utf-8").replace("name: Sở Y tế,", "name: Sở Y tế tỉnh,") + "# đã rà soát\n"
+    agencies.write_text(edited, encoding="utf-8")
+    editorial = out / "import" / "dichvucong.yaml"
+    editorial.write_text("# rà soát ngày 01/12\n" + editorial.read_text(encoding="utf-8"), encoding="utf-8")
+    before = {p.name: p.read_text(encoding="utf-8") for p in (out / "procedures").rglob("*.yaml")}
+    result = CliRunner().invoke(main, ["import", "dichvucong", str(OTHER), "--out", str(out)],
+                                env={"SOURCE_DATE_EPOCH": "1893456000"})  # a later day
+    assert result.exit_code == 0, result.output
+    assert agencies.read_text(encoding="utf-8") == edited
+    assert editorial.read_text(encoding="utf-8").startswith("# rà soát ngày 01/12\n")
+    assert {p.name: p.read_text(encoding="utf-8") for p in (out / "procedures").rglob("*.yaml")} == before

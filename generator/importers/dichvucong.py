@@ -21,6 +21,7 @@ import yaml
 
 from .. import yamlfmt
 from ..models import (
+    AgenciesFile,
     Channel,
     ChannelKind,
     FieldOfWork,
@@ -341,7 +342,7 @@ def write_catalogue(imported: Imported, root: Path) -> list[Path]:
     for old in sorted((root / "procedures").rglob("*.yaml")) if (root / "procedures").is_dir() else []:
         old.unlink()
     written = []
-    writer.write(root / "agencies.yaml", {"agencies": agency_list}, "../schema/agencies.schema.json")
+    _write_agencies(root / "agencies.yaml", agency_list, imported.directory.added)
     _write_editorial(root / EDITORIAL, imported.directory)
     field_list = [plain(f) for f in sorted(imported.fields.values(), key=lambda f: f.id)]
     writer.write(root / "fields.yaml", {"fields": field_list}, "../schema/fields.schema.json")
@@ -379,6 +380,21 @@ _EDITORIAL_HEADER = [
 ]
 
 
+def _write_agencies(path: Path, agency_list: list[dict[str, Any]], added: list[str]) -> None:
+    """agencies.yaml: written whole the first time; after that new agencies are appended, edits kept."""
+    if not path.is_file():
+        writer.write(path, {"agencies": agency_list}, "../schema/agencies.schema.json")
+        return
+    new = [a for a in agency_list if a["id"] in added]
+    if not new:
+        return
+    text = writer.dump_yaml({"agencies": new}, "../schema/agencies.schema.json", AgenciesFile)
+    entries = text.split("\nagencies:\n", 1)[1]
+    current = path.read_text(encoding="utf-8")
+    text = yamlfmt.format_text(current + ("" if current.endswith("\n") else "\n") + entries, AgenciesFile, str(path))
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
 def _write_editorial(path: Path, directory: Directory) -> None:
     """Add the spellings learnt in this import; an existing file is only added to, comments and all."""
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
@@ -392,7 +408,8 @@ def _write_editorial(path: Path, directory: Directory) -> None:
         return
     lines = "".join(f"  {json.dumps(name, ensure_ascii=False)}: {directory.spellings[name]}\n" for name in new)
     head, _, tail = f"\n{text}".partition("\nspellings:\n")
-    path.write_text(f"{head}\nspellings:\n{lines}{tail}"[1:], encoding="utf-8", newline="\n")
+    text = yamlfmt.format_text(f"{head}\nspellings:\n{lines}{tail}"[1:], None, str(path))  # comments kept
+    path.write_text(text, encoding="utf-8", newline="\n")
 
 
 def _remove_empty_dirs(base: Path) -> None:

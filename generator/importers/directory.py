@@ -51,7 +51,9 @@ class Directory:
         return out
 
     def _known(self) -> dict[str, str]:
-        return {_key(s): i for s, i in self.spellings.items() if i in self.agencies}
+        """Spelling → agency id: every agency's own name, then the portal spellings (which win)."""
+        names = {_key(str(a.get("name", ""))): i for i, a in self.agencies.items()}
+        return names | {_key(s): i for s, i in self.spellings.items() if i in self.agencies}
 
     def bodies(self, text: str, tiers: list[str]) -> list[str]:
         """The agency ids `text` names; an unknown name becomes a new agency (portal spelling, record's tier)."""
