@@ -439,6 +439,27 @@ def report_text(imported: Imported) -> str:
     flagged = sum(1 for p in imported.procedures if p.review)
     markers = sum(len(p.review) for p in imported.procedures)
     rows.append(f"Thủ tục có dấu cần rà soát: {flagged}/{len(imported.procedures)} ({markers} dấu)")
-    levels = {n: sum(1 for p in imported.procedures if p.service_level == n) for n in (1, 2, 3, 4)}
-    rows.append("Mức độ suy ra: " + ", ".join(f"mức {n}: {c}" for n, c in levels.items()))
+    rows.extend(_truth_lines(imported.procedures, imported.directory))
     return "\n".join(rows)
+
+
+def _truth_lines(procedures: list[Procedure], directory: Directory) -> list[str]:
+    """What the import says about agencies, levels and kept fields (docs/dong-gop/lenh.md)."""
+    def count(test: Any) -> int:
+        return sum(1 for p in procedures if test(p))
+
+    stated = {n: count(lambda p, n=n: p.service_level == n and not p.service_level_derived) for n in (1, 2, 3, 4)}
+    derived = {n: count(lambda p, n=n: p.service_level == n and p.service_level_derived) for n in (1, 2, 3, 4)}
+    return [
+        f"Nguồn không ghi cơ quan thực hiện (không gán cơ quan, gắn dấu rà soát): {count(lambda p: p.agency is None)}",
+        f"Cơ quan gặp lần đầu, thêm vào agencies.yaml: {len(directory.added)}"
+        + (f" ({', '.join(directory.added)})" if directory.added else ""),
+        "Mức độ nguồn ghi ('toàn trình'): " + ", ".join(f"mức {n}: {c}" for n, c in stated.items() if c)
+        + "; suy ra theo quy tắc: " + ", ".join(f"mức {n}: {c}" for n, c in derived.items()),
+        f"Giữ từ bản ghi: tên tệp mẫu {sum(len(f.file_names) for p in procedures for f in p.forms)}, "
+        f"địa chỉ tiếp nhận {count(lambda p: p.reception_address)}, "
+        f"cơ quan phối hợp {count(lambda p: p.coordinating_agencies)}, "
+        f"cơ quan được ủy quyền {count(lambda p: p.authorised_agencies)}, "
+        f"thủ tục liên quan {count(lambda p: p.related_procedures)}",
+        "Ngày lấy dữ liệu: " + (", ".join(sorted({p.captured for p in procedures if p.captured})) or "nguồn không ghi"),
+    ]
