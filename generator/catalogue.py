@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from .models import Agency, FieldOfWork, LifeEvent, Procedure, Target, UsageRecord
+from .wording import NO_AGENCY
 
 T = TypeVar("T")
 
@@ -68,7 +69,8 @@ class Catalogue:
         by_level: dict[int, list[Procedure]] = defaultdict(list)
         by_event: dict[str, list[Procedure]] = defaultdict(list)
         for p in self.procedures:
-            by_agency[p.agency].append(p)
+            if p.agency is not None:
+                by_agency[p.agency].append(p)
             by_field[p.field].append(p)
             by_level[p.service_level].append(p)
             for event in p.life_events:
@@ -89,9 +91,19 @@ class Catalogue:
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
         return self.newest_update() or dt.date(1970, 1, 1)
 
-    def agency_chain(self, agency_id: str) -> list[Agency]:
-        """The agency and its parents, nearest first."""
+    def captured(self) -> str | None:
+        """The newest capture date of the procedures' data from their source (as precise as it is given)."""
+        return max((p.captured for p in self.procedures if p.captured), default=None)
+
+    def agency_name(self, agency_id: str | None) -> str:
+        """The agency's name, or the words saying the source names none."""
+        return self.agencies[agency_id].name if agency_id is not None else NO_AGENCY
+
+    def agency_chain(self, agency_id: str | None) -> list[Agency]:
+        """The agency and its parents, nearest first ([] when the procedure has none)."""
         chain: list[Agency] = []
+        if agency_id is None:
+            return chain
         current = self.agencies.get(agency_id)
         while current is not None and current not in chain:
             chain.append(current)

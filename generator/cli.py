@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -217,14 +218,19 @@ def import_() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=Path("catalogue"), show_default=True,
               help="Thư mục catalogue được ghi đè bằng kết quả nhập.")
-def import_dichvucong(paths: tuple[Path, ...], out: Path) -> None:
+@click.option("--captured", metavar="YYYY-MM[-DD]",
+              help="Ngày (hoặc tháng) dữ liệu được lấy từ Cổng; mặc định: theo SOURCE.md cạnh bản ghi.")
+def import_dichvucong(paths: tuple[Path, ...], out: Path, captured: str | None) -> None:
     """Nhập bản ghi thủ tục của Cổng Dịch vụ công quốc gia (tệp JSON hoặc thư mục) vào --out.
 
     In báo cáo chất lượng: số bản ghi và số dòng đọc được trọn vẹn hoặc cần rà soát, theo từng phần.
     """
-    from .importers.dichvucong import import_files, report_text, write_catalogue
+    from .importers.dichvucong import captured_from_source, import_files, report_text, write_catalogue
 
-    imported = import_files(paths)
+    captured = captured or captured_from_source(paths)
+    if captured is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?", captured):
+        raise click.UsageError(f"--captured {captured}: cần dạng YYYY-MM hoặc YYYY-MM-DD")
+    imported = import_files(paths, catalogue=out if out.is_dir() else None, captured=captured)
     for error in imported.errors:
         click.echo(error, err=True)
     _check_out_folder(out)

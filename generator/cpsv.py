@@ -29,6 +29,7 @@ from . import models, wording
 from .catalogue import Catalogue
 from .feed import FEED_DIR, Links, dumps
 from .site_urls import Kind, procedure_url, url_of
+from .wording import NO_AGENCY
 
 JSONLD_FILE = "catalogue.jsonld"
 # EU authority tables (Publications Office): real IRIs for the country and currencies.
@@ -38,6 +39,7 @@ CURRENCY_LABELS = {models.Currency.VND: "Đồng Việt Nam", models.Currency.US
 TO_SITE_ROOT = "../../"  # from api/v1/catalogue.jsonld to the site root
 
 Node = dict[str, Any]
+NO_AGENCY_IRI = "#co-quan-chua-ghi"  # stands for "the source names no implementing body", nothing more
 
 
 def _ref(term: str, kind: str = "@id") -> dict[str, str]:
@@ -172,11 +174,12 @@ def service_node(procedure: models.Procedure, catalogue: Catalogue, iri: str) ->
         "identifier": procedure.code,
         "title": procedure.name,
         "description": procedure.description or fallback_description(procedure, catalogue),
-        "hasCompetentAuthority": _site(url_of(Kind.AGENCY, procedure.agency)),
         "thematicArea": _site(url_of(Kind.FIELD, procedure.field)),
         "isClassifiedBy": [_site(url_of(Kind.LEVEL, str(procedure.service_level))), f"#loai-{procedure.category.value}"],
         "landingPage": iri,
     }
+    # CPSV-AP requires a competent authority: where the source names none, the one node saying so.
+    node["hasCompetentAuthority"] = _site(url_of(Kind.AGENCY, procedure.agency)) if procedure.agency else NO_AGENCY_IRI
     if procedure.subjects:
         node["audience"] = [f"#doi-tuong-{s.value}" for s in procedure.subjects]
     if procedure.keywords:
@@ -188,9 +191,11 @@ def service_node(procedure: models.Procedure, catalogue: Catalogue, iri: str) ->
 
 def fallback_description(procedure: models.Procedure, catalogue: Catalogue) -> str:
     """CPSV-AP requires a description; without one in the record, say what the record says."""
-    agency = catalogue.agencies[procedure.agency].name
     field = catalogue.fields[procedure.field].name
-    return f"{procedure.name}. Thủ tục hành chính mã {procedure.code}, lĩnh vực {field}, do {agency} thực hiện."
+    text = f"{procedure.name}. Thủ tục hành chính mã {procedure.code}, lĩnh vực {field}"
+    if procedure.agency is None:
+        return f"{text}. {NO_AGENCY}."
+    return f"{text}, do {catalogue.agencies[procedure.agency].name} thực hiện."
 
 
 def channel_node(service: str, code: str, key: str, channel: models.Channel) -> Node:
@@ -273,6 +278,9 @@ def organisations(catalogue: Catalogue) -> list[Node]:
             "@id": _site(url_of(Kind.AGENCY, key)), "@type": "PublicOrganisation",
             "identifier": key, "prefLabel": agency.name, "spatial": VIET_NAM,
         })
+    if any(p.agency is None for p in catalogue.procedures):
+        nodes.append({"@id": NO_AGENCY_IRI, "@type": "PublicOrganisation", "prefLabel": NO_AGENCY,
+                      "spatial": VIET_NAM})
     return nodes
 
 

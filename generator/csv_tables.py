@@ -94,7 +94,7 @@ def procedure_row(p: models.Procedure, catalogue: Catalogue, links: Links) -> li
     documents = sum(len(case.documents) for case in p.document_cases)
     roadmap = p.roadmap
     return [
-        p.code, p.name, p.agency, catalogue.agencies[p.agency].name, joined(p.other_agencies), p.field, catalogue.fields[p.field].name,
+        p.code, p.name, p.agency, catalogue.agency_name(p.agency) if p.agency else None, joined(p.other_agencies), p.field, catalogue.fields[p.field].name,
         joined(t.value for t in p.tiers), p.service_level, p.service_level_derived, p.category.value,
         joined(s.value for s in p.subjects), joined(c.kind.value for c in p.channels),
         p.online.national_portal, p.online.online_payment, p.online.postal,

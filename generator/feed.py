@@ -250,6 +250,10 @@ CHANGELOG: tuple[FormatChange, ...] = (
             "(no published document of that API; the file keeps its name for v1 consumers).",
             "catalogue.jsonld: IRI của kênh, phí, giấy tờ, kết quả, điều kiện, căn cứ lấy từ nội dung định danh "
             "(#kenh-truc-tiep, #ho-so-<băm>), không từ vị trí (IRIs survive inserting a row).",
+            "`agency` có thể vắng khi nguồn không ghi cơ quan thực hiện (absent when the source names none).",
+            "Thêm `coordinating_agencies`, `authorised_agencies`, `reception_address`, `related_procedures`, "
+            "`captured` (ngày hoặc tháng lấy dữ liệu) và `forms[].file_names` (added, as the source gives them).",
+            "`derived.category`: mức 2 (chỉ tải mẫu) là `thong-tin`, không phải `mot-phan` (Nghị định 42/2022).",
         ],
     ),
 )

@@ -53,6 +53,8 @@ Count = Annotated[StrictInt, Field(ge=0, le=1000)]
 Duration = Annotated[StrictInt | StrictFloat, Field(ge=0, le=100_000)]
 # Strict: a YAML integer such as 20261001 must not become a Unix timestamp.
 Date = Annotated[dt.date, Field(strict=True)]
+# A date as precise as the source gives it: "2026-07" when only the month is known, never an assumed day.
+PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")]
 
 
 class Strict(BaseModel):
@@ -178,7 +180,7 @@ class Category(StrEnum):
 
 
 CATEGORY_LABELS: dict[Category, str] = {
-    Category.THONG_TIN: "Cung cấp thông tin trực tuyến",
+    Category.THONG_TIN: "Chỉ cung cấp thông tin",  # Decree 42/2022: not an online service
     Category.MOT_PHAN: "Dịch vụ công trực tuyến một phần",
     Category.TOAN_TRINH: "Dịch vụ công trực tuyến toàn trình",
 }
@@ -187,10 +189,13 @@ Level = Annotated[StrictInt, Field(ge=1, le=4)]
 
 
 def category_of(level: int) -> Category:
-    """Decree 42/2022: level 4 is toàn trình, 2–3 một phần, 1 information only."""
+    """Decree 42/2022: level 4 is toàn trình, 3 một phần (a step done online), 1–2 information only.
+
+    A form to download (old level 2) is information under the decree, not an online service.
+    """
     if level >= 4:
         return Category.TOAN_TRINH
-    if level >= 2:
+    if level == 3:
         return Category.MOT_PHAN
     return Category.THONG_TIN
 
@@ -320,6 +325,10 @@ class Form(Strict):
     )
     url: HttpUrl | None = Field(None, description="Địa chỉ chính thức của mẫu")
     source: Text | None = Field(None, description="Nguồn của tệp mẫu (văn bản ban hành)")
+    file_names: list[ShortText] = Field(
+        default_factory=list,
+        description="Tên tệp mẫu như nguồn ghi; tệp nằm ở trang thủ tục trên Cổng DVC quốc gia (source_url)",
+    )
 
 
 class Result(Strict):
@@ -369,7 +378,9 @@ class Procedure(Strict):
     name: Text = Field(description="Tên thủ tục")
     decision: ShortText | None = Field(None, description="Số quyết định công bố")
     procedure_type: ShortText | None = Field(None, description="Loại thủ tục")
-    agency: Slug = Field(description="Cơ quan thực hiện (id trong agencies.yaml)")
+    agency: Slug | None = Field(
+        None, description="Cơ quan thực hiện (id trong agencies.yaml); bỏ trống khi nguồn không ghi cơ quan nào"
+    )
     other_agencies: list[Slug] = Field(
         default_factory=list, description="Cơ quan thực hiện khác mà nguồn cũng liệt kê (id trong agencies.yaml)"
     )
@@ -393,7 +404,20 @@ class Procedure(Strict):
     life_events: list[Slug] = Field(default_factory=list, description="Sự kiện cuộc sống (id trong life_events.yaml)")
     keywords: list[ShortText] = Field(default_factory=list, description="Từ khóa tìm kiếm")
     competent_authority: ShortText | None = Field(None, description="Cơ quan có thẩm quyền")
+    coordinating_agencies: list[ShortText] = Field(
+        default_factory=list, description="Cơ quan phối hợp, như nguồn ghi"
+    )
+    authorised_agencies: list[ShortText] = Field(
+        default_factory=list, description="Cơ quan được ủy quyền, như nguồn ghi"
+    )
+    reception_address: Text | None = Field(None, description="Địa chỉ tiếp nhận hồ sơ, như nguồn ghi")
+    related_procedures: list[ShortText] = Field(
+        default_factory=list, description="Thủ tục hành chính liên quan, như nguồn ghi"
+    )
     source_url: HttpUrl | None = Field(None, description="Trang nguồn trên Cổng DVC quốc gia")
+    captured: PartialDate | None = Field(
+        None, description="Ngày (hoặc tháng) dữ liệu được lấy từ nguồn: YYYY-MM-DD, hoặc YYYY-MM khi nguồn chỉ ghi tháng"
+    )
     review: list[Review] = Field(default_factory=list, description="Dấu cần rà soát")
     updated: Date = Field(description="Ngày cập nhật (YYYY-MM-DD)")
 

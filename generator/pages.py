@@ -41,7 +41,17 @@ from .models import (
     category_of,
 )
 from .site_urls import Kind, form_url, url_of
-from .wording import date_text, duration_text, fee_text, group_digits, iso_duration, money, vi_sorted
+from .wording import (
+    NO_AGENCY,
+    captured_text,
+    date_text,
+    duration_text,
+    fee_text,
+    group_digits,
+    iso_duration,
+    money,
+    vi_sorted,
+)
 
 LEVEL_GUIDE = "huong-dan/muc-do-dich-vu/"
 FINDER = "tra-cuu/"
@@ -200,9 +210,9 @@ def json_ld(data: Mapping[str, Any]) -> Markup:
 
 def government_service(p: Procedure, catalogue: Catalogue) -> dict[str, Any]:
     """schema.org GovernmentService for one procedure, with only what the record gives."""
-    agency = catalogue.agencies[p.agency]
-    provider: dict[str, Any] = {"@type": "GovernmentOrganization", "name": agency.name}
-    if agency.contact:
+    agency = catalogue.agencies[p.agency] if p.agency is not None else None
+    provider: dict[str, Any] = {"@type": "GovernmentOrganization", "name": agency.name} if agency else {}
+    if agency and agency.contact:
         provider |= _drop_none({
             "address": agency.contact.address, "telephone": agency.contact.phone,
             "email": agency.contact.email, "url": agency.contact.website,
@@ -213,10 +223,11 @@ def government_service(p: Procedure, catalogue: Catalogue) -> dict[str, Any]:
         "identifier": p.code,
         "name": p.name,
         "serviceType": catalogue.fields[p.field].name,
-        "provider": provider,
         "areaServed": {"@type": "Country", "name": "Việt Nam"},
         "dateModified": p.updated.isoformat(),
     }
+    if provider:
+        data["provider"] = provider
     if p.description:
         data["description"] = p.description
     if p.subjects:
@@ -273,12 +284,13 @@ def environment() -> Environment:
     env.filters.update(
         money=money, fee=fee_text, duration=duration_text, date=date_text, md=markdown,
         size=file_size, filetype=file_type, digits=group_digits, outline=outline,
-        vi_sorted=vi_sorted,
+        vi_sorted=vi_sorted, captured=captured_text,
     )
     env.globals.update(
         CATEGORY_LABELS=CATEGORY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, FEE_LABELS=FEE_LABELS,
         SUBJECT_LABELS=SUBJECT_LABELS, TIER_LABELS=TIER_LABELS, LEVEL_NAMES=LEVEL_NAMES,
         category_of=category_of, url_of=url_of, form_url=form_url, Kind=Kind, SECTIONS=SECTIONS,
+        NO_AGENCY=NO_AGENCY,
     )
     return env
 
@@ -367,7 +379,7 @@ class SitePages:
         forms = {f.id: f for f in p.forms}
         return {
             "p": p,
-            "agency": self.catalogue.agencies[p.agency],
+            "agency": self.catalogue.agencies[p.agency] if p.agency is not None else None,
             "agency_chain": self.catalogue.agency_chain(p.agency)[1:],
             "field": self.catalogue.fields[p.field],
             "events": [self.catalogue.life_events[e] for e in p.life_events],

@@ -84,6 +84,7 @@ class Attachment(models.Strict):
     code: str | None = Field(description="Ký hiệu mẫu")
     url: str | None = Field(description="Địa chỉ chính thức của mẫu")
     fileUrl: str | None = Field(description="Bản sao của tệp mẫu trên site")
+    fileNames: list[str] = Field(description="Tên tệp mẫu như nguồn ghi (tệp ở trang thủ tục trên Cổng)")
 
 
 class ProfileComponent(models.Strict):
@@ -123,7 +124,7 @@ class PortalProcedure(models.Strict):
     name: str
     decisionNumber: str | None
     procedureType: str | None
-    agency: Coded
+    agency: Coded | None
     otherAgencies: list[Coded] = Field(description="Cơ quan thực hiện khác")
     competentAuthority: str | None
     implementationLevels: list[Coded] = Field(description="Cấp thực hiện")
@@ -148,6 +149,11 @@ class PortalProcedure(models.Strict):
     keywords: list[str]
     url: str = Field(description="Trang thủ tục trên site")
     sourceUrl: str | None
+    coordinatingAgencies: list[str] = Field(description="Cơ quan phối hợp, như nguồn ghi")
+    authorisedAgencies: list[str] = Field(description="Cơ quan được ủy quyền, như nguồn ghi")
+    receptionAddress: str | None = Field(description="Địa chỉ tiếp nhận hồ sơ, như nguồn ghi")
+    relatedProcedures: list[str] = Field(description="Thủ tục liên quan, như nguồn ghi")
+    captured: str | None = Field(description="Ngày hoặc tháng dữ liệu được lấy từ nguồn")
     reviewNeeded: list[str] = Field(description="Phần cần rà soát (field paths)")
     updated: str
 
@@ -173,7 +179,7 @@ def procedure(p: models.Procedure, catalogue: Catalogue, links: Links) -> dict[s
     forms = {f.id: attachment(f, links) for f in p.forms}
     return PortalProcedure(
         code=p.code, name=p.name, decisionNumber=p.decision, procedureType=p.procedure_type,
-        agency=Coded(code=p.agency, name=catalogue.agencies[p.agency].name),
+        agency=Coded(code=p.agency, name=catalogue.agencies[p.agency].name) if p.agency else None,
         otherAgencies=[Coded(code=a, name=catalogue.agencies[a].name) for a in p.other_agencies],
         competentAuthority=p.competent_authority,
         implementationLevels=[Coded(code=t.value, name=models.TIER_LABELS[t]) for t in p.tiers],
@@ -194,6 +200,8 @@ def procedure(p: models.Procedure, catalogue: Catalogue, links: Links) -> dict[s
         reviewNeeded=[r.field for r in p.review],
         lifeEvents=p.life_events, keywords=p.keywords, url=links.url(procedure_url(p.code)),
         sourceUrl=p.source_url, updated=p.updated.isoformat(),
+        coordinatingAgencies=p.coordinating_agencies, authorisedAgencies=p.authorised_agencies,
+        receptionAddress=p.reception_address, relatedProcedures=p.related_procedures, captured=p.captured,
     ).model_dump(mode="json")
 
 
@@ -225,4 +233,4 @@ def execution_case(case: models.DocumentCase, forms: dict[str, Attachment]) -> E
 
 def attachment(form: models.Form, links: Links) -> Attachment:
     return Attachment(name=form.title, code=form.code, url=form.url,
-                      fileUrl=links.url(form_url(form.file)) if form.file else None)
+                      fileUrl=links.url(form_url(form.file)) if form.file else None, fileNames=form.file_names)

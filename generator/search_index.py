@@ -69,7 +69,7 @@ from .models import (
     category_of,
 )
 from .site_urls import Kind
-from .wording import SEE_NOTE, duration_figure, money_range
+from .wording import NO_AGENCY, SEE_NOTE, duration_figure, money_range
 
 FOLD = "vi-fold"
 FINDER_SRC = "tra-cuu/index.md"
@@ -210,7 +210,8 @@ def summary_row(p: Procedure, tables: Tables) -> list[Any]:
     """[code, name, agency, field, level, channels, subjects, free (1/0/null), time, fee]."""
     free = is_free(p)
     return [
-        p.code, p.name, tables.agencies[p.agency], tables.fields[p.field], p.service_level,
+        p.code, p.name, None if p.agency is None else tables.agencies[p.agency], tables.fields[p.field],
+        p.service_level,
         channel_mask(p), subject_mask(p), None if free is None else int(free), time_summary(p), fee_summary(p),
     ]
 
@@ -222,6 +223,7 @@ def store(catalogue: Catalogue, url_template: str = PROCEDURE_URL) -> dict[str, 
         "v": STORE_VERSION,
         "url": url_template,
         "agencies": [[a, catalogue.agencies[a].name] for a in tables.agencies],
+        "no_agency": NO_AGENCY,
         "fields": [[f, catalogue.fields[f].name] for f in tables.fields],
         "subjects": [[s.value, SUBJECT_LABELS[s]] for s in SUBJECT_ORDER],
         "channels": [[k.value, CHANNEL_LABELS[k], bit] for k, bit in CHANNEL_BITS.items()],

@@ -128,7 +128,7 @@ class Plan:
 
     code: str
     name: str
-    agency: str
+    agency: str | None
     level: int
     target_level: int
     due: dt.date
@@ -147,6 +147,7 @@ class Figures:
     applications: tuple[Applications, ...]
     plans: tuple[Plan, ...]
     levels_derived: int = 0  # levels inferred by a rule (service_level_derived), not stated by the source
+    stated: tuple[int, int, int, int] = (0, 0, 0, 0)  # per level, the procedures whose source states it
 
     @property
     def total(self) -> int:
@@ -235,12 +236,14 @@ def compute(catalogue: Catalogue) -> Stats:
 
 def _figures(procedures: Iterable[Procedure], applications: tuple[Applications, ...], as_of: dt.date) -> Figures:
     levels = [0, 0, 0, 0]
+    stated = [0, 0, 0, 0]
     derived = 0
     flags: dict[str, list[int]] = {name: [0, 0, 0] for name in ("national_portal", "online_payment", "postal")}
     plans: list[Plan] = []
     for p in procedures:
         levels[p.service_level - 1] += 1
         derived += p.service_level_derived
+        stated[p.service_level - 1] += not p.service_level_derived
         for name, counts in flags.items():
             value = getattr(p.online, name)
             counts[0 if value is True else 1 if value is False else 2] += 1
@@ -254,6 +257,7 @@ def _figures(procedures: Iterable[Procedure], applications: tuple[Applications, 
         applications=applications,
         plans=tuple(sorted(plans, key=lambda plan: (plan.due, plan.code))),
         levels_derived=derived,
+        stated=(stated[0], stated[1], stated[2], stated[3]),
     )
 
 
@@ -321,7 +325,7 @@ def _usage_agency(record: UsageRecord, catalogue: Catalogue) -> str | None:
     if record.agency is not None:
         return record.agency
     procedure = catalogue.by_code.get(record.procedure or "")
-    return procedure.agency if procedure is not None else None
+    return procedure.agency if procedure is not None else None  # None: the source names no agency
 
 
 def _sum_usage(usage: dict[str, dict[int, tuple[int, int]]], agencies: Iterable[str]) -> tuple[Applications, ...]:
@@ -347,8 +351,9 @@ def metric_parts(figures: Figures, metric: str) -> tuple[int, int, int] | None:
              "share_postal": figures.postal}
     if metric in flags:
         return flags[metric].yes, figures.total, flags[metric].unknown
-    part = figures.level_3_plus if metric == "share_level_3_plus" else figures.level_4
-    return part, figures.total, 0
+    # A level derived by rule never decides a verdict: only stated levels count, derived ones are unknown.
+    part = figures.stated[2] + figures.stated[3] if metric == "share_level_3_plus" else figures.stated[3]
+    return part, figures.total, figures.levels_derived
 
 
 def _evaluate(target: Target, scopes: dict[str, Group], scope_name: str, as_of: dt.date) -> TargetResult:

@@ -62,8 +62,9 @@ def _intro(stats: Stats, base: str) -> str:
         f'<p class="dm-meta">Số liệu tính đến ngày {escape(date_text(stats.as_of))}, '
         f'tính trực tiếp từ danh mục ở mỗi lần xây dựng trang. '
         f'Dữ liệu máy đọc: <a href="{escape(base)}{JSON_PATH}">{escape(JSON_PATH)}</a>.</p>\n'
-        "<p>Mức độ 4 là dịch vụ công trực tuyến toàn trình, mức độ 3 và 2 là một phần "
-        "(Nghị định 42/2022/NĐ-CP). Tỷ lệ tính trên mọi thủ tục trong phạm vi; số liệu của một cơ quan "
+        "<p>Mức độ 4 là dịch vụ công trực tuyến toàn trình, mức độ 3 là một phần, mức độ 2 và 1 chỉ cung cấp "
+        "thông tin (Nghị định 42/2022/NĐ-CP). Chỉ tiêu về mức độ chỉ tính mức độ do nguồn ghi; mức độ suy ra "
+        "được coi là chưa rõ. Tỷ lệ tính trên mọi thủ tục trong phạm vi; số liệu của một cơ quan "
         "gồm cả cơ quan trực thuộc. «Chưa rõ» là thủ tục mà nguồn không ghi thông tin này: "
         "không được tính là có.</p>"
     )

@@ -27,7 +27,7 @@ from .stats import (
     TargetStatus,
     percent,
 )
-from .wording import date_text, group_digits
+from .wording import NO_AGENCY, date_text, group_digits
 
 NONE = "—"
 
@@ -110,7 +110,7 @@ def targets_table(results: Iterable[TargetResult]) -> Table:
     for r in results:
         t = r.target
         current = NONE if r.part is None else f"{fmt_percent(r.value)} ({group_digits(r.part)}/{group_digits(r.whole or 0)})"
-        current += f"; {group_digits(r.unknown)} chưa rõ" if r.unknown else ""
+        current += f"; {group_digits(r.unknown)} chưa rõ" if r.unknown and not r.levels_derived else ""
         current += f"; {group_digits(r.levels_derived)} mức độ suy ra" if r.levels_derived else ""
         links = {6: t.source_url} if t.source_url else {}
         rows.append(Row((METRIC_LABELS[t.metric], r.scope_name, f"≥ {fmt_threshold(t.threshold)}",
@@ -123,6 +123,8 @@ def _target_status(r: TargetResult) -> str:
     label = TARGET_LABELS[r.status]
     if r.status is TargetStatus.NOT_MET and r.deadline_passed:
         return f"{label} (đã quá hạn)"
+    if r.status is TargetStatus.UNDECIDED and r.levels_derived:
+        return f"{label}: {group_digits(r.levels_derived)} mức độ do quy tắc suy ra, nguồn không ghi"
     return label
 
 
@@ -177,7 +179,7 @@ def plans_summary_table(groups: Sequence[Group]) -> Table:
 def plans_table(plans: Iterable[Plan], stats: Stats) -> Table:
     names = {g.key: g.name for g in stats.agencies}
     rows = tuple(
-        Row((p.code, p.name, names.get(p.agency, p.agency), f"Mức {p.level}", f"Mức {p.target_level}",
+        Row((p.code, p.name, names.get(p.agency, p.agency) if p.agency else NO_AGENCY, f"Mức {p.level}", f"Mức {p.target_level}",
              date_text(p.due), PLAN_LABELS[p.status]), {0: procedure_url(p.code)})
         for p in plans
     )

@@ -14,6 +14,8 @@ from typing import Any
 from .models import FEE_LABELS, TIME_UNIT_LABELS, Currency, Fee, ProcessingTime, TimeUnit
 
 NO_UNIT = "(nguồn không ghi đơn vị)"
+# A procedure whose record names no implementing body: said so, never filled with a guess.
+NO_AGENCY = "Nguồn chưa ghi cơ quan thực hiện"
 
 
 def group_digits(value: int) -> str:
@@ -136,6 +138,14 @@ def duration_line(time: ProcessingTime) -> str:
     if figure and time.note:
         return f"{figure} ({time.note})"
     return figure or time.note or ""
+
+
+def captured_text(value: str) -> str:
+    """'2026-07' → 'tháng 7/2026'; '2026-07-14' → '14/07/2026': no more precise than the source."""
+    parts = value.split("-")
+    if len(parts) == 2:
+        return f"tháng {int(parts[1])}/{parts[0]}"
+    return f"{parts[2]}/{parts[1]}/{parts[0]}"
 
 
 def date_text(value: dt.date) -> str:

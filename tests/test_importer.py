@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.importers import channels, dichvucong, documents, legal, results
-from generator.importers.directory import SUBJECTS, TIERS, split_agencies, split_labels
+from generator.importers import audit, channels, dichvucong, documents, legal, results
+from generator.importers.directory import SUBJECTS, TIERS, Directory, split_labels
 from generator.importers.text import clean, slugify
 from generator.importers.writer import dump_yaml
-from generator.models import ChannelKind, Currency, Document, Fee, ProcessingTime, Result, TimeUnit
+from generator.models import (
+    Category,
+    ChannelKind,
+    Currency,
+    Document,
+    Fee,
+    ProcessingTime,
+    Result,
+    TimeUnit,
+    category_of,
+)
 from generator.validate import validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dichvucong"
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dichvucong"
+# The shared records beside the repository; DICHVUCONG_DATA points elsewhere (a worktree, CI).
+DATA = Path(os.environ.get("DICHVUCONG_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data" /
+                           "dichvucong"))
+CATALOGUE = Path(__file__).resolve().parents[1] / "catalogue"
 
 
 def record(code: str) -> dict[str, str]:
@@ -123,12 +138,22 @@ def test_result_with_a_made_up_code_is_flagged() -> None:
 
 
 def test_agency_lists_with_commas_inside_names() -> None:
-    assert split_agencies("Cục cảnh sát quản lý hành chính về trật tự, xã hội, Công an tỉnh") == (
-        ["cuc-canh-sat-quan-ly-hanh-chinh-ve-trat-tu-xa-hoi", "cong-an-tinh"], "")
-    assert split_agencies("Ủy ban Nhân dân\xa0xã,\xa0phường,\xa0thị trấn.") == (["ubnd-xa"], "")
+    directory = Directory.load(CATALOGUE)
+    assert directory.bodies("Cục cảnh sát quản lý hành chính về trật tự, xã hội, Công an tỉnh", []) == [
+        "cuc-canh-sat-quan-ly-hanh-chinh-ve-trat-tu-xa-hoi", "cong-an-tinh"]
+    assert directory.bodies("Ủy ban Nhân dân\xa0xã,\xa0phường,\xa0thị trấn.", []) == ["ubnd-xa"]
+    assert directory.added == []
     assert split_labels("Tổ chức (không bao gồm doanh nghiệp, HTX), Doanh nghiệp", SUBJECTS) == (
         ["to-chuc", "doanh-nghiep"], "")
     assert split_labels("Cấp bộ, Cấp tỉnh", TIERS) == (["bo", "tinh"], "")
+
+
+def test_a_body_met_for_the_first_time_becomes_an_agency_with_the_portal_spelling_and_tier() -> None:
+    directory = Directory()
+    assert directory.bodies("Sở Y tế, Bộ Y tế", ["tinh"]) == ["so-y-te", "bo-y-te"]
+    assert directory.agencies["so-y-te"] == {"id": "so-y-te", "name": "Sở Y tế", "tier": "tinh"}
+    assert directory.agencies["bo-y-te"]["tier"] == "bo"  # the name says so, before the record's tier
+    assert "parent" not in directory.agencies["so-y-te"]  # no source gives one
 
 
 def test_text_is_nfc_with_single_spaces_and_slugs_fold_diacritics() -> None:
@@ -137,13 +162,54 @@ def test_text_is_nfc_with_single_spaces_and_slugs_fold_diacritics() -> None:
     assert slugify("Đổi giấy phép lái xe") == "doi-giay-phep-lai-xe"
 
 
-def test_a_record_becomes_a_derived_level_3_procedure_dated_by_the_capture() -> None:
-    procedure = dichvucong.convert(record("1.001193"), ministry="bo-tu-phap")
-    assert procedure.agency == "ubnd-xa"  # hand-checked: the record names none
+def test_a_record_becomes_a_derived_level_3_procedure_with_its_capture_month() -> None:
+    imported = dichvucong.Imported(directory=Directory.load(CATALOGUE))
+    procedure = dichvucong.convert(record("1.001193"), out=imported, captured="2026-07")
+    assert procedure.agency == "ubnd-xa"  # hand-checked in import/dichvucong.yaml: the steps name it
     assert procedure.service_level == 3 and procedure.service_level_derived
     assert procedure.online.postal is True and procedure.online.online_payment is None
-    assert procedure.updated.isoformat() == "2026-07-31"
+    assert procedure.captured == "2026-07"
     assert "sinh-con" in procedure.life_events
+
+
+@pytest.mark.parametrize("code", ["2.002189", "2.001428", "3.000285"])
+def test_a_record_that_names_no_body_gets_no_agency_and_is_flagged(code: str) -> None:
+    procedure = dichvucong.convert(record(code), out=dichvucong.Imported(directory=Directory.load(CATALOGUE)))
+    assert procedure.agency is None and procedure.other_agencies == []
+    assert "agency" in [r.field for r in procedure.review]
+    assert dichvucong.file_names([procedure])[code].parts[:2] == ("procedures", "chua-ghi-co-quan")
+
+
+def test_a_paragraph_in_the_agency_cell_is_not_taken_for_a_body() -> None:
+    procedure = dichvucong.convert(record("2.000942"), out=dichvucong.Imported(directory=Directory.load(CATALOGUE)))
+    assert procedure.agency is None
+    assert next(r.reason for r in procedure.review if r.field == "agency").startswith("Ô cơ quan")
+
+
+@pytest.mark.parametrize("code", ["1.012575", "1.002099"])
+def test_toan_trinh_stated_in_the_record_is_a_stated_level_4(code: str) -> None:
+    procedure = dichvucong.convert(record(code))
+    assert procedure.service_level == 4 and not procedure.service_level_derived
+    assert procedure.category.value == "toan-trinh"
+
+
+def test_a_downloadable_form_alone_is_information_not_mot_phan() -> None:
+    assert category_of(2) is Category.THONG_TIN and category_of(3) is Category.MOT_PHAN
+
+
+def test_form_file_names_address_and_coordinating_bodies_are_kept() -> None:
+    residence = dichvucong.convert(record("1.000253"))
+    assert {n for f in residence.forms for n in f.file_names} == {"101-Mau A17 tam tru cho nguoi nuoc ngoai.doc"}
+    passport = dichvucong.convert(record("1.001458"))
+    assert passport.reception_address == "Cục Quản lý xuất nhập cảnh, Bộ Công an"
+    assert dichvucong.convert(record("1.004845")).coordinating_agencies == ["Bộ Công an"]
+
+
+def test_the_capture_month_comes_from_source_md_never_an_assumed_day(tmp_path: Path) -> None:
+    (tmp_path / "SOURCE.md").write_text("610 records … captured\nin July 2026 by a crawler.", encoding="utf-8")
+    assert dichvucong.captured_from_source([tmp_path]) == "2026-07"
+    (tmp_path / "SOURCE.md").write_text("captured on 14 July 2026", encoding="utf-8")
+    assert dichvucong.captured_from_source([tmp_path]) == "2026-07-14"
 
 
 def test_yaml_is_in_the_canonical_fmt_form_with_the_schema_line_first() -> None:
@@ -185,10 +251,60 @@ def test_an_import_that_reads_no_record_leaves_the_catalogue_as_it_was(tmp_path:
 
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="the 610 shared records are not on this machine")
-def test_all_610_records_import_without_an_exception_and_validate(tmp_path: Path) -> None:
-    imported = dichvucong.import_files([DATA])
+def test_all_610_records_import_without_an_exception_validate_and_the_audit_finds_no_defect(tmp_path: Path) -> None:
+    for name in ("agencies.yaml", "life_events.yaml"):  # the editorial files an import builds on
+        shutil.copy(CATALOGUE / name, tmp_path)
+    shutil.copytree(CATALOGUE / "import", tmp_path / "import")
+    imported = dichvucong.import_files([DATA], catalogue=tmp_path, captured="2026-07")
     assert len(imported.procedures) == 610 and imported.errors == []
     dichvucong.write_catalogue(imported, tmp_path)
     catalogue, problems = validate(tmp_path)
     assert catalogue is not None
     assert {p.code for p in problems} == {"W400"}
+    counts = audit.audit(DATA, tmp_path)
+    defects = ("invented_agency", "toan_trinh_not_level_4", "form_names_dropped", "address_dropped",
+               "coordinating_dropped", "authorised_dropped", "related_dropped", "captured_missing")
+    assert {k: counts[k] for k in defects} == dict.fromkeys(defects, 0)
+    assert counts["no_agency_flagged"] == sum(1 for p in catalogue.procedures if p.agency is None) > 0
+
+
+OTHER = Path(__file__).parent / "fixtures" / "dichvucong-other"
+
+
+def test_another_ministrys_records_import_into_a_catalogue_that_validates_and_builds(
+        tmp_path: Path, site_builder: Callable[..., Path]) -> None:
+    out = tmp_path / "catalogue"
+    result = CliRunner().invoke(main, ["import", "dichvucong", str(OTHER), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    catalogue, problems = validate(out)
+    assert catalogue is not None and [p for p in problems if p.code != "W400"] == []
+    tiers = {a.id: a.tier.value for a in catalogue.agencies.values()}
+    assert tiers == {"cuc-quan-ly-duoc": "bo", "so-y-te": "tinh", "uy-ban-nhan-dan-cap-xa": "xa",
+                     "thue-tinh-thanh-pho": "tinh"}
+    assert all(a.parent is None for a in catalogue.agencies.values())  # no source gives one
+    assert catalogue.by_code["1.900004"].agency is None
+    assert catalogue.by_code["1.900005"].service_level == 4  # "toàn trình" in its name
+    assert {p.captured for p in catalogue.procedures} == {"2026-07"}  # SOURCE.md: "captured in July 2026"
+    site = site_builder(tmp_path / "site", catalogue=out)
+    silent = (site / "thu-tuc" / "1.900004" / "index.html").read_text(encoding="utf-8")
+    assert "Nguồn chưa ghi cơ quan thực hiện" in silent and "Bộ Y tế" not in silent
+    drug = (site / "thu-tuc" / "1.900001" / "index.html").read_text(encoding="utf-8")
+    assert "Mau so 01 don de nghi CFS.docx" in drug and "tháng 7/2026" in drug
+    assert "Cục Quản lý Dược, Bộ Y tế, 138A Giảng Võ, Hà Nội" in drug
+
+
+def test_a_reimport_keeps_every_editorial_edit_and_unchanged_updated_dates(tmp_path: Path) -> None:
+    out = tmp_path / "catalogue"
+    assert CliRunner().invoke(main, ["import", "dichvucong", str(OTHER), "--out", str(out)]).exit_code == 0
+    agencies = out / "agencies.yaml"
+    edited = agencies.read_text(encoding="utf-8").replace("name: Sở Y tế,", "name: Sở Y tế tỉnh,") + "# đã rà soát\n"
+    agencies.write_text(edited, encoding="utf-8")
+    editorial = out / "import" / "dichvucong.yaml"
+    editorial.write_text("# rà soát ngày 01/12\n" + editorial.read_text(encoding="utf-8"), encoding="utf-8")
+    before = {p.name: p.read_text(encoding="utf-8") for p in (out / "procedures").rglob("*.yaml")}
+    result = CliRunner().invoke(main, ["import", "dichvucong", str(OTHER), "--out", str(out)],
+                                env={"SOURCE_DATE_EPOCH": "1893456000"})  # a later day
+    assert result.exit_code == 0, result.output
+    assert agencies.read_text(encoding="utf-8") == edited
+    assert editorial.read_text(encoding="utf-8").startswith("# rà soát ngày 01/12\n")
+    assert {p.name: p.read_text(encoding="utf-8") for p in (out / "procedures").rglob("*.yaml")} == before

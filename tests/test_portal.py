@@ -33,6 +33,8 @@ FIELD_MAP: dict[str, str] = {
     "legal_basis": "legalBases", "online": "nationalPortal, onlinePayment, postal", "roadmap": "roadmap",
     "life_events": "lifeEvents", "keywords": "keywords", "competent_authority": "competentAuthority",
     "source_url": "sourceUrl", "review": "reviewNeeded", "updated": "updated",
+    "coordinating_agencies": "coordinatingAgencies", "authorised_agencies": "authorisedAgencies",
+    "reception_address": "receptionAddress", "related_procedures": "relatedProcedures", "captured": "captured",
 }
 
 
@@ -114,7 +116,7 @@ def test_document_cases_become_execution_cases_with_profile_components() -> None
     assert (first["originalQty"], first["copyQty"], first["required"]) == (1, None, True)
     assert first["attachments"] == [{
         "name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "code": "Mẫu số 03/2013/TT-LLTP", "url": None,
-        "fileUrl": "../../bieu-mau/bo-tu-phap/to-khai-ly-lich-tu-phap.docx",
+        "fileUrl": "../../bieu-mau/bo-tu-phap/to-khai-ly-lich-tu-phap.docx", "fileNames": [],
     }]
     assert (second["originalQty"], second["copyQty"], second["required"], second["attachments"]) == (None, 1, False, [])
     assert second["description"] == "Xuất trình bản chính để đối chiếu"

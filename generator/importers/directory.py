@@ -1,156 +1,122 @@
 """The portal's names for agencies, fields, tiers and subjects → catalogue ids.
 
 `co_quan_thuc_hien` comes in ~90 spellings, some of them lists ("A, B")
-whose names themselves contain commas. A list is split by matching known
-names, longest first; anything unknown is left to the caller to flag.
+whose names themselves contain commas ("… trật tự, xã hội"). A list is cut
+before ", " and a capital; the longest run of parts that is a known
+spelling wins; an unknown part is a body met for the first time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from ..models import Agency, Subject, Tier
-from .text import fold, one_line, slugify
+from .text import UPPER, fold, one_line, slugify
 
-BTP, BCA = "bo-tu-phap", "bo-cong-an"
-
-
-@dataclass(frozen=True)
-class AgencyEntry:
-    """One agency of agencies.yaml and the portal spellings that mean it."""
-
-    id: str
-    name: str
-    tier: Tier
-    parent: str | None
-    spellings: tuple[str, ...] = ()
+_NAME_SPLIT = re.compile(rf", (?=[{UPPER}])")
+EDITORIAL = Path("import") / "dichvucong.yaml"
 
 
-_B, _T, _H, _X, _K = Tier.BO, Tier.TINH, Tier.HUYEN, Tier.XA, Tier.KHAC
+@dataclass
+class Directory:
+    """The agencies of a catalogue and the portal spellings that name them.
 
-AGENCIES: tuple[AgencyEntry, ...] = (
-    AgencyEntry(BTP, "Bộ Tư pháp", _B, None, ("Bộ Tư pháp",)),
-    AgencyEntry(BCA, "Bộ Công an", _B, None, ("Bộ Công an",)),
-    # Bộ Công an: its departments, then provincial, district and commune police.
-    AgencyEntry("cuc-quan-ly-xuat-nhap-canh", "Cục Quản lý xuất nhập cảnh", _B, BCA,
-                ("Cục quản lý xuất nhập cảnh",)),
-    AgencyEntry("cuc-canh-sat-quan-ly-hanh-chinh-ve-trat-tu-xa-hoi",
-                "Cục Cảnh sát quản lý hành chính về trật tự xã hội", _B, BCA,
-                ("Cục cảnh sát quản lý hành chính về trật tự, xã hội",
-                 "Cục Cảnh sát quản lý hành chính về trật tự xã hội")),
-    AgencyEntry("cuc-an-ninh-mang", "Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao", _B, BCA,
-                ("Cục an ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",)),
-    AgencyEntry("cuc-canh-sat-giao-thong", "Cục Cảnh sát giao thông", _B, BCA, ("Cục cảnh sát giao thông",)),
-    AgencyEntry("cuc-canh-sat-pccc-va-cnch", "Cục Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ", _B, BCA,
-                ("Cục cảnh sát phòng cháy, chữa cháy và cứu nạn cứu hộ",)),
-    AgencyEntry("cuc-ho-so-nghiep-vu", "Cục Hồ sơ nghiệp vụ", _B, BCA, ("Cục hồ sơ nghiệp vụ",)),
-    AgencyEntry("cuc-khoa-hoc-chien-luoc-va-lich-su-cong-an", "Cục Khoa học, chiến lược và lịch sử Công an", _B,
-                BCA, ("Cục khoa học, chiến lược và lịch sử Công an",)),
-    AgencyEntry("cuc-to-chuc-can-bo", "Cục Tổ chức cán bộ", _B, BCA, ("Cục tổ chức cán bộ",)),
-    AgencyEntry("cuc-y-te-bo-cong-an", "Cục Y tế, Bộ Công an", _B, BCA, ("Cục y tế-Bộ Công an",)),
-    AgencyEntry("cuc-chinh-sach", "Cục Chính sách", _B, BCA, ("Cục Chính sách",)),
-    AgencyEntry("thanh-tra-bo-cong-an", "Thanh tra Bộ Công an", _B, BCA, ("Thanh tra Bộ",)),
-    AgencyEntry("cong-an-tinh", "Công an cấp tỉnh", _T, BCA, ("Công an tỉnh", "Công an cấp Tỉnh")),
-    AgencyEntry("phong-quan-ly-xuat-nhap-canh", "Phòng Quản lý xuất nhập cảnh, Công an cấp tỉnh", _T,
-                "cong-an-tinh", ("Phòng quản lý xuất nhập cảnh", "Phòng Xuất nhập cảnh")),
-    AgencyEntry("phong-canh-sat-quan-ly-hanh-chinh-ve-trat-tu-xa-hoi",
-                "Phòng Cảnh sát quản lý hành chính về trật tự xã hội, Công an cấp tỉnh", _T, "cong-an-tinh",
-                ("Phòng cảnh sát quản lý hành chính về trật tự xã hội",)),
-    AgencyEntry("phong-canh-sat-giao-thong", "Phòng Cảnh sát giao thông, Công an cấp tỉnh", _T, "cong-an-tinh",
-                ("Phòng Cảnh sát giao thông",)),
-    AgencyEntry("phong-canh-sat-pccc-va-cnch-tp-hcm",
-                "Phòng Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ TP HCM", _T, "cong-an-tinh",
-                ("Phòng Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ TP HCM",)),
-    AgencyEntry("phong-thanh-tra-cong-an-tinh", "Phòng Thanh tra, Công an cấp tỉnh", _T, "cong-an-tinh",
-                ("Phòng Thanh Tra",)),
-    AgencyEntry("cong-an-huyen", "Công an cấp huyện", _H, "cong-an-tinh", ("Công an huyện",)),
-    AgencyEntry("cong-an-xa", "Công an cấp xã", _X, "cong-an-tinh", ("Công an cấp Xã",)),
-    # Bộ Tư pháp: its departments, provincial departments of justice and the bodies they oversee.
-    AgencyEntry("cuc-bo-tro-tu-phap", "Cục Bổ trợ tư pháp", _B, BTP, ("Cục Bổ trợ tư pháp",)),
-    AgencyEntry("cuc-hanh-chinh-tu-phap", "Cục Hành chính tư pháp", _B, BTP, ("Cục Hành chính tư pháp",)),
-    AgencyEntry("co-quan-quan-ly-csdl-ho-tich-dien-tu", "Cơ quan quản lý cơ sở dữ liệu hộ tịch điện tử", _B, BTP,
-                ("Cơ quan quản lý cơ sở dữ liệu hộ tịch điện tử",)),
-    AgencyEntry("trung-tam-dang-ky-giao-dich-tai-san", "Trung tâm Đăng ký giao dịch, tài sản", _B, BTP,
-                ("Trung tâm Đăng ký giao dịch, tài sản",)),
-    AgencyEntry("so-tu-phap", "Sở Tư pháp", _T, BTP, ("Sở Tư pháp", "Giám đốc Sở Tư pháp")),
-    AgencyEntry("so-tu-phap-ha-noi", "Sở Tư pháp thành phố Hà Nội", _T, BTP, ("Sở Tư pháp Thành phố Hà Nội",)),
-    AgencyEntry("trung-tam-tro-giup-phap-ly-nha-nuoc", "Trung tâm trợ giúp pháp lý nhà nước", _T, "so-tu-phap",
-                ("Trung tâm trợ giúp pháp lý nhà nước", "Giám đốc Trung tâm trợ giúp pháp lý")),
-    AgencyEntry("thi-hanh-an-dan-su-tinh", "Thi hành án dân sự tỉnh, thành phố", _T, BTP,
-                ("Thi hành án dân sự tỉnh, thành phố",)),
-    AgencyEntry("phong-tu-phap", "Phòng Tư pháp", _H, BTP, ("Phòng Tư Pháp",)),
-    AgencyEntry("to-chuc-hanh-nghe-cong-chung", "Tổ chức hành nghề công chứng", _K, None,
-                ("Tổ chức hành nghề công chứng",)),
-    AgencyEntry("to-chuc-hanh-nghe-luat-su", "Tổ chức hành nghề luật sư", _K, None, ("Tổ chức hành nghề luật sư",)),
-    AgencyEntry("to-chuc-tu-van-phap-luat", "Tổ chức tư vấn pháp luật", _K, None, ("Tổ chức tư vấn pháp luật",)),
-    AgencyEntry("to-chuc-thuc-hien-tro-giup-phap-ly", "Tổ chức thực hiện trợ giúp pháp lý", _K, None,
-                ("Người đứng đầu của tổ chức thực hiện trợ giúp pháp lý",)),
-    AgencyEntry("co-quan-to-chuc-quan-ly-so-goc", "Cơ quan, tổ chức đang quản lý sổ gốc", _K, None,
-                ("Cơ quan, tổ chức đang quản lý sổ gốc",)),
-    AgencyEntry("co-quan-giai-quyet-boi-thuong-trung-uong",
-                "Cơ quan giải quyết bồi thường nhà nước ở cấp trung ương", _B, None,
-                ("Cơ quan trực tiếp quản lý người thi hành công vụ gây thiệt hại trong hoạt động quản lý hành "
-                 "chính, tố tụng, thi hành án quy định từ Điều 33 đến Điều 39 của Luật TNBTCNN năm 2017 ở cấp "
-                 "Trung ương",)),
-    AgencyEntry("co-quan-giai-quyet-boi-thuong-tinh", "Cơ quan giải quyết bồi thường nhà nước ở cấp tỉnh", _T, None,
-                ("Cơ quan giải quyết bồi thường là cơ quan trực tiếp quản lý người thi hành công vụ gây thiệt hại "
-                 "trong hoạt động quản lý hành chính, tố tụng, thi hành án quy định từ Điều 33 đến Điều 39 của "
-                 "Luật TNBTCNN năm 2017 ở cấp tỉnh",)),
-    AgencyEntry("co-quan-giai-quyet-boi-thuong-xa", "Cơ quan giải quyết bồi thường nhà nước ở cấp xã", _X, None,
-                ("Cơ quan trực tiếp quản lý người thi hành công vụ gây thiệt hại trong hoạt động quản lý hành "
-                 "chính quy định tại Điều 33 của Luật TNBTCNN năm 2017 ở cấp xã",)),
-    # Local government and agencies of other ministries named by these records.
-    AgencyEntry("ubnd-tinh", "Ủy ban nhân dân cấp tỉnh", _T, None,
-                ("Ủy ban nhân dân cấp tỉnh", "Chủ tịch ủy ban nhân dân cấp tỉnh",
-                 "Ủy ban nhân dân tỉnh và thành phố trực thuộc Trung ương")),
-    AgencyEntry("ubnd-xa", "Ủy ban nhân dân cấp xã", _X, None,
-                ("Ủy ban Nhân dân xã, phường, thị trấn", "Chủ tịch UBND cấp xã")),
-    AgencyEntry("bo-co-quan-ngang-bo", "Bộ, cơ quan ngang Bộ, cơ quan thuộc Chính phủ", _B, None,
-                ("Bộ, cơ quan ngang Bộ, cơ quan thuộc Chính phủ",)),
-    AgencyEntry("co-quan-dai-dien", "Cơ quan đại diện Việt Nam ở nước ngoài", _K, None,
-                ("Cơ quan đại diện có thẩm quyền",)),
-    AgencyEntry("co-quan-dang-ky-tau-bien", "Cơ quan đăng ký tàu biển Việt Nam", _B, None,
-                ("Cơ quan đăng ký tàu biển Việt Nam",)),
-    AgencyEntry("cuc-hang-khong-viet-nam", "Cục Hàng không Việt Nam", _B, None, ("Cục Hàng không Việt Nam",)),
-    AgencyEntry("van-phong-dang-ky-dat-dai", "Văn phòng Đăng ký đất đai", _T, None, ("Văn phòng Đăng ký đất đai",)),
-    AgencyEntry("bao-hiem-xa-hoi-tinh", "Bảo hiểm xã hội cấp tỉnh", _T, None, ("Bảo hiểm xã hội tỉnh",)),
-    AgencyEntry("cong-doan-co-quan-bhxh-viet-nam", "Công đoàn cơ quan Bảo hiểm xã hội Việt Nam", _K, None,
-                ("Công đoàn cơ quan BHXH Việt Nam",)),
-    AgencyEntry("ban-thi-dua-khen-thuong-trung-uong", "Ban Thi đua - Khen thưởng Trung ương, Bộ Nội vụ", _B, None,
-                ("Ban Thi đua - Khen thưởng Trung ương - Bộ Nội vụ",)),
-    AgencyEntry("so-lao-dong-thuong-binh-va-xa-hoi", "Sở Lao động - Thương binh và Xã hội", _T, None,
-                ("Sở Lao động-Thương binh và Xã hội",)),
-    AgencyEntry("phong-thi-hanh-an-cap-quan-khu", "Phòng thi hành án cấp quân khu", _K, None,
-                ("Phòng thi hành án cấp quân khu",)),
-)
+    Read from the catalogue's own agencies.yaml and import/dichvucong.yaml
+    (editorial data a pull request edits); a body met for the first time is
+    added with the portal's spelling and the tier the record gives. Entries
+    already there are never changed.
+    """
 
-_BY_SPELLING: dict[str, str] = {
-    fold(one_line(spelling)).rstrip("."): entry.id for entry in AGENCIES for spelling in entry.spellings
-}
-# Longest first, so "Cục cảnh sát …, xã hội" wins over a shorter name.
-_SPELLINGS = sorted(_BY_SPELLING, key=len, reverse=True)
-# Names that mean "the head of the ministry that published the record".
-MINISTER = "bo truong"
+    agencies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    spellings: dict[str, str] = field(default_factory=dict)
+    curation: dict[str, dict[str, Any]] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, root: Path | None) -> Directory:
+        """The editorial data under `root` (a catalogue folder); empty when there is none yet."""
+        out = cls()
+        if root is None:
+            return out
+        agencies = _yaml(root / "agencies.yaml").get("agencies") or []
+        out.agencies = {a["id"]: a for a in agencies if isinstance(a, dict) and isinstance(a.get("id"), str)}
+        editorial = _yaml(root / EDITORIAL)
+        out.spellings = dict(editorial.get("spellings") or {})
+        out.curation = {str(k): v for k, v in (editorial.get("procedures") or {}).items()}
+        return out
+
+    def _known(self) -> dict[str, str]:
+        """Spelling → agency id: every agency's own name, then the portal spellings (which win)."""
+        names = {_key(str(a.get("name", ""))): i for i, a in self.agencies.items()}
+        return names | {_key(s): i for s, i in self.spellings.items() if i in self.agencies}
+
+    def bodies(self, text: str, tiers: list[str]) -> list[str]:
+        """The agency ids `text` names; an unknown name becomes a new agency (portal spelling, record's tier)."""
+        names = _NAME_SPLIT.split(one_line(text).rstrip("."))
+        ids: list[str] = []
+        start = 0
+        while start < len(names):
+            found = self._longest(names, start)
+            if found is None:
+                found = (self._add(names[start], tiers), start + 1)
+            if found[0] not in ids:
+                ids.append(found[0])
+            start = found[1]
+        return ids
+
+    def _longest(self, names: list[str], start: int) -> tuple[str, int] | None:
+        known = self._known()
+        for end in range(len(names), start, -1):
+            agency = known.get(_key(", ".join(names[start:end])))
+            if agency is not None:
+                return agency, end
+        return None
+
+    def _add(self, name: str, tiers: list[str]) -> str:
+        base = slugify(name, 80) or "co-quan"
+        agency_id, n = base, 2
+        while agency_id in self.agencies:
+            agency_id, n = f"{base[:76]}-{n}", n + 1
+        tier = _tier_in_name(name) or (tiers[0] if len(tiers) == 1 else Tier.KHAC.value)
+        self.agencies[agency_id] = {"id": agency_id, "name": name, "tier": tier}
+        self.spellings[name] = agency_id
+        self.added.append(agency_id)
+        return agency_id
+
+    def agency_list(self) -> list[Agency]:
+        """agencies.yaml: the editorial entries as they are, then the new ones by id."""
+        return [Agency.model_validate(a) for a in self.agencies.values()]
+
+    def editorial(self) -> dict[str, Any]:
+        return {"spellings": self.spellings, "procedures": self.curation}
 
 
-def agencies() -> list[Agency]:
-    """agencies.yaml: every agency, ministries first, then by id."""
-    entries = sorted(AGENCIES, key=lambda e: (e.parent is not None or e.tier is not Tier.BO, e.id))
-    return [Agency(id=e.id, name=e.name, tier=e.tier, parent=e.parent) for e in entries]
+def _key(text: str) -> str:
+    return fold(one_line(text)).rstrip(".")
 
 
-def split_agencies(text: str) -> tuple[list[str], str]:
-    """Known agency ids named in `text`, in order, and whatever could not be matched."""
-    rest = fold(one_line(text)).rstrip(".")
-    found: list[str] = []
-    while rest:
-        spelling = next((s for s in _SPELLINGS if rest == s or rest.startswith(s + ", ")), None)
-        if spelling is None:
-            return found, rest
-        if _BY_SPELLING[spelling] not in found:
-            found.append(_BY_SPELLING[spelling])
-        rest = rest[len(spelling):].removeprefix(", ")
-    return found, ""
+def _tier_in_name(name: str) -> str | None:
+    """The tier a body's own name states ("… cấp tỉnh", "Bộ …", "… Việt Nam"), before the record's tier:
+    the record's tier is the procedure's, and a national body named by a commune procedure stays national."""
+    folded = fold(name)
+    for words, tier in (("cap xa", Tier.XA), ("cap tinh", Tier.TINH), ("cap huyen", Tier.HUYEN)):
+        if words in folded:
+            return tier.value
+    if folded.startswith(("bo ", "cuc ", "tong cuc ")) or folded.endswith((" viet nam", " trung uong")):
+        return Tier.BO.value
+    return None
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
 
 
 TIERS = {"Cấp bộ": Tier.BO, "Cấp tỉnh": Tier.TINH, "Cấp huyện": Tier.HUYEN, "Cấp xã": Tier.XA,

@@ -155,7 +155,7 @@ def _form(result: DocumentsResult, name: str, files: list[str]) -> str | None:
     form_id, n = base, 2
     while form_id in ids:
         form_id, n = f"{base}-{n}", n + 1
-    result.forms.append(Form(id=form_id, title=name, code=code))
+    result.forms.append(Form(id=form_id, title=name, code=code, file_names=files))
     return form_id
 
 

@@ -181,7 +181,7 @@
   }
 
   function passes(doc, state) {
-    if (state.agency && data.agencies[doc[2]][0] !== state.agency) return false;
+    if (state.agency && (doc[2] == null || data.agencies[doc[2]][0] !== state.agency)) return false;
     if (state.field && data.fields[doc[3]][0] !== state.field) return false;
     if (state.level && String(doc[4]) !== state.level) return false;
     if (state.channel && !(doc[5] & channelBit(state.channel))) return false;
@@ -252,7 +252,7 @@
     var badge = el("span", "dm-level dm-level--" + doc[4], "Mức độ " + doc[4]);
     badge.title = data.levels[String(doc[4])];
     meta.appendChild(badge);
-    meta.appendChild(document.createTextNode(" " + data.agencies[doc[2]][1]));
+    meta.appendChild(document.createTextNode(" " + (doc[2] == null ? data.no_agency : data.agencies[doc[2]][1])));
     li.appendChild(meta);
     var dl = el("dl", "dm-result__facts");
     fact(dl, "Thời hạn giải quyết", doc[8] || "Chưa có thông tin");
