@@ -9,6 +9,8 @@ generator means rewriting this module only. The plugin
   very end, so a build that fails half-way leaves the previous site intact;
 - adds the generated pages, form files and assets as virtual files
   (`File.generated`), and fills each page's body from `generator.pages`;
+- hands MkDocs every title as escaped text (`as_html`): MkDocs and
+  Material print titles as HTML, ours come from the catalogue;
 - watches catalogue/ under `mkdocs serve`.
 """
 
@@ -22,6 +24,7 @@ from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup, escape
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -46,6 +49,7 @@ from .validate import validate
 ASSETS = ("catalogue.css", "catalogue.js")
 ASSET_DIR = "assets/danh-muc"
 BODY_PENDING = "<!-- danh-muc:noi-dung -->"  # a procedure page's body until MkDocs writes the page
+GENERATED_TITLES = {FINDER_SRC: FINDER_TITLE, f"{PAGE_DIR}/index.md": PAGE_TITLE}  # pages not in SitePages
 
 
 class CatalogueConfig(Config):
@@ -145,12 +149,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
         spec = self.pages.by_uri.get(page.file.src_uri) if self.pages else None
-        if spec is not None:
-            page.meta["title"] = spec.title
-        elif page.file.src_uri == FINDER_SRC:
-            page.meta["title"] = FINDER_TITLE
-        elif page.file.src_uri == f"{PAGE_DIR}/index.md":
-            page.meta["title"] = PAGE_TITLE
+        title = spec.title if spec is not None else GENERATED_TITLES.get(page.file.src_uri)
+        if title is not None:
+            page.meta["title"] = as_html(title)
         if page.file.src_uri == DOCS_PAGE and self.catalogue is not None:
             markdown = fill_examples(markdown, self.catalogue, config.get("site_url"))
         return markdown
@@ -159,7 +160,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         assert self.pages is not None
         spec = self.pages.by_uri.get(page.file.src_uri)
         if spec is not None:
-            page.toc = get_toc([{"level": 2, "id": anchor, "name": title, "children": []}
+            page.toc = get_toc([{"level": 2, "id": anchor, "name": as_html(title), "children": []}
                                 for anchor, title in self.pages.headings(spec)])
             if self.bodies is not None and spec.kind is Kind.PROCEDURE:
                 return BODY_PENDING  # filled in on_page_context, see page_bodies
@@ -231,6 +232,17 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         if self.building_dir is not None:
             shutil.rmtree(self.building_dir, ignore_errors=True)
         self.final_dir = self.building_dir = None
+
+
+def as_html(text: str) -> Markup:
+    """Text from data as the HTML MkDocs expects of a page title or a TOC entry.
+
+    MkDocs and Material print titles unescaped (theirs come from Markdown they
+    rendered); ours come from the catalogue. Escaped Markup prints as text
+    where a template writes `{{ page.title }}` and is not escaped twice where
+    it writes `{{ page.title | e }}`.
+    """
+    return escape(text)
 
 
 def _render_empty(page: Any, config: Any, files: Files) -> None:
