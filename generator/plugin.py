@@ -9,22 +9,28 @@ generator means rewriting this module only. The plugin
   very end, so a build that fails half-way leaves the previous site intact;
 - adds the generated pages, form files and assets as virtual files
   (`File.generated`), and fills each page's body from `generator.pages`;
-- watches catalogue/ under `mkdocs serve`.
+- hands MkDocs every title as escaped text (`as_html`): MkDocs and
+  Material print titles as HTML, ours come from the catalogue;
+- watches catalogue/ under `mkdocs serve`, and goes on serving the last
+  good site while a rebuild fails (the problems are printed once).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import Future
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup, escape
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
@@ -36,16 +42,19 @@ from .beside import Beside, may_fork
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples
 from .pages import HOME_MARKER, SitePages
-from .problems import Severity, render, summary
+from .problems import Problem, Severity, render, summary
 from .reference import reference_pages
 from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_asset_files
 from .site_urls import Kind, form_url
 from .stats_page import PAGE_DIR, PAGE_TITLE, agency_section, statistics_page
 from .validate import validate
 
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 ASSETS = ("catalogue.css", "catalogue.js")
 ASSET_DIR = "assets/danh-muc"
 BODY_PENDING = "<!-- danh-muc:noi-dung -->"  # a procedure page's body until MkDocs writes the page
+KEPT = "Vẫn đang phục vụ bản trang hợp lệ gần nhất; sửa lỗi rồi lưu tệp, trang sẽ tự dựng lại."  # mkdocs serve
+GENERATED_TITLES = {FINDER_SRC: FINDER_TITLE, f"{PAGE_DIR}/index.md": PAGE_TITLE}  # pages not in SitePages
 
 
 class CatalogueConfig(Config):
@@ -67,6 +76,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     beside: Beside | None = None
     search: Future[dict[str, bytes]] | None = None
     feed: Future[None] | None = None
+    reported: str | None = None  # the errors a failed build printed last (mkdocs serve)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
@@ -76,8 +86,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         fork = may_fork()  # asked before any process pool of ours starts a thread
         catalogue, problems = validate(root, cache_path=result_cache.default_path() if self.config.cache else None)
         if catalogue is None:
-            errors = [p for p in problems if p.level is Severity.ERROR]
-            raise PluginError(f"Catalogue không hợp lệ: {summary(problems)}\n{render(errors, 'text')}")
+            raise PluginError(self._invalid(problems))
+        self.reported = None
         self.catalogue = catalogue
         self.pages = SitePages(catalogue)
         stats = self.stats = stats_mod.compute(catalogue)
@@ -94,6 +104,18 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         self.beside = Beside(catalogue, fork=fork)  # forks first: Bodies' pool starts a thread
         self.bodies = page_bodies.Bodies(self.pages, cache, fork=fork)
         return config
+
+    def _invalid(self, problems: list[Problem]) -> str:
+        """The message of a failed build: the errors, or one line when they are those just printed.
+
+        Under `mkdocs serve` every save in catalogue/ rebuilds; a contributor
+        sees the same list once, not again for each file saved meanwhile.
+        """
+        errors = render([p for p in problems if p.level is Severity.ERROR], "text")
+        if errors == self.reported:
+            return f"Catalogue vẫn không hợp lệ: {summary(problems)}, như đã in ở trên."
+        self.reported = errors
+        return f"Catalogue không hợp lệ: {summary(problems)}\n{errors}"
 
     def _build_aside(self, config: Any) -> None:
         """Point site_dir at a fresh temporary folder; on_post_build swaps it in."""
@@ -145,12 +167,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
         spec = self.pages.by_uri.get(page.file.src_uri) if self.pages else None
-        if spec is not None:
-            page.meta["title"] = spec.title
-        elif page.file.src_uri == FINDER_SRC:
-            page.meta["title"] = FINDER_TITLE
-        elif page.file.src_uri == f"{PAGE_DIR}/index.md":
-            page.meta["title"] = PAGE_TITLE
+        title = spec.title if spec is not None else GENERATED_TITLES.get(page.file.src_uri)
+        if title is not None:
+            page.meta["title"] = as_html(title)
         if page.file.src_uri == DOCS_PAGE and self.catalogue is not None:
             markdown = fill_examples(markdown, self.catalogue, config.get("site_url"))
         return markdown
@@ -159,7 +178,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         assert self.pages is not None
         spec = self.pages.by_uri.get(page.file.src_uri)
         if spec is not None:
-            page.toc = get_toc([{"level": 2, "id": anchor, "name": title, "children": []}
+            page.toc = get_toc([{"level": 2, "id": anchor, "name": as_html(title), "children": []}
                                 for anchor, title in self.pages.headings(spec)])
             if self.bodies is not None and spec.kind is Kind.PROCEDURE:
                 return BODY_PENDING  # filled in on_page_context, see page_bodies
@@ -195,6 +214,10 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         server.watch(str(Path(config["config_file_path"]).parent / self.config.path))
+        # After a failed rebuild MkDocs holds every page request until a build succeeds
+        # ("The server will appear stuck"); a slip in a catalogue file must not freeze
+        # the preview. The build aside left the last good site in place: serve it.
+        server.builder = functools.partial(_keep_last_site, server.builder)
         return server
 
     @event_priority(-100)  # after every other plugin has written its outputs
@@ -231,6 +254,25 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         if self.building_dir is not None:
             shutil.rmtree(self.building_dir, ignore_errors=True)
         self.final_dir = self.building_dir = None
+
+
+def _keep_last_site(rebuild: Callable[[], None]) -> None:
+    """Rebuild; when the build fails, say so and go on serving the last good site."""
+    try:
+        rebuild()
+    except Abort:  # MkDocs has printed the build's error: for us, the catalogue's problems
+        log.warning(KEPT)
+
+
+def as_html(text: str) -> Markup:
+    """Text from data as the HTML MkDocs expects of a page title or a TOC entry.
+
+    MkDocs and Material print titles unescaped (theirs come from Markdown they
+    rendered); ours come from the catalogue. Escaped Markup prints as text
+    where a template writes `{{ page.title }}` and is not escaped twice where
+    it writes `{{ page.title | e }}`.
+    """
+    return escape(text)
 
 
 def _render_empty(page: Any, config: Any, files: Files) -> None:

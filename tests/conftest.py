@@ -9,7 +9,7 @@ Any test module may use them:
 - `built_site` is the embedded catalogue's site, built once per session
   with `mkdocs build --strict` and SOURCE_DATE_EPOCH set.
 - `site_server` serves `built_site` on 127.0.0.1 (a free port) and is the
-  base URL, ending in '/'.
+  base URL, ending in '/'; `serve(folder)` does the same for any built site.
 - `browser` is one headless Debian Chromium per session (Playwright, no
   download); `page` is a fresh page per test whose requests to any host
   other than 127.0.0.1 are blocked and recorded in `outside_requests`.
@@ -21,6 +21,7 @@ installs it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -81,10 +82,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_server(built_site: Path) -> Iterator[str]:
-    """Serve the built site on 127.0.0.1:<free port>; yields the base URL ending in '/'."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+@contextlib.contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1:<free port>; yields the base URL ending in '/'."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -94,6 +95,13 @@ def site_server(built_site: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path) -> Iterator[str]:
+    """`built_site` served on 127.0.0.1; the base URL ending in '/'."""
+    with serve(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -96,7 +96,7 @@ def test_an_invalid_catalogue_fails_the_build_and_keeps_the_previous_site(
 
 def test_serve_watches_the_catalogue_folder(tmp_path: Path) -> None:
     watched: list[str] = []
-    server = SimpleNamespace(watch=watched.append)
+    server = SimpleNamespace(watch=watched.append, builder=lambda: None)
     plugin = CataloguePlugin()
     plugin.load_config({"path": "catalogue"})
     plugin.on_serve(server, config={"config_file_path": str(tmp_path / "mkdocs.yml")}, builder=None)
