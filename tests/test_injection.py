@@ -145,8 +145,9 @@ RECORDS: dict[type[BaseModel], tuple[str, ...]] = {
     models.Target: ("targets.yaml", "targets", "0"),
 }
 # Text fields that cannot hold the payload: a form file is a path checked to name a file
-# under forms/ (its URL is built by site_urls.form_url and autoescaped like any other).
-NOT_TEXT = {"Form.file"}
+# under forms/ (its URL is built by site_urls.form_url and autoescaped like any other);
+# the capture date is a pattern of digits and dashes.
+NOT_TEXT = {"Form.file", "Procedure.captured"}
 
 
 def text_fields(model: type[BaseModel], prefix: str = "") -> set[str]:
