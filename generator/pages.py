@@ -36,12 +36,24 @@ from .models import (
     TIER_LABELS,
     Agency,
     ChannelKind,
+    Document,
+    DocumentCase,
     Fee,
     Procedure,
     category_of,
 )
 from .site_urls import Kind, form_url, url_of
-from .wording import date_text, duration_text, fee_text, group_digits, iso_duration, money, vi_sorted
+from .wording import (
+    channel_fee_text,
+    date_text,
+    document_count_text,
+    duration_text,
+    fee_text,
+    group_digits,
+    iso_duration,
+    money,
+    vi_sorted,
+)
 
 LEVEL_GUIDE = "huong-dan/muc-do-dich-vu/"
 FINDER = "tra-cuu/"
@@ -162,6 +174,42 @@ def outline(lines: list[str]) -> list[OutlineItem]:
     return items
 
 
+# ------------------------------------------------------------- documents
+
+_NOTE_HEAD = re.compile(r"^\W*Lưu ý", re.IGNORECASE)
+
+
+def is_note(doc: Document) -> bool:
+    """A 'document' the portal lists that is a remark, not a paper to bring.
+
+    The source files legal remarks ("Lưu ý…", "Trường hợp gửi qua bưu chính…")
+    as documents with 0 copies; shown as tick boxes they would ask for nothing.
+    """
+    if doc.form:
+        return False
+    counts = (doc.originals, doc.copies)
+    zero = counts != (None, None) and all(not n for n in counts)
+    return zero or bool(_NOTE_HEAD.match(doc.name))
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """One document case as the checklist shows it: forms first, then papers, then notes."""
+
+    case: DocumentCase
+    documents: list[Document]
+    notes: list[Document]
+
+
+def case_views(cases: list[DocumentCase]) -> list[CaseView]:
+    views = []
+    for case in cases:
+        docs = [d for d in case.documents if not is_note(d)]
+        docs.sort(key=lambda d: d.form is None)  # stable: the source's order otherwise
+        views.append(CaseView(case, docs, [d for d in case.documents if is_note(d)]))
+    return views
+
+
 # ------------------------------------------------------------- safe markdown
 
 
@@ -272,7 +320,7 @@ def environment() -> Environment:
     )
     env.filters.update(
         money=money, fee=fee_text, duration=duration_text, date=date_text, md=markdown,
-        size=file_size, filetype=file_type, digits=group_digits, outline=outline,
+        size=file_size, filetype=file_type, digits=group_digits, outline=outline, channel_fees=channel_fee_text,
         vi_sorted=vi_sorted,
     )
     env.globals.update(
@@ -365,7 +413,13 @@ class SitePages:
             anchor = SECTION_FIELDS.get(head, "thong-tin-khac") or "ten-thu-tuc"
             review_sections[anchor] = SECTIONS.get(anchor, "Thông tin chung")
         forms = {f.id: f for f in p.forms}
+        cases = case_views(p.document_cases)
+        agency = self.catalogue.agencies[p.agency]
         return {
+            "cases": cases,
+            # (case, count) of every case that asks for papers; a case of notes only is no case
+            "document_counts": [(v.case.case, document_count_text(len(v.documents))) for v in cases if v.documents],
+            "agency_has_contact": agency.contact is not None,
             "p": p,
             "agency": self.catalogue.agencies[p.agency],
             "agency_chain": self.catalogue.agency_chain(p.agency)[1:],
