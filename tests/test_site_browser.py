@@ -270,3 +270,12 @@ def test_sample_procedures_print_on_at_most_two_a4_pages(page: Any, site_server:
         counts[code] = len(re.findall(rb"/Type\s*/Page(?!s)", page.pdf(format="A4")))
     assert all(n <= 2 for n in counts.values()), counts
     assert counts["1.000894"] == 1, counts
+
+
+@pytest.mark.browser
+def test_the_not_found_page_is_vietnamese_with_a_search_box_and_a_way_home(page: Any, site_server: str) -> None:
+    page.goto(site_server + "404.html")
+    assert page.locator("h1").inner_text() == "Không tìm thấy trang"
+    assert page.locator("form[role=search] input[type=search]").is_visible()
+    assert page.get_by_role("link", name="Về trang chủ").is_visible()
+    assert "Made with" not in page.content()
