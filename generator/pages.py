@@ -210,6 +210,32 @@ def case_views(cases: list[DocumentCase]) -> list[CaseView]:
     return views
 
 
+@dataclass(frozen=True)
+class ChannelSummary:
+    """One way to submit as the summary says it: the portal repeats a kind once per fee row."""
+
+    label: str
+    url: str | None
+    online: bool
+    times: list[str]
+    fees: list[str]
+
+
+def channel_summaries(p: Procedure) -> list[ChannelSummary]:
+    """Channels grouped by kind, each time and fee once, in the words of the table below."""
+    grouped: dict[ChannelKind, list[Any]] = {}
+    for ch in p.channels:
+        grouped.setdefault(ch.kind, []).append(ch)
+    return [
+        ChannelSummary(
+            CHANNEL_LABELS[kind], next((c.url for c in chans if c.url), None), kind is ChannelKind.TRUC_TUYEN,
+            list(dict.fromkeys(duration_text(c.processing_time) for c in chans)),
+            list(dict.fromkeys(channel_fee_text(c.fees) for c in chans)),
+        )
+        for kind, chans in grouped.items()
+    ]
+
+
 # ------------------------------------------------------------- safe markdown
 
 
@@ -417,6 +443,7 @@ class SitePages:
         agency = self.catalogue.agencies[p.agency]
         return {
             "cases": cases,
+            "channel_summaries": channel_summaries(p),
             # (case, count) of every case that asks for papers; a case of notes only is no case
             "document_counts": [(v.case.case, document_count_text(len(v.documents))) for v in cases if v.documents],
             "agency_has_contact": agency.contact is not None,
