@@ -36,6 +36,8 @@ from .models import (
     TIER_LABELS,
     Agency,
     ChannelKind,
+    Document,
+    DocumentCase,
     Fee,
     Procedure,
     category_of,
@@ -44,7 +46,9 @@ from .site_urls import Kind, form_url, url_of
 from .wording import (
     NO_AGENCY,
     captured_text,
+    channel_fee_text,
     date_text,
+    document_count_text,
     duration_text,
     fee_text,
     group_digits,
@@ -172,6 +176,68 @@ def outline(lines: list[str]) -> list[OutlineItem]:
     return items
 
 
+# ------------------------------------------------------------- documents
+
+_NOTE_HEAD = re.compile(r"^\W*Lưu ý", re.IGNORECASE)
+
+
+def is_note(doc: Document) -> bool:
+    """A 'document' the portal lists that is a remark, not a paper to bring.
+
+    The source files legal remarks ("Lưu ý…", "Trường hợp gửi qua bưu chính…")
+    as documents with 0 copies; shown as tick boxes they would ask for nothing.
+    """
+    if doc.form:
+        return False
+    counts = (doc.originals, doc.copies)
+    zero = counts != (None, None) and all(not n for n in counts)
+    return zero or bool(_NOTE_HEAD.match(doc.name))
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """One document case as the checklist shows it: forms first, then papers, then notes."""
+
+    case: DocumentCase
+    documents: list[Document]
+    notes: list[Document]
+
+
+def case_views(cases: list[DocumentCase]) -> list[CaseView]:
+    views = []
+    for case in cases:
+        docs = [d for d in case.documents if not is_note(d)]
+        docs.sort(key=lambda d: d.form is None)  # stable: the source's order otherwise
+        views.append(CaseView(case, docs, [d for d in case.documents if is_note(d)]))
+    return views
+
+
+@dataclass(frozen=True)
+class ChannelSummary:
+    """One way to submit as the summary says it: the portal repeats a kind once per fee row."""
+
+    label: str
+    url: str | None
+    online: bool
+    times: list[str]
+    fees: list[str]
+
+
+def channel_summaries(p: Procedure) -> list[ChannelSummary]:
+    """Channels grouped by kind, each time and fee once, in the words of the table below."""
+    grouped: dict[ChannelKind, list[Any]] = {}
+    for ch in p.channels:
+        grouped.setdefault(ch.kind, []).append(ch)
+    return [
+        ChannelSummary(
+            CHANNEL_LABELS[kind], next((c.url for c in chans if c.url), None), kind is ChannelKind.TRUC_TUYEN,
+            list(dict.fromkeys(duration_text(c.processing_time) for c in chans)),
+            list(dict.fromkeys(channel_fee_text(c.fees) for c in chans)),
+        )
+        for kind, chans in grouped.items()
+    ]
+
+
 # ------------------------------------------------------------- safe markdown
 
 
@@ -283,7 +349,7 @@ def environment() -> Environment:
     )
     env.filters.update(
         money=money, fee=fee_text, duration=duration_text, date=date_text, md=markdown,
-        size=file_size, filetype=file_type, digits=group_digits, outline=outline,
+        size=file_size, filetype=file_type, digits=group_digits, outline=outline, channel_fees=channel_fee_text,
         vi_sorted=vi_sorted, captured=captured_text,
     )
     env.globals.update(
@@ -377,9 +443,16 @@ class SitePages:
             anchor = SECTION_FIELDS.get(head, "thong-tin-khac") or "ten-thu-tuc"
             review_sections[anchor] = SECTIONS.get(anchor, "Thông tin chung")
         forms = {f.id: f for f in p.forms}
+        cases = case_views(p.document_cases)
+        agency = self.catalogue.agencies[p.agency] if p.agency is not None else None
         return {
+            "cases": cases,
+            "channel_summaries": channel_summaries(p),
+            # (case, count) of every case that asks for papers; a case of notes only is no case
+            "document_counts": [(v.case.case, document_count_text(len(v.documents))) for v in cases if v.documents],
+            "agency_has_contact": agency is not None and agency.contact is not None,
             "p": p,
-            "agency": self.catalogue.agencies[p.agency] if p.agency is not None else None,
+            "agency": agency,
             "agency_chain": self.catalogue.agency_chain(p.agency)[1:],
             "field": self.catalogue.fields[p.field],
             "events": [self.catalogue.life_events[e] for e in p.life_events],

@@ -177,3 +177,15 @@ def vi_key(text: str) -> tuple[tuple[tuple[str, int], ...], str]:
 def vi_sorted(items: Iterable[Any], attribute: str = "name") -> list[Any]:
     """Items sorted by one text attribute in Vietnamese order."""
     return sorted(items, key=lambda item: vi_key(getattr(item, attribute)))
+
+
+def document_count_text(count: int) -> str:
+    """How many papers to bring: '3 giấy tờ'."""
+    return f"{count} giấy tờ" if count else "Chưa có thông tin"
+
+
+def channel_fee_text(fees: list[Fee]) -> str:
+    """All fees of one channel on one line, as the summary and the fee table say them."""
+    if not fees:
+        return "Chưa có thông tin"
+    return "; ".join(fee_text(f) for f in fees)

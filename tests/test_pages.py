@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 
 from generator.catalogue import Catalogue
-from generator.models import Currency, Fee, FeeKind, ProcessingTime, TimeUnit
+from generator.models import Currency, Document, DocumentCase, Fee, FeeKind, ProcessingTime, TimeUnit
 from generator.pages import (
     FINDER,
     SitePages,
+    case_views,
     environment,
     file_size,
     form_files,
+    is_note,
     json_ld,
     markdown,
     outline,
@@ -291,6 +293,32 @@ def test_table_of_contents_names_the_sections_the_page_has(pages: SitePages, ric
 
 
 def test_the_review_summary_names_sections_in_words_and_links_them(rich_page: str) -> None:
-    summary = rich_page[rich_page.index("dm-review-summary"):rich_page.index("dm-actions")]
+    summary = rich_page[rich_page.index("dm-review-line"):rich_page.index("dm-summary")]
     assert '<a href="#cach-nop">Cách nộp hồ sơ, thời hạn và phí</a>' in summary
     assert "channels[1]" not in summary
+
+
+def test_the_summary_comes_before_every_section_and_says_fee_and_time_as_the_table_does(rich_page: str) -> None:
+    summary = rich_page[rich_page.index('<section class="dm-summary"'):rich_page.index("</section>")]
+    assert rich_page.index("dm-summary") < rich_page.index('<h2 id="doi-tuong">')
+    table = rich_page[rich_page.index('<table class="dm-channels">'):]
+    for figure in re.findall(r"<strong>([^<]*đồng[^<]*|Miễn phí)</strong>", table):
+        assert figure in summary
+    assert "giấy tờ" in summary and "Nơi nộp" in summary
+
+
+def test_a_zero_copy_remark_is_a_note_and_a_form_is_never_one() -> None:
+    assert is_note(Document(name="Trường hợp gửi qua bưu chính thì gửi kèm bản sao.", originals=0))
+    assert is_note(Document(name="Lưu ý: không yêu cầu nộp thêm giấy tờ."))
+    assert not is_note(Document(name="Tờ khai", originals=0, form="to-khai"))
+    assert not is_note(Document(name="Giấy tờ tùy thân"))  # counts unknown: the source is silent, not a note
+    assert not is_note(Document(name="Giấy tờ tùy thân", originals=1))
+
+
+def test_forms_to_fill_come_first_in_their_case() -> None:
+    case = DocumentCase(documents=[Document(name="Bản sao hộ chiếu", copies=1),
+                                   Document(name="Tờ khai", originals=1, form="to-khai"),
+                                   Document(name="Lưu ý: nộp tại bộ phận một cửa", originals=0)])
+    [view] = case_views([case])
+    assert [d.name for d in view.documents] == ["Tờ khai", "Bản sao hộ chiếu"]
+    assert [d.name for d in view.notes] == ["Lưu ý: nộp tại bộ phận một cửa"]

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, local_only_context
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -145,7 +145,9 @@ def test_a_procedure_page_prints_as_a_checklist(page: Any, site_server: str, pro
     assert not page.locator(".md-header").is_visible()
     assert not page.locator(".md-sidebar--primary").is_visible()
     assert page.locator(".dm-checklist input[type=checkbox]").first.is_visible()
-    assert page.locator(".dm-channels").is_visible()
+    assert page.locator(".dm-summary").is_visible()  # fees, time, where: the channel table stays on screen
+    assert not page.locator(".dm-channels").is_visible()
+    assert not page.locator(".dm-review, .dm-review-line, .dm-derived-mark, #ra-soat").first.is_visible()
     pdf = page.pdf(path=str(shots / "thu-tuc-print.pdf"), format="A4", print_background=True)
     assert pdf.startswith(b"%PDF")
 
@@ -195,3 +197,85 @@ def test_no_page_of_the_embedded_site_fetches_from_another_host(built_site: Path
     outside = [(str(html.relative_to(built_site)), url) for html in built_site.rglob("*.html")
                for url in fetched.findall(html.read_text(encoding="utf-8")) if re.match(r"(?i)(https?:)?//", url)]
     assert outside == []
+
+
+# ------------------------------------------------------- issue 15: answers first
+
+MARRIAGE = "thu-tuc/1.000894/"
+
+
+def _phone(browser: Any, outside_requests: list[str], **options: Any) -> Any:
+    return local_only_context(browser, outside_requests, viewport={"width": 390, "height": 844}, **options)
+
+
+@pytest.mark.browser
+def test_a_phone_shows_fee_time_where_and_document_count_without_scrolling(
+        browser: Any, site_server: str, outside_requests: list[str]) -> None:
+    context = _phone(browser, outside_requests)
+    tab = context.new_page()
+    tab.goto(site_server + MARRIAGE)
+    summary = tab.locator(".dm-summary")
+    box = summary.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844, box
+    text = summary.inner_text()
+    for words in ("Miễn phí", "Nơi nộp", "giấy tờ", "Trực tiếp"):
+        assert words in text
+    assert tab.evaluate("window.scrollY") == 0
+    context.close()
+
+
+def _case_page(built_site: Path) -> str:
+    return _first_dir(built_site / "thu-tuc", "data-dm-cases")
+
+
+@pytest.mark.browser
+def test_the_case_chooser_shows_only_the_chosen_case_and_keeps_it_in_the_url(
+        page: Any, site_server: str, built_site: Path) -> None:
+    url = _case_page(built_site)
+    page.goto(site_server + url)
+    blocks = page.locator("[data-dm-case]:not([data-dm-case=''])")
+    assert blocks.count() >= 2 and page.locator("[data-dm-cases]").is_visible()
+    page.locator("[data-dm-cases] input[value='2']").check()
+    assert "truong-hop=2" in page.url
+    visible = [b.get_attribute("data-dm-case") for b in blocks.all() if b.is_visible()]
+    assert visible == ["2"]
+    page.goto(page.url)  # a reload or a shared link keeps the choice
+    assert [b.get_attribute("data-dm-case") for b in blocks.all() if b.is_visible()] == ["2"]
+    pdf = page.pdf(format="A4")
+    page.locator("[data-dm-cases] input[value='']").check()
+    assert all(b.is_visible() for b in blocks.all())
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", page.pdf(format="A4"))) >= len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+@pytest.mark.browser
+def test_without_javascript_every_case_shows_and_no_chooser(
+        browser: Any, site_server: str, built_site: Path, outside_requests: list[str]) -> None:
+    context = local_only_context(browser, outside_requests, java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(site_server + _case_page(built_site) + "?truong-hop=2")
+    assert not tab.locator("[data-dm-cases]").is_visible()
+    assert all(b.is_visible() for b in tab.locator("[data-dm-case]").all())
+    context.close()
+
+
+# A sample of the embedded catalogue; bench/print_pages.py measures all of it.
+PRINT_SAMPLE = ["1.000894", "1.003358", "3.000355", "3.000357", "1.001193", "1.004873"]
+
+
+@pytest.mark.browser
+def test_sample_procedures_print_on_at_most_two_a4_pages(page: Any, site_server: str) -> None:
+    counts = {}
+    for code in PRINT_SAMPLE:
+        page.goto(f"{site_server}thu-tuc/{code}/")
+        counts[code] = len(re.findall(rb"/Type\s*/Page(?!s)", page.pdf(format="A4")))
+    assert all(n <= 2 for n in counts.values()), counts
+    assert counts["1.000894"] == 1, counts
+
+
+@pytest.mark.browser
+def test_the_not_found_page_is_vietnamese_with_a_search_box_and_a_way_home(page: Any, site_server: str) -> None:
+    page.goto(site_server + "404.html")
+    assert page.locator("h1").inner_text() == "Không tìm thấy trang"
+    assert page.locator("form[role=search] input[type=search]").is_visible()
+    assert page.get_by_role("link", name="Về trang chủ").is_visible()
+    assert "Made with" not in page.content()
