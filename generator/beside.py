@@ -14,22 +14,18 @@ same functions inline instead.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
-import threading
 import traceback
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from . import feed
+from . import feed, parallel
 from .catalogue import Catalogue
 from .exports import FORMATS, format_files, write_files
 from .feed import FEED_DIR
 from .search_index import search_files
-
-PARALLEL_MIN = 300  # procedures; below this a process costs more than it saves
 
 
 class BesideError(Exception):
@@ -45,20 +41,16 @@ class Beside:
     """
 
     def __init__(self, catalogue: Catalogue, *, fork: bool) -> None:
-        """`fork`: whether this process may fork (it has no thread of its own, see may_fork)."""
+        """`fork`: whether this process may fork (it has no thread of its own, see parallel.may_fork)."""
         self.catalogue = catalogue
         self.process: multiprocessing.process.BaseProcess | None = None
         self.pipe: Connection | None = None
         self.waiting: list[Future[Any]] = []
-        if len(catalogue.procedures) >= PARALLEL_MIN and fork:
+        if len(catalogue.procedures) >= parallel.PARALLEL_MIN and fork:
             self.pipe, child = multiprocessing.Pipe()
-            gc.freeze()  # objects alive now are never collected there: fork copies less
-            try:
-                self.process = multiprocessing.get_context("fork").Process(
-                    target=_serve, args=(catalogue, child), daemon=True)
+            with parallel.forking(catalogue):
+                self.process = multiprocessing.get_context("fork").Process(target=_serve, args=(child,), daemon=True)
                 self.process.start()
-            finally:
-                gc.unfreeze()
             child.close()
 
     def _submit(self, name: str, *args: Any) -> Future[Any]:
@@ -102,14 +94,6 @@ class Beside:
             self.process = None
 
 
-def may_fork() -> bool:
-    """True in a process with one thread: forking a threaded one (mkdocs serve) can deadlock.
-
-    Ask before starting any process pool: a pool's own manager thread counts.
-    """
-    return threading.active_count() == 1
-
-
 def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None) -> None:
     """Every export format's files into site_dir/api/v1/, one format at a time.
 
@@ -128,8 +112,9 @@ def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None) -> N
 JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed}
 
 
-def _serve(catalogue: Catalogue, pipe: Connection) -> None:
+def _serve(pipe: Connection) -> None:
     """The helper process: run each job it is sent, answer (failed, result), until the pipe closes."""
+    catalogue: Catalogue = parallel.shared()
     while True:
         try:
             name, args = pipe.recv()

@@ -16,46 +16,26 @@ each way byte for byte.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-import multiprocessing
-import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict
-from importlib.resources import files as package_files
 from pathlib import Path
 
-from . import result_cache
+from . import parallel, result_cache
 from .pages import PageSpec, SitePages
 from .result_cache import ResultCache
 from .site_urls import Kind
 
-# Below this many procedures, starting worker processes costs more than it saves.
-PARALLEL_MIN = 300
 CHUNK = 32
 WINDOW_PER_WORKER = 4  # chunks in flight per worker
 STORE_BATCH = 1000  # fresh bodies written to the cache at a time
-_WORKER: _Renderer | None = None
 
 
 def default_path() -> Path:
     """Beside the validation cache: $XDG_CACHE_HOME/catalogue-generator/pages.sqlite."""
     return result_cache.default_path().with_name("pages.sqlite")
-
-
-def code_fingerprint() -> str:
-    """Hash of the package's modules and body templates: any change to them means new keys.
-
-    Every module, not only pages.py: what a body shows comes from helpers that
-    move between modules (wording, site_urls…), and a stale body must never be read.
-    """
-    package = Path(str(package_files("generator")))
-    digest = hashlib.sha256()
-    for path in [*sorted(package.glob("*.py")), *sorted((package / "templates").glob("*.html"))]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 class _Renderer:
@@ -65,7 +45,7 @@ class _Renderer:
         self.pages = pages
         self.cache_path = cache_path
         self.cache: ResultCache | None = None
-        self.salt = code_fingerprint()
+        self.salt = result_cache.code_fingerprint()
 
     def open(self) -> None:
         """Open the cache here (in a worker: after the fork, never inherited)."""
@@ -107,7 +87,7 @@ class Bodies:
 
     def __init__(self, pages: SitePages, cache_path: Path | None = None, *, fork: bool = False,
                  workers: int | None = None) -> None:
-        """`fork`: whether this process may fork workers (see beside.may_fork)."""
+        """`fork`: whether this process may fork workers (see parallel.may_fork)."""
         specs = [s for s in pages.by_uri.values() if s.kind is Kind.PROCEDURE and s.key]
         self.renderer = _Renderer(pages, cache_path)
         self.chunks = deque(specs[i:i + CHUNK] for i in range(0, len(specs), CHUNK))
@@ -115,26 +95,17 @@ class Bodies:
         self.ready: dict[str, str] = {}
         self.fresh: dict[str, bytes] = {}
         self.pool: ProcessPoolExecutor | None = None
-        count = workers if workers is not None else max(1, min((os.cpu_count() or 1) - 1, 4))
+        count = workers if workers is not None else parallel.worker_count(leave_one=True, limit=4)
         # fork shares the catalogue with the workers for free; where it may not be used, render here.
-        if len(specs) >= PARALLEL_MIN and fork:
+        if len(specs) >= parallel.PARALLEL_MIN and fork:
             self._start(count)
         else:
             self.renderer.open()
 
     def _start(self, workers: int) -> None:
-        global _WORKER  # noqa: PLW0603 - the forked workers inherit it
-        _WORKER = self.renderer
-        # Objects that exist now are never collected in the workers, so
-        # forking does not copy the whole heap page by page.
-        gc.freeze()
-        try:
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=_open_worker)
+        with parallel.forking(self.renderer):  # the workers are forked by the first submits
+            self.pool = parallel.pool(workers, initializer=_open_worker)
             self._submit(WINDOW_PER_WORKER * workers)
-        finally:
-            gc.unfreeze()
-            _WORKER = None
 
     def _submit(self, count: int) -> None:
         assert self.pool is not None
@@ -184,10 +155,9 @@ class Bodies:
 
 
 def _open_worker() -> None:
-    assert _WORKER is not None
-    _WORKER.open()
+    parallel.shared().open()
 
 
 def _render_in_worker(chunk: list[PageSpec]) -> list[tuple[str, str, bool]]:
-    assert _WORKER is not None
-    return [_WORKER.render(spec) for spec in chunk]
+    renderer: _Renderer = parallel.shared()
+    return [renderer.render(spec) for spec in chunk]

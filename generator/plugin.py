@@ -36,9 +36,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
 from . import charts as charts_mod
-from . import page_bodies, result_cache
+from . import page_bodies, parallel, result_cache
 from . import stats as stats_mod
-from .beside import Beside, may_fork
+from .beside import Beside
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples
 from .pages import HOME_MARKER, SitePages
@@ -83,7 +83,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
 
     def on_config(self, config: Any) -> Any:
         root = Path(config["config_file_path"]).parent / self.config.path
-        fork = may_fork()  # asked before any process pool of ours starts a thread
+        fork = parallel.may_fork()  # asked before any process pool of ours starts a thread
         catalogue, problems = validate(root, cache_path=result_cache.default_path() if self.config.cache else None)
         if catalogue is None:
             raise PluginError(self._invalid(problems))

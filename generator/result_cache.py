@@ -13,6 +13,7 @@ may refer to, and the source of the validating code itself.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -27,8 +28,6 @@ from . import models
 from .catalogue import Located
 from .problems import Problem, Severity
 
-_CODE_FILES = ("models.py", "source.py", "validate.py", "problems.py", "result_cache.py")
-
 
 def default_path() -> Path:
     """$XDG_CACHE_HOME/catalogue-generator/validate.sqlite (or ~/.cache/…)."""
@@ -36,12 +35,18 @@ def default_path() -> Path:
     return Path(base) / "catalogue-generator" / "validate.sqlite"
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """Hash of the validating modules: a new version never reads old entries."""
-    here = Path(__file__).parent
+    """Hash of the package's modules and templates, the one salt of every cache of ours.
+
+    Every module, not only the ones that seem to matter: what a validated
+    value or a body shows comes from helpers that move between modules
+    (wording, site_urls…), and a stale entry must never be read.
+    """
+    package = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in _CODE_FILES:
-        digest.update((here / name).read_bytes())
+    for path in [*sorted(package.glob("*.py")), *sorted((package / "templates").rglob("*.html"))]:
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -10,19 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import multiprocessing
 import os
 import re
-import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import models, result_cache
+from . import models, parallel, result_cache
 from .catalogue import Catalogue, Located
 from .problems import Problem, Severity, sort_key
 from .result_cache import ResultCache
@@ -363,7 +360,7 @@ class _FileChecker(_Base):
 
 
 # Below this many files, starting worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 1500
+PARALLEL_MIN_FILES = 1500  # files; measured for validation alone, above parallel.PARALLEL_MIN (a pool per run)
 _WORKER: _FileChecker | None = None
 
 
@@ -413,15 +410,12 @@ def _touches_form_files(result: FileResult) -> bool:
 
 def _check_many(checker: _FileChecker, items: list[tuple[Path, bytes | None]]) -> list[FileResult]:
     """Check files in worker processes when there are many."""
-    workers = min(os.cpu_count() or 1, 8)
+    workers = parallel.worker_count()
     if len(items) < PARALLEL_MIN_FILES or workers < 2:
         return [checker.check(path, raw) for path, raw in items]
-    # fork is the cheapest start, but forking a threaded process (mkdocs serve)
-    # is unsafe; forkserver starts clean then.
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    context = multiprocessing.get_context(method)
     chunk = max(16, len(items) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(checker,)) as pool:
+    # The checker goes as an initializer argument: under forkserver (a threaded process) it is pickled.
+    with parallel.pool(workers, initializer=_init_worker, initargs=(checker,)) as pool:
         blobs = list(pool.map(_check_in_worker, items, chunksize=chunk))
     return [FileResult(*result_cache.decode(blob)) for blob in blobs]
 

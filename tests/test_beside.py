@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import beside, exports, search_index
+from generator import beside, exports, parallel, search_index
 from generator.feed import FEED_DIR
 from generator.validate import validate
 
@@ -33,7 +33,7 @@ def test_jobs_in_the_helper_process_return_results_and_report_failures(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     catalogue, problems = validate(FIXTURE)
     assert catalogue is not None, problems
-    monkeypatch.setattr(beside, "PARALLEL_MIN", 0)  # the fixture's two procedures get a process too
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 0)  # the fixture's two procedures get a process too
     (tmp_path / "file").write_text("not a folder")
     helper = beside.Beside(catalogue, fork=True)
     try:

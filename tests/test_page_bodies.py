@@ -27,9 +27,9 @@ BUILD = """
 import sys
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from generator import beside, page_bodies, plugin
+from generator import beside, page_bodies, parallel, plugin
 
-page_bodies.PARALLEL_MIN = beside.PARALLEL_MIN = int(sys.argv[2])
+parallel.PARALLEL_MIN = int(sys.argv[2])
 page_bodies.CHUNK = 3
 workers, helper = [], []
 start = page_bodies.Bodies._start
