@@ -8,6 +8,7 @@ plugin adds both as virtual pages; nothing here is committed under docs/.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from pydantic import BaseModel
@@ -71,7 +72,7 @@ def _model_section(model: type[BaseModel]) -> list[str]:
     schema = model.model_json_schema()
     required = set(schema.get("required", []))
     defs = schema.get("$defs", {})
-    doc = " ".join((model.__doc__ or "").split())
+    doc = _as_text(" ".join((model.__doc__ or "").split()))
     rows = ["| Khóa | Kiểu | Bắt buộc | Mô tả |", "|---|---|---|---|"]
     for name, prop in schema["properties"].items():
         info = model.model_fields[name]
@@ -120,7 +121,13 @@ def _enum(values: list[Any]) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return _as_text(" ".join(text.split())).replace("|", "\\|")
+
+
+def _as_text(text: str) -> str:
+    """Docstrings and descriptions as Markdown text: '<agency-id>' outside `code` is escaped, not a tag."""
+    parts = text.split("`")
+    return "`".join(html.escape(part, quote=False) if i % 2 == 0 else part for i, part in enumerate(parts))
 
 
 # -- errors ------------------------------------------------------------------------

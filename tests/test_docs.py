@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import markdown  # MkDocs' own Markdown, as the site renders pages
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -79,6 +80,12 @@ def test_every_model_field_is_in_the_field_reference() -> None:
                   models.Form, models.LegalBasis, models.Agency, models.Target, models.UsageRecord):
         section = page.split(f"\n## {model.__name__}\n", 1)[1].split("\n## ", 1)[0]
         assert [f"| `{name}` |" in section for name in model.model_fields] == [True] * len(model.model_fields)
+
+
+def test_placeholders_in_the_field_reference_show_as_text_not_as_tags() -> None:
+    page = markdown.markdown(field_reference(), extensions=["tables"])
+    assert "procedures/&lt;agency-id&gt;/" in page
+    assert "<agency-id>" not in page
 
 
 def test_reference_pages_are_generated_not_committed_and_in_the_nav() -> None:
