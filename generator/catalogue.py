@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from .models import Agency, FieldOfWork, LifeEvent, Procedure, Target, UsageRecord
+from .models import Agency, FieldOfWork, LifeEvent, Procedure, Synonym, Target, UsageRecord
 from .wording import NO_AGENCY
 
 T = TypeVar("T")
@@ -48,6 +48,7 @@ class Catalogue:
     sources: dict[str, str] = field(default_factory=dict)  # code → file path
     targets: list[Target] = field(default_factory=list)
     usage: list[UsageRecord] = field(default_factory=list)
+    synonyms: list[Synonym] = field(default_factory=list)
     by_code: dict[str, Procedure] = field(default_factory=dict)
     by_agency: dict[str, list[Procedure]] = field(default_factory=dict)
     by_field: dict[str, list[Procedure]] = field(default_factory=dict)

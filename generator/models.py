@@ -456,6 +456,17 @@ class Target(Strict):
     note: Text | None = Field(None, description="Ghi chú (note)")
 
 
+class Synonym(Strict):
+    """Từ đồng nghĩa cho tìm kiếm: what people type (`terms`) finds procedures that use `means`."""
+
+    terms: Annotated[list[ShortText], Field(min_length=1)] = Field(
+        description="Từ người dân gõ, ví dụ 'sổ hộ khẩu', 'CCCD'"
+    )
+    means: Annotated[list[ShortText], Field(min_length=1)] = Field(
+        description="Từ trong tên hoặc từ khóa của thủ tục mà các từ trên chỉ tới, ví dụ 'cư trú'"
+    )
+
+
 class UsageRecord(Strict):
     """Số hồ sơ tiếp nhận trong một năm, cho một thủ tục hoặc một cơ quan."""
 
@@ -504,6 +515,12 @@ class TargetsFile(Strict):
     """targets.yaml"""
 
     targets: list[Target] = Field(description="Các chỉ tiêu (targets)")
+
+
+class SynonymsFile(Strict):
+    """synonyms.yaml"""
+
+    synonyms: list[Synonym]
 
 
 class UsageFile(Strict):

@@ -58,6 +58,7 @@ SOURCE_SCHEMAS: dict[str, type[BaseModel]] = {
     "life_events.schema.json": models.LifeEventsFile,
     "targets.schema.json": models.TargetsFile,
     "usage.schema.json": models.UsageFile,
+    "synonyms.schema.json": models.SynonymsFile,
 }
 
 

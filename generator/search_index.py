@@ -66,6 +66,7 @@ from .models import (
     Fee,
     Procedure,
     Subject,
+    Synonym,
     category_of,
 )
 from .site_urls import Kind
@@ -235,9 +236,20 @@ def store(catalogue: Catalogue, url_template: str = PROCEDURE_URL) -> dict[str, 
 # ---------------------------------------------------------------- indexes
 
 
-def primary_fields(p: Procedure) -> dict[str, str]:
-    """What the first index holds: the name and the keywords."""
-    return {"n": p.name, "k": " ".join(p.keywords)}
+def primary_fields(p: Procedure, synonyms: Iterable[Synonym] = ()) -> dict[str, str]:
+    """What the first index holds: the name and the keywords, plus the synonyms they call for."""
+    keywords = " ".join(p.keywords)
+    return {"n": p.name, "k": " ".join([keywords, *synonym_terms(f"{p.name} {keywords}", synonyms)]).strip()}
+
+
+def synonym_terms(text: str, synonyms: Iterable[Synonym]) -> list[str]:
+    """The `terms` of every synonym whose `means` occurs in the text, compared folded, as whole words."""
+    folded = f" {' '.join(fold(text))} "
+    found: list[str] = []
+    for synonym in synonyms:
+        if any(f" {' '.join(fold(m))} " in folded for m in synonym.means):
+            found += synonym.terms
+    return found
 
 
 def detail_fields(p: Procedure) -> dict[str, str]:
@@ -314,7 +326,7 @@ def search_files(catalogue: Catalogue, url_template: str = PROCEDURE_URL) -> dic
     procedures = catalogue.procedures
     primary = {
         "store": store(catalogue, url_template),
-        "index": build_index(map(primary_fields, procedures), PRIMARY_FIELDS),
+        "index": build_index((primary_fields(p, catalogue.synonyms) for p in procedures), PRIMARY_FIELDS),
     }
     detail = build_index(map(detail_fields, procedures), DETAIL_FIELDS)
     common = drop_common_terms(detail, len(procedures))

@@ -151,6 +151,7 @@ class _Checker(_Base):
         catalogue.targets = [t.value for t in targets if self._target_ok(t, catalogue)]
         usage = self._collection("usage.yaml", models.UsageFile, "usage")
         catalogue.usage = [u.value for u in usage if self._usage_ok(u, catalogue)]
+        catalogue.synonyms = [s.value for s in self._collection("synonyms.yaml", models.SynonymsFile, "synonyms")]
         catalogue.finish()
         return catalogue
 
@@ -171,7 +172,7 @@ class _Checker(_Base):
         if parsed is None:
             return []
         items = [Located(item, doc.path, *doc.position((key, i))) for i, item in enumerate(getattr(parsed, key))]
-        if key != "usage":  # usage rows have no id of their own
+        if key not in ("usage", "synonyms"):  # their rows have no id of their own
             self._check_unique_ids(doc, key, items)
         return items
 

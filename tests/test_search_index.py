@@ -16,8 +16,11 @@ from lunr.pipeline import Pipeline
 
 from generator import search_index as si
 from generator.catalogue import Catalogue, Located
-from generator.models import Agency, FieldOfWork, Procedure, Tier
+from generator.models import Agency, FieldOfWork, Procedure, Synonym, Tier
 from generator.validate import validate
+
+from .catalogues import EMBEDDED
+from .catalogues import load as load_catalogue
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = json.loads((FIXTURES / "search_cases.json").read_text(encoding="utf-8"))
@@ -117,6 +120,24 @@ def test_an_index_query_by_folded_words_finds_the_procedure_in_python(fixture_ca
     store = load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["store"]
     hits = index.search("dang ki khai sinh")
     assert store["docs"][int(hits[0]["ref"])][0] == "1.001193"
+
+
+def test_a_synonym_adds_its_terms_where_its_meaning_occurs_as_whole_folded_words() -> None:
+    synonyms = [Synonym(terms=["sổ hộ khẩu"], means=["cư trú", "thường trú"]), Synonym(terms=["CCCD"], means=["căn cước"])]
+    assert si.synonym_terms("Đăng ký THUONG TRU tại Công an xã", synonyms) == ["sổ hộ khẩu"]
+    assert si.synonym_terms("Cấp thẻ Căn cước", synonyms) == ["CCCD"]
+    assert si.synonym_terms("Đăng ký khai sinh", synonyms) == []
+    assert si.synonym_terms("Thường trực", synonyms) == []  # 'thường' alone is not 'thường trú'
+
+
+def test_the_embedded_synonyms_let_a_citizens_word_find_the_procedure() -> None:
+    catalogue = load_catalogue(EMBEDDED)
+    assert catalogue.synonyms, "catalogue/synonyms.yaml is loaded"
+    index = Index.load(si.lunr_shape(load(si.search_files(catalogue)[si.INDEX_FILE])["index"]))
+    docs = load(si.search_files(catalogue)[si.INDEX_FILE])["store"]["docs"]
+    for query, word in (("cccd", "căn cước"), ("so ho khau", "trú"), ("giay doc than", "tình trạng hôn nhân")):
+        first = docs[int(index.search(query)[0]["ref"])][1].lower()
+        assert word in first, (query, first)
 
 
 def test_description_outweighs_steps_in_the_detail_index() -> None:
