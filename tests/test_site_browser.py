@@ -279,3 +279,30 @@ def test_the_not_found_page_is_vietnamese_with_a_search_box_and_a_way_home(page:
     assert page.locator("form[role=search] input[type=search]").is_visible()
     assert page.get_by_role("link", name="Về trang chủ").is_visible()
     assert "Made with" not in page.content()
+
+
+SKIP_LINK = "Bỏ qua, đến nội dung chính"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_skip_link_comes_first_and_the_search_box_is_at_most_three_tabs_away(
+        page: Any, site_server: str, procedure_url: str, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 844})
+    for url in (site_server, site_server + procedure_url):
+        page.goto(url)
+        page.keyboard.press("Tab")
+        skip = page.locator(":focus")
+        assert skip.inner_text() == SKIP_LINK, url
+        page.wait_for_function("() => getComputedStyle(document.activeElement).opacity === '1'")
+        assert skip.is_visible() and skip.bounding_box()["y"] >= 0, url
+        presses = 1
+        # At 390 px the header's search field folds into its button, which opens the finder.
+        while not page.evaluate("() => !!document.activeElement.closest('form.dm-header-search')"):
+            assert presses < 3, f"{url}: the header search box is more than 3 Tab presses away"
+            page.keyboard.press("Tab")
+            presses += 1
+    page.goto(site_server + procedure_url)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the skip link moves focus past the header and navigation
+    assert page.evaluate("() => document.activeElement.id") == "noi-dung-chinh"
