@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -49,14 +50,18 @@ class SiteBuildError(Exception):
     """`mkdocs build` failed; the message holds its output."""
 
 
-def build_site(target: Path, *, catalogue: Path | None = None, strict: bool = True) -> Path:
+def build_site(target: Path, *, catalogue: Path | None = None, strict: bool = True,
+               site_url: str | None = None) -> Path:
     """Build the project's mkdocs.yml into `target`, optionally over another catalogue folder.
 
-    mkdocs.yml reads the catalogue path from $CATALOGUE_DIR when set.
+    mkdocs.yml reads the catalogue path from $CATALOGUE_DIR and site_url from $SITE_URL when set.
     """
     env = os.environ | {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("SITE_URL", None)
     if catalogue is not None:
         env["CATALOGUE_DIR"] = str(catalogue.resolve())
+    if site_url is not None:
+        env["SITE_URL"] = site_url
     command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", str(target)]
     done = subprocess.run([*command, *(["--strict"] if strict else [])], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=900, check=False)
@@ -78,14 +83,33 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    # Served with status 404 for a missing file, as a web host serves the site's 404.html.
+    not_found: Path | None = None
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != HTTPStatus.NOT_FOUND or self.not_found is None:
+            super().send_error(code, message, explain)
+            return
+        body = self.not_found.read_bytes()
+        self.send_response(code, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
 
 @contextlib.contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve a built site on 127.0.0.1:<free port>; yields the base URL ending in '/'."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
+def serve(site: Path, not_found: Path | None = None) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1:<free port>; yields the base URL ending in '/'.
+
+    A missing file answers 404 with the page `not_found` when given (a site's 404.html).
+    """
+    handler_class = type("Handler", (_QuietHandler,), {"not_found": not_found})
+    handler = functools.partial(handler_class, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

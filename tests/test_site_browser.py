@@ -13,12 +13,14 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import ROOT, local_only_context
+from tests.conftest import ROOT, build_site, local_only_context, serve
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -279,6 +281,35 @@ def test_the_not_found_page_is_vietnamese_with_a_search_box_and_a_way_home(page:
     assert page.locator("form[role=search] input[type=search]").is_visible()
     assert page.get_by_role("link", name="Về trang chủ").is_visible()
     assert "Made with" not in page.content()
+
+
+@pytest.fixture(scope="module")
+def sub_path_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The embedded catalogue's site built for /sub/ (site_url) and served there; the host's URL.
+
+    A missing page answers 404 with the site's 404.html, as a web host does.
+    """
+    host = tmp_path_factory.mktemp("host")
+    build_site(host / "sub", site_url="http://127.0.0.1/sub/")
+    with serve(host, not_found=host / "sub" / "404.html") as url:
+        yield url
+
+
+@pytest.mark.browser
+def test_the_not_found_page_keeps_its_style_search_and_way_home_under_a_sub_path(
+        page: Any, sub_path_server: str, outside_requests: list[str]) -> None:
+    response = page.goto(sub_path_server + "sub/does-not-exist/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Không tìm thấy trang"
+    sheets = page.evaluate("() => [...document.styleSheets].filter(s => s.href).map(s => [s.href, s.cssRules.length])")
+    assert sheets, "no stylesheet linked"
+    assert all(urlsplit(href).path.startswith("/sub/") and rules > 0 for href, rules in sheets), sheets
+    assert page.locator(".md-header").evaluate("e => getComputedStyle(e).position") == "sticky"  # Material's style
+    assert page.get_by_role("link", name="Về trang chủ").evaluate("a => a.href") == sub_path_server + "sub/"
+    search = page.locator("form[role=search]").first
+    assert search.locator("input[type=search]").is_visible()
+    assert search.evaluate("f => f.action") == sub_path_server + "sub/tra-cuu/"
+    assert outside_requests == []
 
 
 SKIP_LINK = "Bỏ qua, đến nội dung chính"
