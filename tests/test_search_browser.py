@@ -240,6 +240,7 @@ def test_free_filter_keeps_only_procedures_whose_stated_fees_are_all_zero(
 
 def test_query_and_filter_combine(finder: Callable[[str], Any], catalogue: Catalogue) -> None:
     page = finder("q=ho+chieu")
+    page.click("[data-finder-filters] > summary")  # folded: the page opened with a query
     unfiltered = found_count(page)
     agency = catalogue.by_code["1.001456"].agency
     after_search(page, lambda: page.select_option("#dm-finder-agency", agency))
@@ -362,6 +363,20 @@ def test_materials_own_search_is_off_so_no_second_index_disagrees(built_site: Pa
     assert not (built_site / "search" / "search_index.json").exists()
     assert 'data-md-component="search"' not in (built_site / "index.html").read_text(encoding="utf-8")
     assert 'id="dm-header-q"' in (built_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_search_at_desktop_width_shows_the_first_result_without_scrolling(browser: Any, site_server: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{site_server}tra-cuu/?q=ket+hon")
+        page.wait_for_selector("#dm-finder[data-searches]", state="attached")
+        settled(page)
+        first = page.evaluate("() => { const r = document.querySelector('[data-finder-results] li')"
+                              ".getBoundingClientRect(); return [r.top, r.bottom]; }")
+        assert first[0] > 0 and first[1] <= 800, first
+    finally:
+        context.close()
 
 
 def test_filters_fold_away_on_a_phone_until_opened_from_the_keyboard(browser: Any, site_server: str) -> None:

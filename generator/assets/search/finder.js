@@ -81,11 +81,12 @@
 
   function hasFilter(state) { return filterCount(state) > 0; }
 
-  /* The filters fold away on narrow screens unless one is in use; the summary says how many are. */
+  /* The filters fold away on narrow screens, and on any screen when the page opens with a query, so
+     the first results show without scrolling; a filter in use keeps them open. The summary says how many are. */
   function showFilters(state, opening) {
     var n = filterCount(state);
     active.textContent = n ? "(" + n + " đang chọn)" : "";
-    if (opening) filters.open = n > 0 || window.matchMedia("(min-width: 45em)").matches;
+    if (opening) filters.open = n > 0 || (!state.q && window.matchMedia("(min-width: 45em)").matches);
   }
 
   // ------------------------------------------------------------- search
