@@ -6,12 +6,13 @@ store, so the finder's encoding and filtering are checked against the data.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -365,26 +366,29 @@ def test_materials_own_search_is_off_so_no_second_index_disagrees(built_site: Pa
     assert 'id="dm-header-q"' in (built_site / "index.html").read_text(encoding="utf-8")
 
 
-def test_a_search_at_desktop_width_shows_the_first_result_without_scrolling(browser: Any, site_server: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+@contextlib.contextmanager
+def finder_at(browser: Any, site_server: str, width: int, query: str) -> Iterator[Any]:
+    """The finder opened with a query in a fresh context `width` × 800 px, until it has answered."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")
     try:
         page = context.new_page()
-        page.goto(f"{site_server}tra-cuu/?q=ket+hon")
+        page.goto(f"{site_server}tra-cuu/?{query}")
         page.wait_for_selector("#dm-finder[data-searches]", state="attached")
-        settled(page)
-        first = page.evaluate("() => { const r = document.querySelector('[data-finder-results] li')"
-                              ".getBoundingClientRect(); return [r.top, r.bottom]; }")
-        assert first[0] > 0 and first[1] <= 800, first
+        yield page
     finally:
         context.close()
 
 
+def test_a_search_at_desktop_width_shows_the_first_result_without_scrolling(browser: Any, site_server: str) -> None:
+    with finder_at(browser, site_server, 1280, "q=ket+hon") as page:
+        settled(page)
+        first = page.evaluate("() => { const r = document.querySelector('[data-finder-results] li')"
+                              ".getBoundingClientRect(); return [r.top, r.bottom]; }")
+        assert first[0] > 0 and first[1] <= 800, first
+
+
 def test_filters_fold_away_on_a_phone_until_opened_from_the_keyboard(browser: Any, site_server: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="vi-VN")
-    try:
-        page = context.new_page()
-        page.goto(f"{site_server}tra-cuu/?q=ho+chieu")
-        page.wait_for_selector("#dm-finder[data-searches]", state="attached")
+    with finder_at(browser, site_server, 390, "q=ho+chieu") as page:
         assert not page.is_visible("#dm-finder-agency")
         page.focus("[data-finder-filters] > summary")
         page.keyboard.press("Enter")
@@ -393,8 +397,6 @@ def test_filters_fold_away_on_a_phone_until_opened_from_the_keyboard(browser: An
         page.wait_for_selector("#dm-finder[data-searches]", state="attached")
         assert page.is_visible("#dm-finder-level")  # a filter in use stays in sight
         assert page.inner_text("[data-finder-filters] > summary") == "Lọc kết quả (1 đang chọn)"
-    finally:
-        context.close()
 
 
 # ---------------------------------------------------------------- standards
