@@ -12,7 +12,10 @@ unchanged) and measures, as real commands in child processes:
   stats) cold (empty caches) and warm (caches filled by the previous build);
 - a bare MkDocs + Material build of the same number of plain Markdown pages of
   about the same content (each procedure's own text), kept out of the
-  navigation (`not_in_nav`), with the same theme settings and no plugin.
+  navigation (`not_in_nav`), with the same theme settings and no plugin;
+- a Hugo build (Debian's `hugo`, when installed) of the same Markdown pages
+  with a minimal layout of its own: the floor a static generator written for
+  speed sets for the same page count, on the same machine, in the same run.
 
 Each figure is the median of --runs runs (--runs-large at sizes ≥ 50,000):
 wall seconds and user+sys CPU seconds (the machine is shared, so CPU seconds
@@ -28,6 +31,7 @@ import argparse
 import hashlib
 import itertools
 import json
+import math
 import os
 import shutil
 import statistics
@@ -45,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
 SOURCE_DATE_EPOCH = "1790000000"
+HUGO = shutil.which("hugo")  # Debian's package; without it the Hugo columns stay empty
 
 
 @dataclass
@@ -167,6 +172,50 @@ def bare_site_of(size: int, catalogue: Path, stamp: str) -> Path:
     return root
 
 
+HUGO_CONFIG = """\
+baseURL = "/"
+title = "Bare"
+disableKinds = ["taxonomy", "term"]
+[markup.goldmark.renderer]
+unsafe = false
+"""
+
+HUGO_LAYOUTS = {
+    "_default/baseof.html": (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1"><title>{{ .Title }} - {{ site.Title }}'
+        '</title></head><body><header><a href="{{ "/" | relURL }}">{{ site.Title }}</a></header>'
+        '<main>{{ block "main" . }}{{ end }}</main><footer>{{ site.Title }}</footer></body></html>\n'),
+    "_default/single.html": '{{ define "main" }}{{ .Content }}{{ end }}\n',
+    "_default/list.html": '{{ define "main" }}<h1>{{ .Title }}</h1>{{ .Content }}{{ end }}\n',
+    "index.html": '{{ define "main" }}<h1>{{ site.Title }}</h1>{{ .Content }}{{ end }}\n',
+}
+
+
+def hugo_site_of(size: int, bare: Path, stamp: str) -> Path:
+    """The bare site's Markdown pages as a Hugo project: same text, a title in front matter."""
+    root = OUT / "hugo" / str(size)
+    mark = root / ".stamp"
+    if mark.is_file() and mark.read_text() == stamp:
+        return root
+    if root.exists():
+        shutil.rmtree(root)
+    content = root / "content" / "thu-tuc"
+    content.mkdir(parents=True)
+    for page in sorted((bare / "docs" / "thu-tuc").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        title = text.split("\n", 1)[0].removeprefix("# ")
+        (content / page.name).write_text(f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n{text}",
+                                         encoding="utf-8")
+    (root / "content" / "_index.md").write_text("Trang chủ.\n", encoding="utf-8")
+    for name, body in HUGO_LAYOUTS.items():
+        (root / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "layouts" / name).write_text(body, encoding="utf-8")
+    (root / "config.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    mark.write_text(stamp)
+    return root
+
+
 def plain_page(record: dict[str, Any]) -> str:
     """The procedure's own text as plain Markdown: headings, paragraphs, lists, a table."""
     lines = [f"# {record['name']}", "", str(record.get("description") or ""), "", "## Cách nộp", "",
@@ -216,6 +265,12 @@ def measure(size: int, runs: int, stamp: str, skip_bare: bool) -> dict[str, Any]
         result["bare"] = [timed(command, environment(cache), cwd=bare) for _ in range(runs)]
         result["bare_bytes"] = page_bytes(bare_site)
         shutil.rmtree(bare_site, ignore_errors=True)
+        if HUGO:
+            hugo = hugo_site_of(size, bare, stamp)
+            hugo_site = OUT / "hugo-site" / str(size)
+            command = [HUGO, "--quiet", "--source", str(hugo), "--destination", str(hugo_site)]
+            result["hugo"] = [timed(command, environment(cache), cwd=hugo) for _ in range(runs)]
+            shutil.rmtree(hugo_site, ignore_errors=True)
     shutil.rmtree(site, ignore_errors=True)
     return result
 
@@ -229,34 +284,36 @@ def page_bytes(site: Path) -> int:
 # ---------------------------------------------------------------- report
 
 
-def med(runs: list[Run], attribute: str) -> float:
-    return statistics.median(getattr(r, attribute) for r in runs)
+def med(runs: list[Run] | None, attribute: str) -> float:
+    return statistics.median(getattr(r, attribute) for r in runs) if runs else float("nan")
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    """Medians per size; ratios to the bare build; the growth from one size to the next."""
+    """Medians per size; ratios to bare MkDocs and to Hugo; the growth from one size to the next."""
     head = (f"{'size':>7} {'runs':>4} | {'validate s':>10} {'(cpu)':>6} {'warm s':>6} | {'build s':>7} {'(cpu)':>6} "
-            f"{'warm s':>6} {'(cpu)':>6} | {'bare s':>6} {'(cpu)':>6} | {'cold/bare':>9} {'warm/bare':>9} "
-            f"{'cpu/bare':>8} | {'ms/page':>7} | {'peak MB':>7} {'tree MB':>7} {'bare MB':>7}")
+            f"{'warm s':>6} {'(cpu)':>6} | {'bare s':>6} {'(cpu)':>6} | {'hugo s':>6} {'(cpu)':>6} | "
+            f"{'cold/bare':>9} {'warm/bare':>9} {'cpu/bare':>8} {'cold/hugo':>9} | {'cpu ms/proc':>11} | "
+            f"{'peak MB':>7} {'tree MB':>7} {'bare MB':>7}")
     lines = [head, "-" * len(head)]
     for r in results:
-        bare = r.get("bare") or []
-        b = med(bare, "wall") if bare else float("nan")
-        bc = med(bare, "cpu") if bare else float("nan")
-        cold, warm = r["build_cold"], r["build_warm"]
+        cold, warm, bare, hugo = r["build_cold"], r["build_warm"], r.get("bare"), r.get("hugo")
+        b = med(bare, "wall")
         lines.append(
             f"{r['size']:>7,} {r['runs']:>4} | {med(r['validate_cold'], 'wall'):>10.2f} "
             f"{med(r['validate_cold'], 'cpu'):>6.1f} {med(r['validate_warm'], 'wall'):>6.2f} | "
             f"{med(cold, 'wall'):>7.1f} {med(cold, 'cpu'):>6.1f} {med(warm, 'wall'):>6.1f} {med(warm, 'cpu'):>6.1f} | "
-            f"{b:>6.1f} {bc:>6.1f} | {med(cold, 'wall') / b:>9.2f} {med(warm, 'wall') / b:>9.2f} "
-            f"{med(warm, 'cpu') / bc:>8.2f} | {1000 * med(warm, 'wall') / r['size']:>7.2f} | "
+            f"{b:>6.1f} {med(bare, 'cpu'):>6.1f} | {med(hugo, 'wall'):>6.2f} {med(hugo, 'cpu'):>6.2f} | "
+            f"{med(cold, 'wall') / b:>9.2f} {med(warm, 'wall') / b:>9.2f} "
+            f"{med(warm, 'cpu') / med(bare, 'cpu'):>8.2f} {med(cold, 'wall') / med(hugo, 'wall'):>9.1f} | "
+            f"{1000 * med(cold, 'cpu') / r['size']:>11.2f} | "
             f"{max(x.max_rss_mb for x in cold + warm):>7.0f} {max(x.tree_mb for x in cold + warm):>7.0f} "
-            f"{max((x.tree_mb for x in bare), default=float('nan')):>7.0f}")
+            f"{max((x.tree_mb for x in bare or []), default=float('nan')):>7.0f}")
     lines.append("")
     for small, large in itertools.pairwise(results):
         k = large["size"] / small["size"]
         parts = [f"{large['size']:,}/{small['size']:,} (×{k:g}):"]
-        for label, key in (("build cold", "build_cold"), ("build warm", "build_warm"), ("bare", "bare")):
+        for label, key in (("build cold", "build_cold"), ("build warm", "build_warm"), ("bare", "bare"),
+                           ("hugo", "hugo")):
             if large.get(key) and small.get(key):
                 parts.append(f"{label} {med(large[key], 'wall') / med(small[key], 'wall'):.2f}×")
         lines.append(" ".join(parts))
@@ -269,20 +326,24 @@ def table(results: list[dict[str, Any]]) -> str:
 def markdown(results: list[dict[str, Any]]) -> str:
     """The medians as a Markdown table, for the docs (Vietnamese number format)."""
     def n(value: float, digits: int = 1) -> str:
+        if math.isnan(value):  # the figure was not measured
+            return "–"
         return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
+    def both(runs: list[Run] | None) -> str:
+        return f"{n(med(runs, 'wall'))} s ({n(med(runs, 'cpu'))} s)" if runs else "–"
+
     lines = ["| Thủ tục | Lần | Kiểm tra (nguội / ấm) | Dựng nguội: thực (CPU) | Dựng ấm: thực (CPU) "
-             "| MkDocs trần: thực (CPU) | Tỷ lệ ấm / trần: thực, CPU | Đỉnh bộ nhớ: 1 tiến trình, cả cây (PSS) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| CPU ms / thủ tục (nguội) | MkDocs trần: thực (CPU) | Hugo: thực (CPU) "
+             "| Nguội / MkDocs trần | Nguội / Hugo | Đỉnh bộ nhớ: 1 tiến trình, cả cây (PSS) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        cold, warm, bare = r["build_cold"], r["build_warm"], r.get("bare") or []
-        ratio = (f"{n(med(warm, 'wall') / med(bare, 'wall'), 2)}×, {n(med(warm, 'cpu') / med(bare, 'cpu'), 2)}×"
-                 if bare else "–")
-        bare_text = f"{n(med(bare, 'wall'))} s ({n(med(bare, 'cpu'))} s)" if bare else "–"
+        cold, warm, bare, hugo = r["build_cold"], r["build_warm"], r.get("bare"), r.get("hugo")
         lines.append(
             f"| {n(r['size'], 0)} | {r['runs']} | {n(med(r['validate_cold'], 'wall'))} s / "
-            f"{n(med(r['validate_warm'], 'wall'))} s | {n(med(cold, 'wall'))} s ({n(med(cold, 'cpu'))} s) | "
-            f"{n(med(warm, 'wall'))} s ({n(med(warm, 'cpu'))} s) | {bare_text} | {ratio} | "
+            f"{n(med(r['validate_warm'], 'wall'))} s | {both(cold)} | {both(warm)} | "
+            f"{n(1000 * med(cold, 'cpu') / r['size'], 2)} | {both(bare)} | {both(hugo)} | "
+            f"{n(med(cold, 'wall') / med(bare, 'wall'), 2)}× | {n(med(cold, 'wall') / med(hugo, 'wall'), 1)}× | "
             f"{n(max(x.max_rss_mb for x in cold + warm), 0)} MB, {n(max(x.tree_mb for x in cold + warm), 0)} MB |")
     return "\n".join(lines)
 
@@ -313,7 +374,7 @@ def main() -> None:
         print(f"… {size:,} done (load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
         save(name, results, load_before)  # after each size: a long run stopped half-way keeps its figures
     report = table(results)
-    print(report)
+    print(report + "\n\n" + markdown(results))
     print(f"load average (1 min) before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; "
           f"{os.cpu_count()} cores; medians of {args.runs} runs ({args.runs_large} at ≥ 50,000)")
 
