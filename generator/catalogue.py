@@ -44,12 +44,14 @@ class Catalogue:
     agencies: dict[str, Agency]
     fields: dict[str, FieldOfWork]
     life_events: dict[str, LifeEvent]
-    procedures: list[Procedure] = field(default_factory=list)
+    procedures: list[Procedure] = field(default_factory=list)  # in force; every output's default
+    retired: list[Procedure] = field(default_factory=list)  # bãi bỏ or thay thế: own page, tombstone in the feed
     sources: dict[str, str] = field(default_factory=dict)  # code → file path
     targets: list[Target] = field(default_factory=list)
     usage: list[UsageRecord] = field(default_factory=list)
     synonyms: list[Synonym] = field(default_factory=list)
-    by_code: dict[str, Procedure] = field(default_factory=dict)
+    by_code: dict[str, Procedure] = field(default_factory=dict)  # every code, retired ones too
+    predecessors: dict[str, list[Procedure]] = field(default_factory=dict)  # successor code → what it replaced
     by_agency: dict[str, list[Procedure]] = field(default_factory=dict)
     by_field: dict[str, list[Procedure]] = field(default_factory=dict)
     by_level: dict[int, list[Procedure]] = field(default_factory=dict)
@@ -64,7 +66,15 @@ class Catalogue:
 
     def finish(self) -> None:
         """Sort and index once, after every procedure is in."""
-        self.procedures = sorted(self.by_code.values(), key=lambda p: p.code)
+        every = sorted(self.by_code.values(), key=lambda p: p.code)
+        # Browse lists, search, statistics and exports read `procedures`: only those in force.
+        self.procedures = [p for p in every if p.retired is None]
+        self.retired = [p for p in every if p.retired is not None]
+        predecessors: dict[str, list[Procedure]] = defaultdict(list)
+        for p in self.retired:
+            if p.retired is not None and p.retired.successor is not None:
+                predecessors[p.retired.successor].append(p)
+        self.predecessors = dict(predecessors)
         by_agency: dict[str, list[Procedure]] = defaultdict(list)
         by_field: dict[str, list[Procedure]] = defaultdict(list)
         by_level: dict[int, list[Procedure]] = defaultdict(list)
@@ -80,7 +90,7 @@ class Catalogue:
         self.by_level, self.by_life_event = dict(by_level), dict(by_event)
 
     def newest_update(self) -> dt.date | None:
-        return max((p.updated for p in self.procedures), default=None)
+        return max((p.updated for p in self.by_code.values()), default=None)
 
     def build_date(self) -> dt.date:
         """The date outputs are 'as of': SOURCE_DATE_EPOCH, else the newest `updated`.
@@ -91,6 +101,18 @@ class Catalogue:
         if epoch.isdigit():
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
         return self.newest_update() or dt.date(1970, 1, 1)
+
+    def successor_of(self, procedure: Procedure) -> Procedure | None:
+        """The procedure in force that replaces a retired one, following a chain of replacements.
+
+        Validation refuses unknown successors, chains ending in a bãi bỏ, and cycles.
+        """
+        seen: set[str] = set()
+        current = procedure
+        while current.retired is not None and current.retired.successor is not None and current.code not in seen:
+            seen.add(current.code)
+            current = self.by_code[current.retired.successor]
+        return current if current is not procedure and current.retired is None else None
 
     def captured(self) -> str | None:
         """The newest capture date of the procedures' data from their source (as precise as it is given)."""

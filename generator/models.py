@@ -363,6 +363,40 @@ class Roadmap(Strict):
     source: ShortText | None = Field(None, description="Văn bản giao kế hoạch")
 
 
+class RetirementKind(StrEnum):
+    """Cách thủ tục hết hiệu lực: bãi bỏ (abolished) hoặc thay thế (replaced by another procedure)."""
+
+    BAI_BO = "bai-bo"
+    THAY_THE = "thay-the"
+
+
+RETIREMENT_LABELS: dict[RetirementKind, str] = {
+    RetirementKind.BAI_BO: "Bãi bỏ",
+    RetirementKind.THAY_THE: "Thay thế",
+}
+
+
+class Retirement(Strict):
+    """Thủ tục đã bãi bỏ hoặc bị thay thế: the code stays in the catalogue, its page says so."""
+
+    date: Date = Field(description="Ngày bãi bỏ hoặc thay thế có hiệu lực (YYYY-MM-DD)")
+    kind: RetirementKind = Field(description="bai-bo (bãi bỏ) | thay-the (được thay thế bởi thủ tục `successor`)")
+    decided_by: LegalBasis = Field(
+        description="Văn bản quyết định việc bãi bỏ, thay thế (number, title, issued, issuer), như căn cứ pháp lý"
+    )
+    successor: Code | None = Field(
+        None, description="Mã thủ tục thay thế; bắt buộc khi kind là thay-the, không ghi khi bai-bo"
+    )
+
+    @model_validator(mode="after")
+    def _successor_only_when_replaced(self) -> Retirement:
+        if self.kind is RetirementKind.THAY_THE and self.successor is None:
+            raise ValueError("kind: thay-the cần mã thủ tục thay thế (successor)")
+        if self.kind is RetirementKind.BAI_BO and self.successor is not None:
+            raise ValueError("kind: bai-bo không có thủ tục thay thế; có thủ tục thay thế thì dùng kind: thay-the")
+        return self
+
+
 class Review(Strict):
     """Dấu cần rà soát: a value the importer could not read with confidence."""
 
@@ -417,6 +451,9 @@ class Procedure(Strict):
     source_url: HttpUrl | None = Field(None, description="Trang nguồn trên Cổng DVC quốc gia")
     captured: PartialDate | None = Field(
         None, description="Ngày (hoặc tháng) dữ liệu được lấy từ nguồn: YYYY-MM-DD, hoặc YYYY-MM khi nguồn chỉ ghi tháng"
+    )
+    retired: Retirement | None = Field(
+        None, description="Đã bãi bỏ hoặc bị thay thế: ngày, loại, văn bản quyết định, thủ tục thay thế"
     )
     review: list[Review] = Field(default_factory=list, description="Dấu cần rà soát")
     updated: Date = Field(description="Ngày cập nhật (YYYY-MM-DD)")

@@ -148,6 +148,17 @@ CODES: dict[str, CodeDoc] = {
              "scope: {tier: bo, agency: bo-tu-phap}", "scope: {agency: bo-tu-phap}"),
         _doc("E314", "Thiếu tệp bắt buộc của catalogue (missing catalogue file)",
              "# catalogue/ không có agencies.yaml", "# catalogue/agencies.yaml"),
+        _doc("E315", "Thủ tục thay thế không có trong catalogue hoặc đã bị bãi bỏ (unknown or abolished successor)",
+             "retired:\n  date: 2026-07-01\n  kind: thay-the\n  decided_by: {number: 123/QĐ-BTP, title: Quyết định công bố}\n"
+             "  successor: \"1.999998\"  # không có tệp nào mang mã này",
+             "retired:\n  date: 2026-07-01\n  kind: thay-the\n  decided_by: {number: 123/QĐ-BTP, title: Quyết định công bố}\n"
+             "  successor: \"1.001193\"  # thủ tục đang có hiệu lực"),
+        _doc("E316", "Chuỗi thay thế tạo thành vòng (replacement cycle)",
+             "# 1.000001: successor \"1.000002\"; 1.000002: successor \"1.000001\"",
+             "# 1.000001: successor \"1.000002\"; 1.000002 đang có hiệu lực (không có retired)"),
+        _doc("E317", "Nội dung đổi nhưng ngày cập nhật giữ nguyên (updated did not move)",
+             "# so với nhánh gốc: amount 100 → 150000\nupdated: 2026-10-01  # như nhánh gốc",
+             "# so với nhánh gốc: amount 100 → 150000\nupdated: 2026-12-02  # ngày sửa; catalogue fmt --set-updated"),
         _doc("W400", "Giá trị cần rà soát (marked for review)",
              "review:\n  - {field: channels, reason: Không đọc được phí}", "review: []",
              Severity.WARNING),

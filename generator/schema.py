@@ -48,6 +48,11 @@ CROSS_FIELD: dict[str, dict[str, Any]] = {
                    {"required": ["reduced_amount", "reduced_until"],
                     "properties": {"reduced_amount": {"type": "integer"}, "reduced_until": {"type": "string"}}}]},
     ]},
+    "Retirement": {"allOf": [
+        {"if": {"properties": {"kind": {"const": "thay-the"}}},
+         "then": {"required": ["successor"], "properties": {"successor": {"type": "string"}}}},
+        {"if": {"properties": {"kind": {"const": "bai-bo"}}}, "then": _absent("successor")},
+    ]},
 }
 
 # File name → the model of a whole YAML file of that kind.

@@ -139,14 +139,18 @@ class _Checker(_Base):
             self.problems.append(Problem(self.rel(procedures), 1, 1, "E314", "",
                                          "procedures phải là một thư mục (procedures/<cơ-quan>/<tên>.yaml)"))
         files = _FileChecker(self.root, self.base, catalogue)
-        for result in check_files(files, procedure_files(self.root), self.cache):
+        paths = procedure_files(self.root)
+        file_of: dict[str, Path] = {}
+        for path, result in zip(paths, check_files(files, paths, self.cache), strict=True):
             self.problems.extend(result.problems)
             if result.code is not None:
-                code, path, line, column = result.code
-                self.code_places.setdefault(code, []).append((path, line, column))
+                code, shown, line, column = result.code
+                self.code_places.setdefault(code, []).append((shown, line, column))
             if result.procedure is not None:
                 catalogue.add(result.procedure)
+                file_of.setdefault(result.procedure.value.code, path)
         self._check_unique_codes()
+        self._check_successors(catalogue, file_of)
         targets = self._collection("targets.yaml", models.TargetsFile, "targets")
         catalogue.targets = [t.value for t in targets if self._target_ok(t, catalogue)]
         usage = self._collection("usage.yaml", models.UsageFile, "usage")
@@ -210,6 +214,18 @@ class _Checker(_Base):
                 others = ", ".join(f"{p}:{ln}" for p, ln, _ in places if (p, ln) != (path, line))
                 self.problems.append(Problem(path, line, column, "E303", "code",
                                              f"mã thủ tục {code} cũng được dùng trong {others}"))
+
+    # -- retired procedures -------------------------------------------------
+
+    def _check_successors(self, catalogue: Catalogue, file_of: dict[str, Path]) -> None:
+        """A replaced procedure names one in the catalogue, reached without a bãi bỏ or a cycle."""
+        for code, procedure in sorted(catalogue.by_code.items()):
+            if procedure.retired is None or procedure.retired.successor is None:
+                continue
+            message = _successor_problem(code, catalogue.by_code)
+            if message is not None:
+                doc = load_file(file_of[code], self.rel(file_of[code]))
+                self.problems.append(doc.problem(("retired", "successor"), *message))
 
     # -- targets and usage --------------------------------------------------
 
@@ -437,6 +453,27 @@ def _check_in_worker(item: tuple[Path, bytes | None]) -> bytes:
     return result_cache.encode(result.procedure, result.problems, result.code)
 
 
+def _successor_problem(code: str, by_code: dict[str, models.Procedure]) -> tuple[str, str] | None:
+    """(code, message) when the chain of successors from `code` is broken, else None."""
+    chain = [code]
+    current = by_code[code]
+    while current.retired is not None and current.retired.successor is not None:
+        successor = current.retired.successor
+        if successor in chain:
+            loop = " → ".join([*chain[chain.index(successor):], successor])
+            return "E316", f"chuỗi thay thế tạo thành vòng: {loop}"
+        if successor not in by_code:
+            hint = _did_you_mean(successor, by_code)
+            return "E315", f"thủ tục thay thế {successor} không có trong catalogue{hint}"
+        chain.append(successor)
+        current = by_code[successor]
+    if current.retired is not None:
+        return "E315", (f"thủ tục thay thế {chain[1]} đã bị bãi bỏ mà không có thủ tục nào thay"
+                        f"{'' if len(chain) == 2 else ' (qua ' + ' → '.join(chain[1:]) + ')'}; "
+                        "ghi mã của thủ tục đang có hiệu lực")
+    return None
+
+
 def _is_ref(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and models.is_slug(value)
 
@@ -555,7 +592,8 @@ def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str]:
         return _CODE_BY_TYPE[kind], _range_message(kind, error)
     if kind.endswith("_type") or kind.endswith("_parsing") or kind == "is_instance_of":
         return "E202", f"sai kiểu dữ liệu: cần {_TYPE_VI.get(kind, kind)}, nhận {_kind(given)} '{given}'"
-    return "E209", f"giá trị không hợp lệ: {error.get('msg', kind)}"
+    # A model's own rule (ValueError in a model_validator) is already a Vietnamese sentence.
+    return "E209", f"giá trị không hợp lệ: {str(error.get('msg', kind)).removeprefix('Value error, ')}"
 
 
 _TYPE_VI = {

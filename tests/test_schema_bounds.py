@@ -32,7 +32,7 @@ KEYWORDS = {
     "$schema", "$id", "$ref", "$defs", "$comment", "anyOf", "allOf", "oneOf", "not", "items", "prefixItems",
     "properties", "additionalProperties", "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum",
     "exclusiveMaximum", "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "required",
-    "title", "description", "default", "examples", "format", "version",
+    "title", "description", "default", "examples", "format", "version", "if", "then",
 }
 
 
