@@ -23,7 +23,7 @@ from typing import Any
 
 from . import feed, parallel
 from .catalogue import Catalogue
-from .exports import FORMATS, format_files, write_files
+from .exports import FORMATS, closing_files, format_files, write_files
 from .feed import FEED_DIR
 from .search_index import search_files
 
@@ -78,9 +78,9 @@ class Beside:
         """The finder's index files (generator.search_index.search_files)."""
         return self._submit("search")
 
-    def feed(self, site_dir: Path, site_url: str | None) -> Future[None]:
-        """Every export (generator.exports.FORMATS) written under site_dir/api/v1/."""
-        return self._submit("feed", site_dir, site_url)
+    def feed(self, site_dir: Path, site_url: str | None, previous: dict[str, Any] | None = None) -> Future[None]:
+        """Every export (generator.exports.FORMATS) written under site_dir/api/v1/; changes against `previous`."""
+        return self._submit("feed", site_dir, site_url, previous)
 
     def close(self) -> None:
         if self.pipe is not None:
@@ -94,7 +94,8 @@ class Beside:
             self.process = None
 
 
-def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None) -> None:
+def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None,
+                previous: dict[str, Any] | None = None) -> None:
     """Every export format's files into site_dir/api/v1/, one format at a time.
 
     Only one format's files are in memory at once (all formats of 10,000
@@ -105,8 +106,7 @@ def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None) -> N
         files = format_files(catalogue, name, site_url)
         write_files(site_dir / FEED_DIR, files)
         hashes.update((n, feed.sha256(d)) for n, d in files.items())
-    manifest = feed.manifest(catalogue, feed.Links(site_url or None), hashes)
-    write_files(site_dir / FEED_DIR, {feed.MANIFEST: manifest})
+    write_files(site_dir / FEED_DIR, closing_files(catalogue, feed.Links(site_url or None), hashes, previous))
 
 
 JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed}

@@ -112,13 +112,20 @@ def schema(out: Path, check: bool) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("site/api/v1"), show_default=True,
               help="Thư mục ghi (tương ứng api/v1/ của site).")
 @click.option("--site-url", default=None, help="Địa chỉ gốc của site, để ghi URL tuyệt đối (absolute URLs).")
-def export(path: Path, formats: tuple[str, ...], out: Path, site_url: str | None) -> None:
+@click.option("--previous-manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="manifest.json của lần dựng trước: changes.json liệt kê thay đổi so với nó (mặc định: theo ngày).")
+def export(path: Path, formats: tuple[str, ...], out: Path, site_url: str | None,
+           previous_manifest: Path | None) -> None:
     """Xuất catalogue tại PATH ra JSON feed, JSON-LD, CSV hoặc dạng Cổng DVC mà không dựng site."""
-    from .exports import export_files, write_files
+    from .exports import export_files, read_manifest, write_files
 
     _check_out_folder(out)
+    try:
+        previous = read_manifest(previous_manifest) if previous_manifest else None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     catalogue = _valid_catalogue(path)
-    files = export_files(catalogue, formats or EXPORT_FORMATS, site_url)
+    files = export_files(catalogue, formats or EXPORT_FORMATS, site_url, previous)
     try:
         write_files(out, files)
     except OSError as exc:

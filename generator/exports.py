@@ -11,8 +11,9 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
-from . import cpsv, csv_tables, feed, models, openapi, portal
+from . import changes, cpsv, csv_tables, feed, models, openapi, portal
 from .catalogue import Catalogue
 from .feed import Links
 
@@ -30,14 +31,41 @@ EXAMPLE_MARK = re.compile(r"^<!-- feed-example (\w+)(?: (\S+))? -->$", re.MULTIL
 
 
 def export_files(catalogue: Catalogue, formats: Iterable[str] = FORMATS, site_url: str | None = None,
-                 ) -> dict[str, bytes]:
-    """Files of the chosen formats, by path inside the feed folder."""
+                 previous: dict[str, Any] | None = None) -> dict[str, bytes]:
+    """Files of the chosen formats, by path inside the feed folder.
+
+    `previous`: the previous build's manifest, to list this build's changes against it.
+    """
     links = Links(site_url or None)
     files: dict[str, bytes] = {}
     for name in formats:
         files.update(FORMATS[name](catalogue, links))
-    files[feed.MANIFEST] = feed.manifest(catalogue, links, {n: feed.sha256(d) for n, d in files.items()})
+    hashes = {n: feed.sha256(d) for n, d in files.items()}
+    files.update(closing_files(catalogue, links, hashes, previous))
     return files
+
+
+def closing_files(catalogue: Catalogue, links: Links, hashes: dict[str, str],
+                  previous: dict[str, Any] | None) -> dict[str, bytes]:
+    """The files made from every other file's hash, last: the change list (with the JSON feed)
+    and the manifest. `hashes` gains theirs."""
+    files: dict[str, bytes] = {}
+    if feed.CHANGELOG_FILE in hashes:  # the JSON feed is among the formats: its procedure files are hashed
+        files = changes.change_files(catalogue, links, hashes, previous)
+        hashes.update((n, feed.sha256(d)) for n, d in files.items())
+    files[feed.MANIFEST] = feed.manifest(catalogue, links, hashes)
+    return files
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """A previous build's manifest.json, to list changes against; ValueError (in Vietnamese) if it is none."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"không đọc được manifest trước {path}: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("procedures"), list):
+        raise ValueError(f"{path} không phải manifest.json của feed (thiếu danh sách procedures)")
+    return data
 
 
 def format_files(catalogue: Catalogue, fmt: str, site_url: str | None = None) -> dict[str, bytes]:

@@ -20,7 +20,9 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any
+from enum import StrEnum
+from importlib import resources
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -32,8 +34,9 @@ from .site_urls import procedure_url, url_of
 
 FEED_DIR = "api/v1"
 SCHEMA_DIR = "schema"
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 MANIFEST = "manifest.json"
+CHANGELOG_FILE = "changelog.json"
 # Months v1 keeps being produced after v2 appears (stated on the docs page).
 DEPRECATION_MONTHS = 12
 Sha256 = str
@@ -85,6 +88,19 @@ class ProcedureRecord(models.Procedure):
     derived: ProcedureDerived = Field(description="Giá trị suy ra từ bản ghi (derived)")
 
 
+class Tombstone(models.Strict):
+    """Thủ tục đã bãi bỏ hoặc bị thay thế: a small record instead of the full one (tombstone)."""
+
+    code: models.Code = Field(description="Mã thủ tục (vẫn giữ, không dùng lại cho thủ tục khác)")
+    name: models.Text = Field(description="Tên thủ tục")
+    retired: models.Retirement = Field(description="Ngày, loại (bai-bo | thay-the), văn bản quyết định, mã thủ tục thay thế")
+    updated: models.Date = Field(description="Ngày cập nhật của bản ghi")
+    url: str = Field(description="Trang thủ tục trên site (vẫn còn, ghi rõ đã bãi bỏ), tương đối với api/v1/")
+    successor_url: str | None = Field(
+        description="URL tệp JSON của thủ tục thay thế (procedures/<mã>.json), tương đối với api/v1/; null khi bãi bỏ"
+    )
+
+
 class CountDerived(models.Strict):
     """Giá trị suy ra cho cơ quan, lĩnh vực, sự kiện: page URL and number of procedures."""
 
@@ -123,6 +139,10 @@ class ProcedureFile(ProcedureRecord, _Document):
     """procedures/<code>.json. No build date inside, so its hash changes only when the record does."""
 
 
+class TombstoneFile(Tombstone, _Document):
+    """procedures/<code>.json of a retired code: the tombstone, at the address the full record had."""
+
+
 class Envelope(_Document):
     schema_version: str = Field(description="Phiên bản định dạng feed (semver), ví dụ 1.0.0")
     generated: models.Date = Field(description="Ngày dữ liệu (SOURCE_DATE_EPOCH hoặc `updated` mới nhất)")
@@ -136,11 +156,13 @@ class Counts(models.Strict):
     agencies: int = Field(ge=0, description="Số cơ quan")
     fields: int = Field(ge=0, description="Số lĩnh vực")
     life_events: int = Field(ge=0, description="Số sự kiện cuộc sống")
+    retired: int = Field(0, ge=0, description="Số thủ tục đã bãi bỏ hoặc bị thay thế (từ 1.2.0)")
 
 
 PROCEDURES = "Các thủ tục (procedures)"
 AGENCIES = "Các cơ quan (agencies)"
 FIELDS = "Các lĩnh vực (fields)"
+RETIRED = "Thủ tục đã bãi bỏ hoặc bị thay thế, dạng tombstone (từ 1.2.0); không có trong `procedures`"
 
 
 class CatalogueFeed(Envelope):
@@ -151,6 +173,7 @@ class CatalogueFeed(Envelope):
     fields: list[FieldRecord] = Field(description=FIELDS)
     life_events: list[LifeEventRecord] = Field(description="Các sự kiện cuộc sống (life events)")
     procedures: list[ProcedureRecord] = Field(description=PROCEDURES)
+    retired: list[Tombstone] = Field(default_factory=list, description=RETIRED)
 
 
 class AgenciesFeed(Envelope):
@@ -170,6 +193,7 @@ class AgencyFeed(Envelope):
 
     agency: AgencyRecord = Field(description="Cơ quan (agency)")
     procedures: list[ProcedureRecord] = Field(description="Thủ tục mà cơ quan này thực hiện (field `agency`)")
+    retired: list[Tombstone] = Field(default_factory=list, description=RETIRED)
 
 
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -197,8 +221,43 @@ class ManifestFeed(Envelope):
     """manifest.json: what to re-fetch. Compare sha256 with your copy; fetch only what differs."""
 
     build: Sha256Hex = Field(description="Mã lần dựng: SHA-256 của mọi tên tệp và mã băm (same content, same id)")
-    procedures: list[ManifestEntry] = Field(description=PROCEDURES)
+    procedures: list[ManifestEntry] = Field(description="Các thủ tục đang có hiệu lực (procedures in force)")
+    retired: list[ManifestEntry] = Field(
+        default_factory=list,
+        description="Thủ tục đã bãi bỏ hoặc bị thay thế: url là tệp tombstone của nó (từ 1.2.0)",
+    )
     files: list[FileEntry] = Field(description="Mọi tệp khác của feed, trừ manifest (every other file)")
+
+
+class ChangeKind(StrEnum):
+    """Loại thay đổi."""
+
+    THEM_MOI = "them-moi"  # added: not in the previous build
+    SUA_DOI = "sua-doi"  # changed: its file's hash differs from the previous build's
+    CAP_NHAT = "cap-nhat"  # by dates only: added or changed at `updated`
+    HET_HIEU_LUC = "het-hieu-luc"  # retired (bãi bỏ, thay thế) since the previous build, or at retired.date
+    GO_BO = "go-bo"  # removed from the catalogue without a tombstone
+
+
+class ChangeEntry(models.Strict):
+    """Một thay đổi của một thủ tục."""
+
+    kind: ChangeKind = Field(description="them-moi | sua-doi | cap-nhat (chỉ theo ngày) | het-hieu-luc | go-bo")
+    code: models.Code = Field(description="Mã thủ tục")
+    name: str = Field(description="Tên thủ tục; rỗng khi go-bo (manifest trước không ghi tên)")
+    date: models.Date = Field(description="Ngày của thay đổi: `updated`, hoặc `retired.date` khi hết hiệu lực")
+    retired: models.Retirement | None = Field(description="Bãi bỏ hay thay thế, khi kind là het-hieu-luc")
+    url: str | None = Field(description="Tệp JSON (bản ghi hoặc tombstone), tương đối với api/v1/; null khi go-bo")
+    sha256: Sha256Hex | None = Field(description="SHA-256 của tệp ấy, như trong manifest")
+    page_url: str | None = Field(description="Trang thủ tục trên site, tương đối với api/v1/")
+
+
+class ChangesFeed(Envelope):
+    """changes.json: what changed in this build, newest first."""
+
+    basis: Literal["manifest", "dates"] = Field(description="manifest: so với manifest của lần dựng trước; dates: theo ngày của bản ghi")
+    previous_build: Sha256Hex | None = Field(description="`build` của manifest trước khi basis là manifest")
+    changes: list[ChangeEntry] = Field(description="Các thay đổi, mới nhất trước (newest first)")
 
 
 class FormatChange(models.Strict):
@@ -256,6 +315,23 @@ CHANGELOG: tuple[FormatChange, ...] = (
             "`derived.category`: mức 2 (chỉ tải mẫu) là `thong-tin`, không phải `mot-phan` (Nghị định 42/2022).",
         ],
     ),
+    FormatChange(
+        version="1.2.0",
+        date=dt.date(2026, 12, 2),
+        changes=[
+            "Thủ tục đã bãi bỏ hoặc bị thay thế là dữ liệu: procedures/<mã>.json của nó là một tombstone "
+            "(code, name, retired {date, kind bai-bo | thay-the, decided_by, successor}, updated, url, "
+            "successor_url; schema tombstone.schema.json); manifest.json thêm `retired`, catalogue.json và "
+            "agencies/<id>.json thêm `retired`, counts thêm `retired`. Thủ tục ấy không còn trong `procedures`, "
+            "CSV, portal.json, catalogue.jsonld: hệ thống viết cho 1.1 thấy nó như đã gỡ (retired procedures "
+            "as tombstones; a 1.1 consumer sees them as removed).",
+            "Thêm changes.json (thêm mới, sửa đổi, hết hiệu lực, gỡ bỏ của lần dựng; schema changes.schema.json) "
+            "và changes.atom (Atom 1.0, cho người dân và báo chí theo dõi) (a change list per build and an "
+            "Atom feed).",
+            "Schema 1.1.0 vẫn được công bố nguyên như cũ ở schema/1.1.0/; bản ghi 1.2 hợp lệ với chúng "
+            "(the 1.1.0 schemas stay published, frozen; 1.2 records validate against them).",
+        ],
+    ),
 )
 
 # File name under schema/ → the model of a feed file. The portal export adds its own.
@@ -263,10 +339,12 @@ FEED_SCHEMAS: dict[str, type[BaseModel]] = {
     "catalogue.schema.json": CatalogueFeed,
     "agency.schema.json": AgencyFeed,
     "procedure.schema.json": ProcedureFile,
+    "tombstone.schema.json": TombstoneFile,
     "agencies.schema.json": AgenciesFeed,
     "fields.schema.json": FieldsFeed,
     "manifest.schema.json": ManifestFeed,
     "changelog.schema.json": ChangelogFeed,
+    "changes.schema.json": ChangesFeed,
 }
 
 
@@ -300,10 +378,22 @@ def schema_files(schemas: dict[str, type[BaseModel]], links: Links) -> dict[str,
 
 def procedure_record(procedure: models.Procedure, links: Links) -> dict[str, Any]:
     """The model's JSON plus `derived`."""
-    record = procedure.model_dump(mode="json")
+    # `retired` is always null here (a retired code is a tombstone): left out, so 1.1 records keep their hash.
+    record = procedure.model_dump(mode="json", exclude={"retired"})
     derived = ProcedureDerived(category=procedure.category, url=links.url(procedure_url(procedure.code)))
     record["derived"] = derived.model_dump(mode="json")
     return record
+
+
+def tombstone(procedure: models.Procedure, links: Links) -> dict[str, Any]:
+    """The small record a retired code leaves in the feed."""
+    assert procedure.retired is not None
+    successor = procedure.retired.successor
+    return Tombstone(
+        code=procedure.code, name=procedure.name, retired=procedure.retired, updated=procedure.updated,
+        url=links.url(procedure_url(procedure.code)),
+        successor_url=links.feed_url(procedure_file(successor)) if successor else None,
+    ).model_dump(mode="json")
 
 
 def _counted(item: BaseModel, kind: str, count: int, links: Links) -> dict[str, Any]:
@@ -352,25 +442,43 @@ def feed_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
     records = [procedure_record(p, links) for p in catalogue.procedures]
     files = {procedure_file(r["code"]): dumps({"$schema": schema_ref("procedure.schema.json", 1), **r})
              for r in records}
+    tombstones = [tombstone(p, links) for p in catalogue.retired]
+    files.update((procedure_file(t["code"]), dumps({"$schema": schema_ref("tombstone.schema.json", 1), **t}))
+                 for t in tombstones)
     agencies, fields = agency_records(catalogue, links), field_records(catalogue, links)
     events = life_event_records(catalogue, links)
-    counts = Counts(procedures=len(records), agencies=len(agencies), fields=len(fields), life_events=len(events))
+    counts = Counts(procedures=len(records), agencies=len(agencies), fields=len(fields), life_events=len(events),
+                    retired=len(tombstones))
     files["catalogue.json"] = dumps({
         **envelope(catalogue, links, "catalogue.schema.json"), "counts": counts.model_dump(),
         "agencies": agencies, "fields": fields, "life_events": events, "procedures": records,
+        "retired": tombstones,
     })
     files["agencies.json"] = dumps({**envelope(catalogue, links, "agencies.schema.json"), "agencies": agencies})
     files["fields.json"] = dumps({**envelope(catalogue, links, "fields.schema.json"), "fields": fields})
-    files["changelog.json"] = dumps(changelog(catalogue, links))
+    files[CHANGELOG_FILE] = dumps(changelog(catalogue, links))
     by_code = {r["code"]: r for r in records}
     for agency in agencies:
         codes = [p.code for p in catalogue.by_agency.get(agency["id"], [])]
         files[agency_file(agency["id"])] = dumps({
             **envelope(catalogue, links, "agency.schema.json", 1), "agency": agency,
             "procedures": [by_code[c] for c in sorted(codes)],
+            "retired": [t for t, p in zip(tombstones, catalogue.retired, strict=True) if p.agency == agency["id"]],
         })
     files.update(schema_files(FEED_SCHEMAS, links))
+    files.update(frozen_schemas())
     return files
+
+
+def frozen_schemas() -> dict[str, bytes]:
+    """The schemas of earlier minor versions, as published then (generator/published/): a consumer
+    pinned to one keeps finding it at its address."""
+    root = resources.files("generator") / "published"
+    return {
+        f"{SCHEMA_DIR}/{version.name}/{item.name}": item.read_bytes()
+        for version in sorted(root.iterdir(), key=lambda v: v.name) if version.is_dir()
+        for item in sorted(version.iterdir(), key=lambda i: i.name) if item.name.endswith(".schema.json")
+    }
 
 
 def agency_file(agency: str) -> str:
@@ -385,25 +493,33 @@ def changelog(catalogue: Catalogue, links: Links) -> dict[str, Any]:
     }
 
 
+def _release_date(schema_name: str) -> dt.date:
+    """The release date of the format version a schema file belongs to (schema/<version>/<name>)."""
+    version = schema_name.split("/")[1]
+    return next((c.date for c in CHANGELOG if c.version == version), CHANGELOG[-1].date)
+
+
 def manifest(catalogue: Catalogue, links: Links, hashes: dict[str, Sha256]) -> bytes:
     """manifest.json: each procedure's code, URL, hash and `updated`; every other file's hash; a build id.
 
     `hashes` holds the SHA-256 of every file written beside the manifest,
     whatever formats were exported.
     """
-    data_date = max((p.updated for p in catalogue.procedures), default=catalogue.build_date())
-    procedure_files = {procedure_file(p.code): p for p in catalogue.procedures}
-    entries = [
-        ManifestEntry(code=p.code, url=links.feed_url(name), sha256=hashes[name], updated=p.updated)
-        .model_dump(mode="json")
-        for name, p in procedure_files.items() if name in hashes
-    ]
+    data_date = catalogue.newest_update() or catalogue.build_date()
+    procedure_files = {procedure_file(p.code): p for p in catalogue.by_code.values()}
+
+    def entries(procedures: list[models.Procedure]) -> list[dict[str, Any]]:
+        named = ((procedure_file(p.code), p) for p in procedures)
+        return [ManifestEntry(code=p.code, url=links.feed_url(name), sha256=hashes[name], updated=p.updated)
+                .model_dump(mode="json") for name, p in named if name in hashes]
+
     others = [
         FileEntry(name=name, url=links.feed_url(name), sha256=digest,
-                  updated=CHANGELOG[-1].date if name.startswith(f"{SCHEMA_DIR}/") else data_date)
+                  updated=_release_date(name) if name.startswith(f"{SCHEMA_DIR}/") else data_date)
         .model_dump(mode="json")
         for name, digest in sorted(hashes.items()) if name not in procedure_files and name != MANIFEST
     ]
     build = sha256("".join(f"{name} {digest}\n" for name, digest in sorted(hashes.items())).encode("utf-8"))
     return dumps({**envelope(catalogue, links, "manifest.schema.json"), "build": build,
-                  "procedures": entries, "files": others})
+                  "procedures": entries(catalogue.procedures), "retired": entries(catalogue.retired),
+                  "files": others})

@@ -62,6 +62,7 @@ class _Renderer:
             "field": catalogue.fields[p.field].model_dump(mode="json"),
             "events": [catalogue.life_events[e].model_dump(mode="json") for e in p.life_events],
             "files": {f.file: asdict(self.pages.forms[f.file]) for f in p.forms if f.file in self.pages.forms},
+            "lineage": self.pages.lineage(p),  # other procedures' names: successor, replaced ones
         }
         text = json.dumps(inputs, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(self.salt.encode() + text.encode("utf-8")).hexdigest()

@@ -32,6 +32,7 @@ from .models import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
     FEE_LABELS,
+    RETIREMENT_LABELS,
     SUBJECT_LABELS,
     TIER_LABELS,
     Agency,
@@ -115,7 +116,7 @@ class PageSpec:
 
 def form_files(catalogue: Catalogue) -> dict[str, FormFile]:
     """Size and SHA-256 of every form file the procedures name, each read once."""
-    paths = sorted({f.file for p in catalogue.procedures for f in p.forms if f.file})
+    paths = sorted({f.file for p in catalogue.by_code.values() for f in p.forms if f.file})
     found: dict[str, FormFile] = {}
     for path in paths:
         data = (catalogue.root / path).read_bytes()
@@ -356,7 +357,7 @@ def environment() -> Environment:
         CATEGORY_LABELS=CATEGORY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, FEE_LABELS=FEE_LABELS,
         SUBJECT_LABELS=SUBJECT_LABELS, TIER_LABELS=TIER_LABELS, LEVEL_NAMES=LEVEL_NAMES,
         category_of=category_of, url_of=url_of, form_url=form_url, Kind=Kind, SECTIONS=SECTIONS,
-        NO_AGENCY=NO_AGENCY,
+        NO_AGENCY=NO_AGENCY, RETIREMENT_LABELS=RETIREMENT_LABELS,
     )
     return env
 
@@ -391,7 +392,8 @@ class SitePages:
             PageSpec(Kind.LEVEL, "", "Mức độ dịch vụ công"),
             PageSpec(Kind.LIFE_EVENT, "", "Sự kiện cuộc sống"),
         ]
-        specs += [PageSpec(Kind.PROCEDURE, p.code, p.name) for p in c.procedures]
+        # A retired code keeps its page (it says so at the top); only browse lists leave it out.
+        specs += [PageSpec(Kind.PROCEDURE, p.code, p.name) for p in c.by_code.values()]
         specs += [PageSpec(Kind.AGENCY, a.id, a.name) for a in c.agencies.values()]
         specs += [PageSpec(Kind.FIELD, f.id, f.name) for f in c.fields.values()]
         specs += [PageSpec(Kind.LEVEL, str(n), LEVEL_NAMES[n]) for n in sorted(LEVEL_NAMES)]
@@ -433,6 +435,25 @@ class SitePages:
             return c.by_level.get(int(spec.key), [])
         return index.get(spec.key, [])
 
+    def lineage(self, p: Procedure) -> dict[str, Any]:
+        """What a procedure page says about replacements: its successor (and the one in force
+        at the end of a chain), and the retired procedures it replaces. Plain values, so the
+        body cache (page_bodies) can key on them."""
+        c = self.catalogue
+
+        def brief(q: Procedure | None) -> dict[str, str] | None:
+            return None if q is None else {"code": q.code, "name": q.name, "url": url_of(Kind.PROCEDURE, q.code)}
+
+        retired = p.retired
+        successor = c.by_code.get(retired.successor) if retired and retired.successor else None
+        final = c.successor_of(p)
+        return {
+            "successor": brief(successor),
+            "in_force": brief(final) if final is not None and final is not successor else None,
+            "replaces": [{**(brief(q) or {}), "date": date_text(q.retired.date)}
+                         for q in c.predecessors.get(p.code, []) if q.retired is not None],
+        }
+
     def _procedure_context(self, p: Procedure) -> dict[str, Any]:
         reviews: dict[str, list[Any]] = {}
         review_sections: dict[str, str] = {}
@@ -463,5 +484,6 @@ class SitePages:
             "online_urls": sorted({ch.url for ch in p.channels if ch.url}),
             "level_guide": LEVEL_GUIDE,
             "json_ld": json_ld(government_service(p, self.catalogue)),
+            "lineage": self.lineage(p),
         }
 

@@ -40,7 +40,7 @@ from . import page_bodies, parallel, result_cache
 from . import stats as stats_mod
 from .beside import Beside
 from .catalogue import Catalogue
-from .exports import DOCS_PAGE, fill_examples
+from .exports import DOCS_PAGE, fill_examples, read_manifest
 from .pages import HOME_MARKER, SitePages
 from .problems import Problem, Severity, render, summary
 from .reference import reference_pages
@@ -62,6 +62,8 @@ class CatalogueConfig(Config):
     # Keep validation results and rendered procedure bodies between builds
     # (in the user's cache folder, keyed by content hash; output unchanged).
     cache = opt.Type(bool, default=False)
+    # The previous build's api/v1/manifest.json: changes.json lists this build's changes against it.
+    previous_manifest = opt.Type(str, default="")
 
 
 class CataloguePlugin(BasePlugin[CatalogueConfig]):
@@ -140,7 +142,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         # index files join `files` in on_env, before MkDocs copies static files.
         assert self.beside is not None
         self.search = self.beside.search()
-        self.feed = self.beside.feed(Path(config["site_dir"]), config.get("site_url"))
+        self.feed = self.beside.feed(Path(config["site_dir"]), config.get("site_url"), self._previous_manifest())
         for path, data in search_asset_files().items():
             files.append(File.generated(config, path, content=data))
         files.append(File.generated(config, FINDER_SRC, content=""))
@@ -150,6 +152,14 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         for name in ASSETS:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=(assets / name).read_bytes()))
         return files
+
+    def _previous_manifest(self) -> dict[str, Any] | None:
+        if not self.config.previous_manifest:
+            return None
+        try:
+            return read_manifest(Path(self.config.previous_manifest))
+        except ValueError as exc:
+            raise PluginError(str(exc)) from None
 
     def _add_statistics(self, files: Files, config: Any) -> None:
         """The statistics page (in the nav, see mkdocs.yml) and its SVG charts beside it."""

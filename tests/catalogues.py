@@ -11,6 +11,8 @@ from generator.validate import validate
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED = ROOT / "catalogue"
 FEED_FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
+# The feed fixture with 1.000001 abolished and 1.900001 replaced by 1.001193 (test data).
+RETIRED_FIXTURE = ROOT / "tests" / "fixtures" / "retired" / "catalogue"
 
 
 @cache

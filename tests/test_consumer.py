@@ -1,9 +1,11 @@
 """The consumer printed in docs/api/index.md, run as written against two builds of the feed.
 
-Between the builds one procedure changed, one was added and one removed;
-the consumer must fetch only those, and validate everything it reads
-against the published schemas, including a record with a field the
-format does not have yet (an additive 1.x change).
+Between the builds one procedure changed, one was added, one was retired
+(bãi bỏ) and one removed outright; the consumer must fetch only the first
+three, keep the retired code as its tombstone, drop the removed one, read
+the change list, and validate everything it reads against the published
+schemas, including a record with a field the format does not have yet (an
+additive 1.x change).
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ from .catalogues import load
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
 DOCS = ROOT / "docs" / "api" / "index.md"
-CHANGED, ADDED, REMOVED = "1.001193", "1.999999", "1.000001"
+CHANGED, ADDED, RETIRED, REMOVED = "1.001193", "1.999999", "1.000001", "2.000999"
+RETIREMENT = """retired:
+  date: 2026-11-15
+  kind: bai-bo
+  decided_by: {number: 01/2026/QĐ-THU, title: Quyết định (dữ liệu thử nghiệm) công bố thủ tục bị bãi bỏ}
+updated: 2026-11-15
+"""
 
 
 def consumer() -> dict[str, Any]:
@@ -47,14 +55,19 @@ def second_catalogue(tmp: Path) -> Path:
     added = text.replace('code: "1.001193"', f'code: "{ADDED}"').replace("Đăng ký khai sinh\n", "Đăng ký lại khai sinh\n")
     (birth.parent / "dang-ky-lai-khai-sinh.yaml").write_text(added, encoding="utf-8")
     for path in root.rglob("*.yaml"):
-        if f'code: "{REMOVED}"' in path.read_text(encoding="utf-8"):
+        text = path.read_text(encoding="utf-8")
+        if f'code: "{REMOVED}"' in text:
             path.unlink()
+        if f'code: "{RETIRED}"' in text:
+            path.write_text(re.sub(r"^updated: .*\n", RETIREMENT, text, flags=re.MULTILINE), encoding="utf-8")
     return root
 
 
-def publish(catalogue_root: Path, site: Path) -> str:
-    """Write every export of the catalogue under site/api/v1/; the manifest's file URL."""
-    write_files(site / FEED_DIR, export_files(load(catalogue_root)))
+def publish(catalogue_root: Path, site: Path, previous: Path | None = None) -> str:
+    """Write every export of the catalogue under site/api/v1/, changes against `previous` (a site
+    folder); the manifest's file URL."""
+    manifest = json.loads((previous / FEED_DIR / MANIFEST).read_bytes()) if previous else None
+    write_files(site / FEED_DIR, export_files(load(catalogue_root), previous=manifest))
     return (site / FEED_DIR / MANIFEST).as_uri()
 
 
@@ -90,16 +103,22 @@ def test_the_documented_consumer_syncs_two_builds_fetching_only_what_changed(tmp
     assert sorted(fetched) == sorted(p.code for p in load(FIXTURE).procedures) and removed == []
 
     second_root = second_catalogue(tmp_path)
-    second_url = publish(second_root, tmp_path / "b")
+    second_url = publish(second_root, tmp_path / "b", previous=tmp_path / "a")
     add_future_field(tmp_path / "b", ADDED)
     fetched_urls.clear()
     fetched, removed = example["sync"](second_url, store)
 
-    assert sorted(fetched) == sorted([ADDED, CHANGED])
+    assert sorted(fetched) == sorted([ADDED, CHANGED, RETIRED])
     assert removed == [REMOVED]
     procedure_urls = [u for u in fetched_urls if "/procedures/" in u]
     assert sorted(procedure_urls) == sorted((tmp_path / "b" / FEED_DIR / procedure_file(c)).as_uri()
-                                            for c in (ADDED, CHANGED))
+                                            for c in (ADDED, CHANGED, RETIRED))
     assert store[ADDED]["record"]["future_field"]
     assert store[CHANGED]["record"]["channels"][0]["processing_time"]["value"] == 2
-    assert set(store) == {p.code for p in load(second_root).procedures}
+    tombstone = store[RETIRED]["record"]
+    assert tombstone["retired"]["kind"] == "bai-bo" and tombstone["successor_url"] is None
+    assert "channels" not in tombstone  # a small record, not the full one
+    assert set(store) == set(load(second_root).by_code)
+
+    changes = {(c["kind"], c["code"]) for c in example["changes"](second_url)}
+    assert changes == {("them-moi", ADDED), ("sua-doi", CHANGED), ("het-hieu-luc", RETIRED), ("go-bo", REMOVED)}

@@ -14,7 +14,7 @@ from generator import feed, models
 from generator.exports import export_files
 from generator.validate import validate
 
-from .catalogues import load
+from .catalogues import RETIRED_FIXTURE, load
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
@@ -67,12 +67,13 @@ def test_each_procedure_file_loads_back_into_its_procedure(root: Path) -> None:
 def test_the_record_is_the_models_own_json_plus_derived() -> None:
     procedure = load(FIXTURE).by_code["2.000488"]
     record = parsed(files_of(FIXTURE)[feed.procedure_file("2.000488")])
-    assert set(record) == set(models.Procedure.model_fields) | {"$schema", "derived"}
+    # `retired` is null in every record in force (a retired code is a tombstone), so it is left out.
+    assert set(record) == set(models.Procedure.model_fields) - {"retired"} | {"$schema", "derived"}
     assert record["derived"] == {"category": "mot-phan", "url": "../../thu-tuc/2.000488/"}
     assert record["channels"][0]["fees"][2] == procedure.channels[0].fees[2].model_dump(mode="json")
 
 
-@pytest.mark.parametrize("root", [FIXTURE, EMBEDDED], ids=["fixture", "embedded"])
+@pytest.mark.parametrize("root", [FIXTURE, EMBEDDED, RETIRED_FIXTURE], ids=["fixture", "embedded", "retired"])
 def test_every_feed_file_is_valid_against_the_schema_its_dollar_schema_names(root: Path) -> None:
     files = files_of(root)
     validators: dict[str, Draft202012Validator] = {}
@@ -90,8 +91,9 @@ def test_every_feed_file_is_valid_against_the_schema_its_dollar_schema_names(roo
         assert errors == []
         checked += 1
     catalogue = load(root)
-    assert checked == len(catalogue.procedures) + len(catalogue.agencies) + 5
-    assert len(validators) == len(feed.FEED_SCHEMAS)
+    assert checked == len(catalogue.by_code) + len(catalogue.agencies) + 6
+    # Every schema of the current version is used, but the tombstone's only when a code is retired.
+    assert len(validators) == len(feed.FEED_SCHEMAS) - (not catalogue.retired)
 
 
 def test_a_schema_catches_a_record_that_breaks_the_contract() -> None:
@@ -126,7 +128,7 @@ def test_two_builds_of_the_same_catalogue_are_byte_identical() -> None:
 
 def test_every_json_file_is_sorted_compact_utf8_with_a_final_newline() -> None:
     for name, data in files_of(FIXTURE).items():
-        if name.startswith(f"{feed.SCHEMA_DIR}/"):
+        if name.startswith(f"{feed.SCHEMA_DIR}/") or not name.endswith(".json"):
             continue
         assert data == feed.dumps(parsed(data)), name
         assert "Đăng ký khai sinh".encode() in data or name != "catalogue.json"
@@ -146,7 +148,8 @@ def test_procedure_files_do_not_change_when_only_the_build_date_does(monkeypatch
     late = files_of(FIXTURE)
     changed = {name for name in early if early[name] != late[name]}
     agency_files = {feed.agency_file(a) for a in load(FIXTURE).agencies}
-    assert changed == {"catalogue.json", "agencies.json", "fields.json", "changelog.json", "manifest.json"} | agency_files
+    assert changed == {"catalogue.json", "agencies.json", "fields.json", "changelog.json", "manifest.json",
+                       "changes.json", "changes.atom"} | agency_files
 
 
 def test_urls_are_site_relative_and_absolute_once_the_site_url_is_known() -> None:
