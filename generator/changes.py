@@ -157,4 +157,5 @@ def atom(catalogue: Catalogue, links: Links, entries: list[ChangeEntry]) -> byte
         ET.SubElement(item, f"{{{ATOM_NS}}}category", {"term": entry.kind.value, "label": KIND_LABELS[entry.kind]})
         _text(item, "summary", _summary(entry))
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"

@@ -13,20 +13,22 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import csv_tables, feed, portal
+from . import changes, csv_tables, feed, portal
 from .feed import SCHEMA_VERSION, Links, dumps
 from .schema import model_schema
 
 OPENAPI_FILE = "openapi.json"
-# Path under api/v1/ → (summary, component of its JSON body).
+# Path under api/v1/ → (summary, component(s) of its JSON body: one of them when several).
 JSON_PATHS: dict[str, tuple[str, str]] = {
     "/manifest.json": ("Mã băm và ngày của mọi tệp: bắt đầu nhập gia tăng từ đây (start here)", "ManifestFeed"),
     "/catalogue.json": ("Toàn bộ danh mục (whole catalogue)", "CatalogueFeed"),
-    "/procedures/{code}.json": ("Một thủ tục (one procedure)", "ProcedureFile"),
+    "/procedures/{code}.json": ("Một thủ tục, hoặc tombstone của thủ tục đã hết hiệu lực (one procedure)",
+                                "ProcedureFile TombstoneFile"),
     "/agencies.json": ("Các cơ quan (agencies)", "AgenciesFeed"),
     "/agencies/{id}.json": ("Một cơ quan và các thủ tục của nó (one agency)", "AgencyFeed"),
     "/fields.json": ("Các lĩnh vực (fields)", "FieldsFeed"),
     "/changelog.json": ("Lịch sử định dạng (format changelog)", "ChangelogFeed"),
+    "/changes.json": ("Thay đổi của lần dựng này (this build's changes)", "ChangesFeed"),
     "/portal.json": ("Dạng Cổng DVC quốc gia (national-portal shape)", "PortalFeed"),
 }
 PARAMETERS = {
@@ -76,13 +78,20 @@ def _get(summary: str, content: dict[str, Any], path: str) -> dict[str, Any]:
     return {"get": operation}
 
 
+def _body(refs: str) -> dict[str, Any]:
+    schemas = [{"$ref": f"#/components/schemas/{ref}"} for ref in refs.split()]
+    return schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
+
+
 def document(links: Links) -> dict[str, Any]:
-    paths = {path: _get(summary, {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}, path)
-             for path, (summary, ref) in JSON_PATHS.items()}
+    paths = {path: _get(summary, {"application/json": {"schema": _body(refs)}}, path)
+             for path, (summary, refs) in JSON_PATHS.items()}
     for name, title in csv_tables.TABLE_TITLES.items():
         paths[f"/{name}"] = _get(title, {"text/csv": {"schema": {"type": "string"}}}, f"/{name}")
     paths["/datapackage.json"] = _get("Frictionless Data Package: cột và kiểu của mọi CSV",
                                       {"application/json": {"schema": {"type": "object"}}}, "/datapackage.json")
+    paths[f"/{changes.ATOM}"] = _get("Thay đổi gần đây, Atom 1.0 (RFC 4287) cho trình đọc tin",
+                                     {"application/atom+xml": {"schema": {"type": "string"}}}, f"/{changes.ATOM}")
     paths["/catalogue.jsonld"] = _get("CPSV-AP 3.2.0, JSON-LD",
                                       {"application/ld+json": {"schema": {"type": "object"}}}, "/catalogue.jsonld")
     return {

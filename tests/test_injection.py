@@ -143,7 +143,10 @@ RECORDS: dict[type[BaseModel], tuple[str, ...]] = {
     models.FieldOfWork: ("fields.yaml", "fields", "0"),
     models.LifeEvent: ("life_events.yaml", "life_events", "0"),
     models.Target: ("targets.yaml", "targets", "0"),
+    models.Retirement: ("procedures/ubnd-xa/thu-tuc-cu.yaml", "retired"),
 }
+# Nested models whose payload sits in another record (a retired procedure replaced by the one above).
+ELSEWHERE = {"Procedure.retired"}
 # Text fields that cannot hold the payload: a form file is a path checked to name a file
 # under forms/ (its URL is built by site_urls.form_url and autoescaped like any other);
 # the capture date is a pattern of digits and dashes.
@@ -154,6 +157,8 @@ def text_fields(model: type[BaseModel], prefix: str = "") -> set[str]:
     """Dotted paths of every free-text, URL and e-mail field of a model, nested models included."""
     found: set[str] = set()
     for name, info in model.model_fields.items():
+        if f"{model.__name__}.{name}" in ELSEWHERE:
+            continue
         for kind in _leaf_types(info.annotation, info.metadata):
             path = f"{prefix}{name}"
             if isinstance(kind, type) and issubclass(kind, BaseModel):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
@@ -12,7 +11,7 @@ from openapi_spec_validator import validate as validate_openapi
 from generator import feed, openapi
 from generator.exports import export_files
 
-from .catalogues import load
+from .catalogues import RETIRED_FIXTURE, load
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "feed" / "catalogue"
@@ -39,11 +38,11 @@ def test_every_file_of_the_feed_has_a_path_and_its_json_matches_the_schema_refer
         name = path.lstrip("/")
         assert name in exported, name
         content = document["paths"][template]["get"]["responses"]["200"]["content"]
-        ref = content.get("application/json", {}).get("schema", {}).get("$ref")
-        if not ref:
+        body = content.get("application/json", {}).get("schema", {})
+        if "$ref" not in body and "anyOf" not in body:
             continue
-        schema: dict[str, Any] = {"$ref": ref, "components": document["components"]}
-        errors = list(Draft202012Validator(schema).iter_errors(json.loads(exported[name])))
+        errors = list(Draft202012Validator({**body, "components": document["components"]})
+                      .iter_errors(json.loads(exported[name])))
         assert errors == [], (name, errors[:1])
         checked += 1
     assert checked == len(openapi.JSON_PATHS)
@@ -58,3 +57,15 @@ def test_the_description_is_in_the_manifest_with_its_hash() -> None:
     manifest = json.loads(exported[feed.MANIFEST])
     hashes = {f["name"]: f["sha256"] for f in manifest["files"]}
     assert hashes[openapi.OPENAPI_FILE] == feed.sha256(exported[openapi.OPENAPI_FILE])
+
+
+def test_a_tombstone_matches_the_procedure_path_and_a_record_in_force_is_no_tombstone() -> None:
+    exported = export_files(load(RETIRED_FIXTURE))
+    document = json.loads(exported[openapi.OPENAPI_FILE])
+    body = document["paths"]["/procedures/{code}.json"]["get"]["responses"]["200"]["content"]["application/json"]
+    procedure_schema = {**body["schema"], "components": document["components"]}
+    tombstone_schema = {"$ref": "#/components/schemas/TombstoneFile", "components": document["components"]}
+    tombstone = json.loads(exported[feed.procedure_file("1.000001")])
+    assert list(Draft202012Validator(procedure_schema).iter_errors(tombstone)) == []
+    in_force = json.loads(exported[feed.procedure_file("1.001193")])
+    assert not Draft202012Validator(tombstone_schema).is_valid(in_force)
