@@ -60,6 +60,9 @@ from .wording import (
 
 LEVEL_GUIDE = "huong-dan/muc-do-dich-vu/"
 FINDER = "tra-cuu/"
+CHANGES_PAGE = "thay-doi/index.md"
+CHANGES_TITLE = "Thay đổi gần đây"
+RECENT = 50  # procedures listed under "Cập nhật gần đây"
 HOME_MARKER = "<!-- danh-muc:trang-chu -->"
 LEVEL_NAMES: dict[int, str] = {
     1: "Mức độ 1 — cung cấp thông tin",
@@ -417,6 +420,15 @@ class SitePages:
     def render_home(self, base: str = "") -> str:
         """The home page's generated part: search box, browse lists and headline figures."""
         return environment().get_template("home.html").render(c=self.catalogue, base=base, finder=FINDER)
+
+    def render_changes(self, base: str) -> str:
+        """The 'Thay đổi gần đây' page: every retired procedure and the latest updates, newest first,
+        by the records' own dates (the feed's changes.json may compare with the previous build)."""
+        c = self.catalogue
+        retired = sorted(c.retired, key=lambda p: (-(p.retired.date if p.retired else p.updated).toordinal(), p.code))
+        updated = sorted(c.procedures, key=lambda p: (-p.updated.toordinal(), p.code))[:RECENT]
+        return environment().get_template("thay-doi.html").render(
+            c=c, base=base, title=CHANGES_TITLE, retired=retired, updated=updated)
 
     def headings(self, spec: PageSpec) -> list[tuple[str, str]]:
         """(anchor, title) of a procedure page's sections, for a table of contents."""

@@ -41,7 +41,7 @@ from . import stats as stats_mod
 from .beside import Beside
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples, read_manifest
-from .pages import HOME_MARKER, SitePages
+from .pages import CHANGES_PAGE, CHANGES_TITLE, HOME_MARKER, SitePages
 from .problems import Problem, Severity, render, summary
 from .reference import reference_pages
 from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_asset_files
@@ -54,7 +54,8 @@ ASSETS = ("catalogue.css", "catalogue.js")
 ASSET_DIR = "assets/danh-muc"
 BODY_PENDING = "<!-- danh-muc:noi-dung -->"  # a procedure page's body until MkDocs writes the page
 KEPT = "Vẫn đang phục vụ bản trang hợp lệ gần nhất; sửa lỗi rồi lưu tệp, trang sẽ tự dựng lại."  # mkdocs serve
-GENERATED_TITLES = {FINDER_SRC: FINDER_TITLE, f"{PAGE_DIR}/index.md": PAGE_TITLE}  # pages not in SitePages
+GENERATED_TITLES = {FINDER_SRC: FINDER_TITLE, f"{PAGE_DIR}/index.md": PAGE_TITLE,  # pages not in SitePages' specs
+                    CHANGES_PAGE: CHANGES_TITLE}
 
 
 class CatalogueConfig(Config):
@@ -146,6 +147,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         for path, data in search_asset_files().items():
             files.append(File.generated(config, path, content=data))
         files.append(File.generated(config, FINDER_SRC, content=""))
+        files.append(File.generated(config, CHANGES_PAGE, content=""))
         for uri, markdown in reference_pages().items():  # field and error references for contributors
             files.append(File.generated(config, uri, content=markdown))
         assets = package_files("generator") / "assets"
@@ -195,6 +197,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             return self.pages.render(spec)
         if page.file.src_uri == FINDER_SRC:
             return finder_html(self.pages.catalogue, "../" * page.url.count("/"))
+        if page.file.src_uri == CHANGES_PAGE:
+            return self.pages.render_changes("../" * page.url.count("/"))
         if page.file.src_uri == f"{PAGE_DIR}/index.md" and self.stats is not None:
             return statistics_page(self.stats, self.charts or [])
         if HOME_MARKER in html:

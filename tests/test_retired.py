@@ -1,0 +1,86 @@
+"""Retired procedures on the site: the page says so first, links the successor and back, and the
+code leaves browse lists, search and statistics of procedures in force (tests/fixtures/retired)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator import search_index
+from generator.pages import SitePages
+from generator.site_urls import Kind, url_of
+
+from .catalogues import RETIRED_FIXTURE, load
+
+ABOLISHED, REPLACED, SUCCESSOR = "1.000001", "1.900001", "1.001193"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, site_builder: Callable[..., Path]) -> Path:
+    return site_builder(tmp_path_factory.mktemp("retired") / "site", catalogue=RETIRED_FIXTURE)
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def text(html: str) -> str:
+    """The page's words, tags dropped and spaces folded, to read sentences across elements."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_an_abolished_procedure_says_so_first_and_offers_no_online_submission(site: Path) -> None:
+    html = page(site, url_of(Kind.PROCEDURE, ABOLISHED))
+    body = html[html.index('id="ten-thu-tuc"'):]
+    notice = body.index("dm-retired")
+    assert notice < body.index('id="tom-tat"')
+    assert ("Thủ tục này đã bị bãi bỏ từ ngày 15/11/2026 theo Quyết định (dữ liệu thử nghiệm) công bố thủ tục "
+            "hành chính bị bãi bỏ số 01/2026/QĐ-THU ngày 01/11/2026.") in text(body)
+    assert "dm-submit" not in body
+
+
+def test_a_replaced_procedure_links_its_successor_and_the_successor_links_back(site: Path) -> None:
+    replaced = page(site, url_of(Kind.PROCEDURE, REPLACED))
+    assert f'href="../../{url_of(Kind.PROCEDURE, SUCCESSOR)}">Đăng ký khai sinh</a>' in replaced
+    assert f"Thủ tục này đã được thay thế bởi Đăng ký khai sinh (mã {SUCCESSOR}) từ ngày 20/10/2026" in text(replaced)
+    successor = page(site, url_of(Kind.PROCEDURE, SUCCESSOR))
+    assert f'href="../../{url_of(Kind.PROCEDURE, REPLACED)}">' in successor
+    assert f"Thay thế thủ tục Đăng ký khai sinh (thủ tục cũ, dữ liệu thử) (mã {REPLACED}) từ ngày 20/10/2026" in text(successor)
+    assert "dm-retired" not in successor
+
+
+def test_retired_codes_leave_browse_lists_but_keep_their_pages(site: Path) -> None:
+    catalogue = load(RETIRED_FIXTURE)
+    for kind, key in ((Kind.AGENCY, "bo-cong-an"), (Kind.FIELD, "xuat-nhap-canh"), (Kind.LEVEL, "3"),
+                      (Kind.AGENCY, "ubnd-xa"), (Kind.FIELD, "ho-tich")):
+        html = page(site, url_of(kind, key))
+        assert ABOLISHED not in html and REPLACED not in html, (kind, key)
+    assert SUCCESSOR in page(site, url_of(Kind.FIELD, "ho-tich"))
+    pages = SitePages(catalogue)
+    assert {s.key for s in pages.specs() if s.kind is Kind.PROCEDURE} == set(catalogue.by_code)
+
+
+def test_search_and_statistics_count_only_procedures_in_force(site: Path) -> None:
+    catalogue = load(RETIRED_FIXTURE)
+    files = search_index.search_files(catalogue)
+    blob = b"".join(files.values()).decode("utf-8")
+    assert ABOLISHED not in blob and REPLACED not in blob and SUCCESSOR in blob
+    stats = json.loads((site / "api" / "v1" / "stats.json").read_text(encoding="utf-8"))
+    assert len(catalogue.by_code) == 5
+    assert stats["overall"]["procedures"] == len(catalogue.procedures) == 3
+
+
+def test_the_changes_page_lists_retirements_and_every_page_names_the_atom_feed(site: Path) -> None:
+    html = page(site, "thay-doi")
+    words = text(html)
+    assert "15/11/2026: Cấp hộ chiếu phổ thông (mã 1.000001) — bãi bỏ" in words
+    assert "20/10/2026: Đăng ký khai sinh (thủ tục cũ, dữ liệu thử) (mã 1.900001) — thay thế bởi Đăng ký khai sinh" in words
+    assert 'href="../api/v1/changes.atom"' in html
+    for url in ("thay-doi", url_of(Kind.PROCEDURE, SUCCESSOR)):
+        assert re.search(r'<link rel="alternate" type="application/atom\+xml" title="Thay đổi gần đây" '
+                         r'href="[./]*/?api/v1/changes\.atom">', page(site, url)), url
+    assert (site / "api" / "v1" / "changes.atom").is_file()
