@@ -19,6 +19,12 @@ from .wording import NO_AGENCY
 T = TypeVar("T")
 
 
+def source_date() -> dt.date | None:
+    """The day of $SOURCE_DATE_EPOCH (UTC), when set: the one date from the environment any stage uses."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date() if epoch.isdigit() else None
+
+
 @dataclass(frozen=True)
 class Located(Generic[T]):
     """A model and the place in the sources it came from."""
@@ -97,10 +103,7 @@ class Catalogue:
 
         Never the clock, so two builds of the same input are byte-identical.
         """
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if epoch.isdigit():
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-        return self.newest_update() or dt.date(1970, 1, 1)
+        return source_date() or self.newest_update() or dt.date(1970, 1, 1)
 
     def successor_of(self, procedure: Procedure) -> Procedure | None:
         """The procedure in force that replaces a retired one, following a chain of replacements.

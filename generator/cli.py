@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
@@ -35,7 +36,11 @@ def main() -> None:
               help="Chỉ in lỗi (errors), không in cảnh báo (warnings); bản tóm tắt vẫn đếm cả hai.")
 @click.option("--no-cache", is_flag=True,
               help="Không dùng bộ nhớ đệm kết quả (~/.cache/catalogue-generator): đọc lại mọi tệp.")
-def validate(paths: tuple[Path, ...], fmt: str | None, strict: bool, errors_only: bool, no_cache: bool) -> None:
+@click.option("--base", default=None, metavar="REF",
+              help="Phiên bản git (hoặc thư mục) gốc của thay đổi: báo lỗi E317 cho thủ tục có nội dung "
+                   "đổi mà updated không đổi (kiểm tra pull request).")
+def validate(paths: tuple[Path, ...], fmt: str | None, *, strict: bool, errors_only: bool, no_cache: bool,
+             base: str | None) -> None:
     """Kiểm tra catalogue và báo mọi lỗi trong một lần chạy.
 
     PATHS: thư mục catalogue (mặc định `catalogue`), hoặc tệp, thư mục bên trong nó.
@@ -48,10 +53,12 @@ def validate(paths: tuple[Path, ...], fmt: str | None, strict: bool, errors_only
     root, chosen = _catalogue_of(paths or (Path("catalogue"),))
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     cache = None if no_cache else result_cache.default_path()
-    base = Path.cwd()
-    _, found = validate_catalogue(root, base=base, cache_path=cache)
+    here = Path.cwd()
+    _, found = validate_catalogue(root, base=here, cache_path=cache)
+    if base is not None:
+        found = sorted([*found, *_stale_problems(base, root, here)], key=problems_mod.sort_key)
     if chosen:
-        found = [p for p in found if any(_inside(base / p.path, c) for c in chosen)]
+        found = [p for p in found if any(_inside(here / p.path, c) for c in chosen)]
     shown = [p for p in found if p.level is Severity.ERROR] if errors_only and not strict else found
     if shown:
         click.echo(problems_mod.render(shown, fmt))
@@ -59,6 +66,27 @@ def validate(paths: tuple[Path, ...], fmt: str | None, strict: bool, errors_only
         click.echo(problems_mod.summary(found, hidden=len(found) - len(shown)), err=True)
     failing = [p for p in found if p.level is Severity.ERROR or strict]
     sys.exit(1 if failing else 0)
+
+
+def _stale_problems(since: str, root: Path, shown_from: Path) -> list[problems_mod.Problem]:
+    from .diff import DiffError, stale_problems
+
+    try:
+        return stale_problems(since, root, shown_from)
+    except DiffError as exc:
+        raise click.UsageError(f"--base {since}: {exc}") from None
+
+
+def _editor_date(given: str | None) -> dt.date | None:
+    """The date an editor's command writes: --date, else SOURCE_DATE_EPOCH's day; never the clock."""
+    from .catalogue import source_date
+
+    if given is None:
+        return source_date()
+    try:
+        return dt.date.fromisoformat(given)
+    except ValueError:
+        raise click.UsageError(f"--date {given}: cần ngày dạng YYYY-MM-DD") from None
 
 
 def _catalogue_of(paths: tuple[Path, ...]) -> tuple[Path, list[Path]]:
@@ -138,12 +166,14 @@ def export(path: Path, formats: tuple[str, ...], out: Path, site_url: str | None
 @click.option("--agency", required=True, help="Mã cơ quan trong agencies.yaml, ví dụ ubnd-xa.")
 @click.option("--code", required=True, help="Mã thủ tục quốc gia, dạng D.DDDDDD.")
 @click.option("--name", default=None, help="Tên thủ tục; điền sẵn vào mẫu và đặt tên tệp theo tên này.")
-def new(path: Path, agency: str, code: str, name: str | None) -> None:
+@click.option("--date", "date_given", metavar="YYYY-MM-DD", default=None,
+              help="Ngày cập nhật (updated) ghi vào mẫu; mặc định: ngày của SOURCE_DATE_EPOCH, không có thì để trống.")
+def new(path: Path, agency: str, code: str, name: str | None, date_given: str | None) -> None:
     """Tạo tệp thủ tục mới có chú thích trong catalogue tại PATH, để điền vào."""
     from .scaffold import ScaffoldError, new_procedure
 
     try:
-        written = new_procedure(path, agency, code, name)
+        written = new_procedure(path, agency, code, name, _editor_date(date_given))
     except ScaffoldError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"đã tạo {written}")
@@ -153,7 +183,13 @@ def new(path: Path, agency: str, code: str, name: str | None) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--check", is_flag=True, help="Không ghi; liệt kê tệp cần định dạng lại và thoát 1 nếu có.")
-def fmt(paths: tuple[Path, ...], check: bool) -> None:
+@click.option("--set-updated", is_flag=True,
+              help="Đặt updated của các tệp thủ tục trong PATHS là --date (mặc định: ngày của SOURCE_DATE_EPOCH); "
+                   "với --base, chỉ những thủ tục có nội dung đổi mà updated chưa đổi.")
+@click.option("--date", "date_given", metavar="YYYY-MM-DD", default=None, help="Ngày cho --set-updated.")
+@click.option("--base", default=None, metavar="REF",
+              help="Với --set-updated: phiên bản git (hoặc thư mục) để so, như catalogue validate --base.")
+def fmt(paths: tuple[Path, ...], check: bool, set_updated: bool, date_given: str | None, base: str | None) -> None:
     """Định dạng tệp YAML theo một kiểu chuẩn (thứ tự khóa, thụt lề), giữ nguyên chú thích.
 
     PATHS là tệp hoặc thư mục; mặc định: catalogue.
@@ -163,7 +199,12 @@ def fmt(paths: tuple[Path, ...], check: bool) -> None:
     if not paths and not Path("catalogue").is_dir():
         raise click.UsageError("không tìm thấy thư mục catalogue; hãy nêu tệp hoặc thư mục cần định dạng")
     targets = list(paths) or [Path("catalogue")]
-    results = [format_file(p, write=not check) for p in yaml_files(targets)]
+    files = yaml_files(targets)
+    dated = _files_to_date(files, tuple(targets), set_updated, base)
+    day = _editor_date(date_given) if dated else None
+    if dated and day is None:
+        raise click.UsageError("--set-updated cần --date YYYY-MM-DD (hoặc biến môi trường SOURCE_DATE_EPOCH)")
+    results = [format_file(p, write=not check, updated=day if p.resolve() in dated else None) for p in files]
     for result in results:
         if result.problem is not None:
             click.echo(result.problem.as_text())
@@ -174,6 +215,25 @@ def fmt(paths: tuple[Path, ...], check: bool) -> None:
     verb = "cần định dạng lại" if check else "đã định dạng lại"
     click.echo(f"{len(results)} tệp, {changed} {verb}, {broken} không đọc được", err=True)
     sys.exit(1 if broken or (check and changed) else 0)
+
+
+def _files_to_date(files: list[Path], targets: tuple[Path, ...], set_updated: bool, base: str | None) -> set[Path]:
+    """The procedure files whose `updated` fmt sets: those in PATHS, or with --base those changed since it."""
+    from .diff import DiffError, stale_updated
+    from .yamlfmt import model_for
+
+    if base is not None and not set_updated:
+        raise click.UsageError("--base chỉ dùng cùng --set-updated")
+    if not set_updated:
+        return set()
+    chosen = {p.resolve() for p in files if model_for(p.resolve()) is not None and "procedures" in p.resolve().parts}
+    if base is None:
+        return chosen
+    root, _ = _catalogue_of(targets)
+    try:
+        return {s.path.resolve() for s in stale_updated(base, root)} & chosen
+    except DiffError as exc:
+        raise click.UsageError(f"--base {base}: {exc}") from None
 
 
 @main.command()

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from . import models, wording
-from .problems import Severity
+from .problems import Problem, Severity
 from .source import load_file
 from .validate import procedure_files, validate
 
@@ -190,6 +190,56 @@ def check_valid(name: str, root: Path) -> None:
     if catalogue is None:
         files = sorted({p.path for p in found if p.level is Severity.ERROR}) or [str(root)]
         raise InvalidTree(name, files)
+
+
+# -- `updated` must move with the content -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stale:
+    """A procedure whose content differs from the base while its `updated` did not move past the base's."""
+
+    code: str
+    path: Path  # the file in the working tree
+    was: str
+    now: str
+
+
+def stale_updated(base: str, catalogue: Path) -> list[Stale]:
+    """Procedures of the working tree at `catalogue` changed since `base` (a ref or folder) with an old `updated`.
+
+    Content is the record as the model reads it, `updated` aside, so comments and formatting don't count.
+    """
+    with side(base, catalogue) as old_root:
+        old = snapshot(old_root)
+    found = []
+    for code, after in sorted(snapshot(catalogue).items()):
+        before = old.get(code)
+        if before is None or _content(before.data) == _content(after.data):
+            continue
+        was, now = str(before.data.get("updated", "")), str(after.data.get("updated", ""))
+        if not now or now <= was:  # ISO dates order as text
+            found.append(Stale(code, catalogue / after.path, was, now))
+    return found
+
+
+def _content(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "updated"}
+
+
+def stale_problems(base: str, catalogue: Path, shown_from: Path) -> list[Problem]:
+    """E317 at the `updated` key of each stale procedure, its path shown relative to `shown_from`."""
+    problems = []
+    for stale in stale_updated(base, catalogue):
+        resolved = stale.path.resolve()
+        shown = resolved.relative_to(shown_from.resolve()).as_posix() \
+            if resolved.is_relative_to(shown_from.resolve()) else str(stale.path)
+        earlier = f" (trước đó {stale.was})" if stale.now < stale.was else ""
+        message = (f"nội dung thủ tục {stale.code} đã đổi so với {base} nhưng updated vẫn là {stale.now or '—'}"
+                   f"{earlier}; hệ thống nhập theo ngày sẽ bỏ sót: đặt ngày sửa, ví dụ "
+                   f"catalogue fmt --set-updated --base {base} --date YYYY-MM-DD")
+        problems.append(load_file(stale.path, shown).problem(("updated",), "E317", message))
+    return problems
 
 
 # -- comparing ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ canonical form of `yamlfmt`, so `catalogue fmt --check` passes on it too.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -64,8 +65,8 @@ results:
 # Căn cứ pháp lý; issued là ngày ban hành YYYY-MM-DD
 legal_basis:
   - {{number: "", title: "", issued: ""}}
-# Ngày cập nhật, dạng YYYY-MM-DD
-updated: ""
+# Ngày cập nhật, dạng YYYY-MM-DD; đổi mỗi khi nội dung đổi (catalogue fmt --set-updated)
+updated: {updated}
 """
 
 
@@ -73,14 +74,15 @@ class ScaffoldError(Exception):
     """A new procedure cannot be written; the message says why, in Vietnamese."""
 
 
-def template(code: str, agency: str, tier: str, name: str | None = None) -> str:
-    """The commented template for one procedure, in canonical form."""
+def template(code: str, agency: str, tier: str, name: str | None = None, updated: dt.date | None = None) -> str:
+    """The commented template for one procedure, in canonical form; `updated` empty when no date is given."""
     text = _TEMPLATE.format(header=SCHEMA_HEADER, code=code, agency=agency, tier=tier,
-                            name=_quoted(name) if name else '""')
+                            name=_quoted(name) if name else '""', updated=updated.isoformat() if updated else '""')
     return format_text(text, models.Procedure)
 
 
-def new_procedure(root: Path, agency: str, code: str, name: str | None = None) -> Path:
+def new_procedure(root: Path, agency: str, code: str, name: str | None = None,
+                  updated: dt.date | None = None) -> Path:
     """Write the template to procedures/<agency>/<slug>.yaml under `root`; return its path."""
     if re.fullmatch(models.CODE_PATTERN, code) is None:
         raise ScaffoldError(f"mã thủ tục '{code}' phải có dạng D.DDDDDD, ví dụ 1.001193")
@@ -93,7 +95,7 @@ def new_procedure(root: Path, agency: str, code: str, name: str | None = None) -
     if path.exists():
         raise ScaffoldError(f"tệp {path} đã tồn tại")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(template(code, agency, tier, name), encoding="utf-8")
+    path.write_text(template(code, agency, tier, name, updated), encoding="utf-8")
     return path
 
 

@@ -23,6 +23,7 @@ compared with the input; a difference is an error, never a silent change.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -345,8 +346,12 @@ def dump(data: Any, model: type[BaseModel] | None = models.Procedure, header: It
     return _with_comments(_emit(ordered(data, model), set()), comments)
 
 
-def format_text(text: str, model: type[BaseModel] | None, name: str = "<text>") -> str:
-    """The canonical form of YAML `text`; raises FormatError if it cannot be read or kept equal."""
+def format_text(text: str, model: type[BaseModel] | None, name: str = "<text>",
+                updated: dt.date | None = None) -> str:
+    """The canonical form of YAML `text`; raises FormatError if it cannot be read or kept equal.
+
+    `updated`: a procedure's new `updated` date (catalogue fmt --set-updated), its comments kept.
+    """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     doc = load_bytes(text.encode("utf-8"), name)
     # Text in a legacy encoding (E106) is still text; any other loader problem
@@ -357,6 +362,8 @@ def format_text(text: str, model: type[BaseModel] | None, name: str = "<text>") 
         raise FormatError(f"{first.code} {first.message}", first.line, first.column)
     if not isinstance(doc.data, dict):  # every catalogue file is a mapping (E108 in validate)
         raise FormatError("E108 gốc tệp phải là một mapping YAML")
+    if updated is not None and model is models.Procedure:
+        doc.data["updated"] = updated
     comments = extract_comments(text, doc.root)
     block = {loc[:i] for loc in comments.anchors() for i in range(len(loc))}
     result = _with_comments(_emit(ordered(doc.data, model), block), comments)
@@ -387,8 +394,9 @@ def yaml_files(paths: Iterable[Path]) -> list[Path]:
     return sorted(found)
 
 
-def format_file(path: Path, *, write: bool) -> FileResult:
-    """Format one file; write it only when `write` and it changed."""
+def format_file(path: Path, *, write: bool, updated: dt.date | None = None) -> FileResult:
+    """Format one file (a procedure with `updated` as its date, when given); write it only when `write`
+    and it changed."""
     try:
         original = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -398,7 +406,7 @@ def format_file(path: Path, *, write: bool) -> FileResult:
         return FileResult(path, False, Problem(str(path), line, 1, "E105", "",
                                                "tệp không phải UTF-8; hãy lưu lại với mã hóa UTF-8"))
     try:
-        formatted = format_text(original, model_for(path), str(path))
+        formatted = format_text(original, model_for(path), str(path), updated)
     except FormatError as exc:
         return FileResult(path, False, Problem(str(path), exc.line, exc.column, "E100", "",
                                                f"không định dạng được: {exc}"))

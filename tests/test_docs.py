@@ -141,6 +141,10 @@ def test_the_workflow_and_hooks_call_only_commands_that_exist() -> None:
     used = set(re.findall(r"(?:run: |\n\s+)catalogue (\w+)", workflow))
     assert {"validate", "fmt", "diff"} <= used <= known
     assert "--format github" in workflow and "fmt --check" in workflow and "mkdocs build --strict" in workflow
+    validate_step = next(step for step in yaml.safe_load(workflow)["jobs"]["catalogue"]["steps"]
+                         if step.get("id") == "validate")
+    assert validate_step["env"]["BASE"] == "${{ github.event.pull_request.base.sha }}"
+    assert '--base "$BASE"' in validate_step["run"]  # E317: content changed, `updated` did not
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert {h["id"] for h in hooks} == {"catalogue-validate", "catalogue-fmt"}
     assert all(h["entry"].split()[0] == "catalogue" and h["entry"].split()[1] in known for h in hooks)
