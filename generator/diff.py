@@ -32,7 +32,7 @@ Status = Literal["added", "removed", "changed"]
 MARKER = "<!-- catalogue-diff -->"  # lets a workflow find and update its own comment
 MAX_ROWS = 300  # a pull-request comment stays under GitHub's 65,536 characters
 _CHANNELS = {k.value: v for k, v in models.CHANNEL_LABELS.items()}
-_CITIZEN_KEYS = ("service_level", "channels", "document_cases")
+_CITIZEN_KEYS = ("service_level", "channels", "document_cases", "retired")
 
 
 class DiffError(Exception):
@@ -66,6 +66,7 @@ class ProcedureDiff:
     status: Status
     path: str
     changes: tuple[Change, ...] = ()
+    stale: bool = False  # content changed while `updated` did not move forward
 
 
 @dataclass
@@ -82,7 +83,7 @@ class CatalogueDiff:
 
     def stale_updated(self) -> list[ProcedureDiff]:
         """Changed procedures whose `updated` did not move: a modified-since importer would miss them."""
-        return [p for p in self.with_status("changed") if not any(c.field == "updated" for c in p.changes)]
+        return [p for p in self.with_status("changed") if p.stale]
 
 
 @dataclass(frozen=True)
@@ -206,25 +207,23 @@ class Stale:
 
 
 def stale_updated(base: str, catalogue: Path) -> list[Stale]:
-    """Procedures of the working tree at `catalogue` changed since `base` (a ref or folder) with an old `updated`.
-
-    Content is the record as the model reads it, `updated` aside, so comments and formatting don't count.
-    """
+    """Procedures of the working tree at `catalogue` changed since `base` (a ref or folder) with an old `updated`."""
     with side(base, catalogue) as old_root:
         old = snapshot(old_root)
-    found = []
-    for code, after in sorted(snapshot(catalogue).items()):
-        before = old.get(code)
-        if before is None or _content(before.data) == _content(after.data):
-            continue
-        was, now = str(before.data.get("updated", "")), str(after.data.get("updated", ""))
-        if not now or now <= was:  # ISO dates order as text
-            found.append(Stale(code, catalogue / after.path, was, now))
-    return found
+    new = snapshot(catalogue)
+    return [Stale(p.code, catalogue / p.path, _updated(old[p.code].data), _updated(new[p.code].data))
+            for p in compare(old, new).stale_updated()]
 
 
-def _content(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k != "updated"}
+def _updated(data: dict[str, Any]) -> str:
+    return str(data.get("updated") or "")
+
+
+def is_stale(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Content (the record as the model reads it, `updated` aside: not comments nor formatting) changed,
+    and `updated` is not later than before (ISO dates order as text)."""
+    content_changed = {k: v for k, v in old.items() if k != "updated"} != {k: v for k, v in new.items() if k != "updated"}
+    return content_changed and not _updated(new) > _updated(old)
 
 
 def stale_problems(base: str, catalogue: Path, shown_from: Path) -> list[Problem]:
@@ -256,7 +255,8 @@ def compare(old: dict[str, Entry], new: dict[str, Entry], base: str = "", head: 
             result.procedures.append(ProcedureDiff(code, _name(before.data), "removed", before.path))
         elif before is not None and after is not None and before.data != after.data:
             changes = tuple(citizen_changes(before.data, after.data) + other_changes(before.data, after.data))
-            result.procedures.append(ProcedureDiff(code, _name(after.data), "changed", after.path, changes))
+            result.procedures.append(ProcedureDiff(code, _name(after.data), "changed", after.path, changes,
+                                                   is_stale(before.data, after.data)))
     return result
 
 
@@ -266,9 +266,25 @@ def citizen_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     if old.get("service_level") != new.get("service_level"):
         changes.append(Change("service_level", "Mức độ", _text(old.get("service_level")),
                               _text(new.get("service_level")), True))
+    if old.get("retired") != new.get("retired"):
+        changes.append(Change("retired", "Hết hiệu lực", _retirement(old.get("retired")),
+                              _retirement(new.get("retired")), True))
     changes.extend(_channel_changes(_by_kind(old), _by_kind(new)))
     changes.extend(_document_changes(_documents(old), _documents(new)))
     return changes
+
+
+def _retirement(raw: Any) -> str:
+    """'Bãi bỏ từ 15/11/2026' or 'Thay thế bởi 1.001193 từ …'; '—' while in force."""
+    if raw is None:
+        return "—"
+    text = json.dumps(raw, ensure_ascii=False, default=str)  # snapshots hold dates as JSON text
+    try:  # a side of the diff may not be valid: then its text as written
+        retired = models.Retirement.model_validate_json(text)
+    except ValidationError:
+        return _short(text)
+    since = f"từ {wording.date_text(retired.date)}"
+    return f"Thay thế bởi {retired.successor} {since}" if retired.successor else f"Bãi bỏ {since}"
 
 
 def _by_kind(data: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -221,3 +221,15 @@ def test_a_fee_without_a_kind_is_named_as_the_source_names_the_column() -> None:
     after = {"code": "1.000001", "name": "A", "channels": [{"kind": "truc-tiep", "fees": [{"kind": None, "amount": 5000}]}]}
     change = compare({"1.000001": Entry("a.yaml", before)}, {"1.000001": Entry("a.yaml", after)}).procedures[0].changes[0]
     assert (change.before, change.after) == ("không ghi phí", "Phí, lệ phí: 5.000 đồng")
+
+
+def test_a_retirement_is_a_change_citizens_need_to_know(tmp_path: Path) -> None:
+    old = write_catalogue(tmp_path / "a", {"khai-sinh": BIRTH})
+    retired = BIRTH.replace("updated: 2026-01-01", "retired:\n  date: 2026-11-15\n  kind: bai-bo\n"
+                            "  decided_by: {number: 01/2026/QĐ-THU, title: Quyết định (dữ liệu thử)}\n"
+                            "updated: 2026-11-15")
+    new = write_catalogue(tmp_path / "b", {"khai-sinh": retired})
+    result = diff_refs(str(old), str(new), Path("catalogue"))
+    assert [(c.label, c.before, c.after) for _, c in result.citizen_rows()] == [
+        ("Hết hiệu lực", "—", "Bãi bỏ từ 15/11/2026")]
+    assert result.stale_updated() == []
