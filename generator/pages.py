@@ -302,7 +302,8 @@ def government_service(p: Procedure, catalogue: Catalogue) -> dict[str, Any]:
         data["description"] = p.description
     if p.subjects:
         data["audience"] = [{"@type": "Audience", "audienceType": SUBJECT_LABELS[s]} for s in p.subjects]
-    channels = [_channel_ld(c.kind, c.url, iso_duration(c.processing_time)) for c in p.channels]
+    # A retired procedure offers no address to submit to (its page says so).
+    channels = [_channel_ld(c.kind, None if p.retired else c.url, iso_duration(c.processing_time)) for c in p.channels]
     if channels:
         data["availableChannel"] = channels
     # A fee kept in the source's wording has no price to state.

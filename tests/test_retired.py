@@ -41,6 +41,9 @@ def test_an_abolished_procedure_says_so_first_and_offers_no_online_submission(si
     assert ("Thủ tục này đã bị bãi bỏ từ ngày 15/11/2026 theo Quyết định (dữ liệu thử nghiệm) công bố thủ tục "
             "hành chính bị bãi bỏ số 01/2026/QĐ-THU ngày 01/11/2026.") in text(body)
     assert "dm-submit" not in body
+    replaced = page(site, url_of(Kind.PROCEDURE, REPLACED))  # its channels carry an online address
+    assert "https://dichvucong.gov.vn/" not in replaced[replaced.index('id="ten-thu-tuc"'):replaced.index("<footer")]
+    assert "https://dichvucong.gov.vn/" in page(site, url_of(Kind.PROCEDURE, SUCCESSOR))
 
 
 def test_a_replaced_procedure_links_its_successor_and_the_successor_links_back(site: Path) -> None:
