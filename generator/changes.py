@@ -26,7 +26,7 @@ from . import models
 from .catalogue import Catalogue
 from .feed import ChangeEntry, ChangeKind, Links, dumps, envelope, procedure_file
 from .site_urls import procedure_url
-from .wording import date_text
+from .wording import date_text, document_text
 
 CHANGES = "changes.json"
 ATOM = "changes.atom"
@@ -112,7 +112,7 @@ def change_files(catalogue: Catalogue, links: Links, hashes: dict[str, str],
 def _summary(entry: ChangeEntry) -> str:
     retired = entry.retired
     if entry.kind is ChangeKind.HET_HIEU_LUC and retired is not None:
-        decision = " ".join(x for x in (retired.decided_by.title, retired.decided_by.number) if x)
+        decision = document_text(retired.decided_by)
         if retired.successor:
             return (f"Thủ tục {entry.code} đã được thay thế bởi thủ tục {retired.successor} "
                     f"từ ngày {date_text(retired.date)} theo {decision}.")

@@ -50,6 +50,7 @@ from .wording import (
     channel_fee_text,
     date_text,
     document_count_text,
+    document_text,
     duration_text,
     fee_text,
     group_digits,
@@ -355,7 +356,7 @@ def environment() -> Environment:
     env.filters.update(
         money=money, fee=fee_text, duration=duration_text, date=date_text, md=markdown,
         size=file_size, filetype=file_type, digits=group_digits, outline=outline, channel_fees=channel_fee_text,
-        vi_sorted=vi_sorted, captured=captured_text,
+        vi_sorted=vi_sorted, captured=captured_text, document=document_text,
     )
     env.globals.update(
         CATEGORY_LABELS=CATEGORY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, FEE_LABELS=FEE_LABELS,

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from .models import FEE_LABELS, TIME_UNIT_LABELS, Currency, Fee, ProcessingTime, TimeUnit
+from .models import FEE_LABELS, TIME_UNIT_LABELS, Currency, Fee, LegalBasis, ProcessingTime, TimeUnit
 
 NO_UNIT = "(nguồn không ghi đơn vị)"
 # A procedure whose record names no implementing body: said so, never filled with a guess.
@@ -151,6 +151,13 @@ def captured_text(value: str) -> str:
 def date_text(value: dt.date) -> str:
     """dd/mm/yyyy, as Vietnamese documents write dates."""
     return value.strftime("%d/%m/%Y")
+
+
+def document_text(doc: LegalBasis) -> str:
+    """A legal document as a sentence names it: 'Quyết định … số 1234/QĐ-BTP ngày 15/06/2026 của …'."""
+    parts = [doc.title, f"số {doc.number}" if doc.number else "",
+             f"ngày {date_text(doc.issued)}" if doc.issued else "", f"của {doc.issuer}" if doc.issuer else ""]
+    return " ".join(part for part in parts if part)
 
 
 # Letter modifiers that make a separate letter of the Vietnamese alphabet

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
-from generator.models import ProcessingTime, TimeUnit
-from generator.wording import iso_duration
+from generator.models import LegalBasis, ProcessingTime, TimeUnit
+from generator.wording import document_text, iso_duration
 
 # xsd:duration's lexical space (XML Schema 1.1 part 2, 3.3.6.2): a fraction only in seconds.
 XSD_DURATION = re.compile(r"-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?")
@@ -36,3 +37,9 @@ XSD_DURATION = re.compile(r"-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d
 def test_a_processing_time_becomes_an_exact_duration_or_none(time: ProcessingTime | None, expected: str | None) -> None:
     assert iso_duration(time) == expected
     assert expected is None or XSD_DURATION.fullmatch(expected)
+
+
+def test_a_deciding_document_is_named_with_what_the_record_gives_and_nothing_more() -> None:
+    full = LegalBasis(number="1234/QĐ-BTP", title="Quyết định công bố", issued=dt.date(2026, 6, 15), issuer="Bộ Tư pháp")
+    assert document_text(full) == "Quyết định công bố số 1234/QĐ-BTP ngày 15/06/2026 của Bộ Tư pháp"
+    assert document_text(LegalBasis(title="Quyết định công bố")) == "Quyết định công bố"
