@@ -33,7 +33,8 @@ def test_every_format_is_written_under_api_v1_identically_twice(tmp_path: Path) 
     first, second = tree(tmp_path / "a" / "api" / "v1"), tree(tmp_path / "b" / "api" / "v1")
     assert first == second == written
     for name in ("catalogue.json", "manifest.json", "catalogue.jsonld", "portal.json", "procedures.csv",
-                 "channels.csv", "procedures/2.000488.json", "schema/1.1.0/portal.schema.json"):
+                 "channels.csv", "procedures/2.000488.json", "schema/1.2.0/portal.schema.json",
+                 "schema/1.1.0/portal.schema.json", "changes.json", "changes.atom"):
         assert name in first
 
 
