@@ -201,20 +201,27 @@ class Tables:
 
     @classmethod
     def of(cls, catalogue: Catalogue) -> Tables:
+        retired_agencies = {p.agency for p in catalogue.retired if p.agency is not None}
         return cls(
-            {a: i for i, a in enumerate(sorted(catalogue.by_agency))},
-            {f: i for i, f in enumerate(sorted(catalogue.by_field))},
+            {a: i for i, a in enumerate(sorted(catalogue.by_agency.keys() | retired_agencies))},
+            {f: i for i, f in enumerate(sorted(catalogue.by_field.keys() | {p.field for p in catalogue.retired}))},
         )
 
 
+def searchable(catalogue: Catalogue) -> list[Procedure]:
+    """The finder's rows: procedures in force, then retired ones, which it shows only when asked."""
+    return [*catalogue.procedures, *catalogue.retired]
+
+
 def summary_row(p: Procedure, tables: Tables) -> list[Any]:
-    """[code, name, agency, field, level, channels, subjects, free (1/0/null), time, fee]."""
+    """[code, name, agency, field, level, channels, subjects, free (1/0/null), time, fee], and 1 for a retired one."""
     free = is_free(p)
-    return [
+    row = [
         p.code, p.name, None if p.agency is None else tables.agencies[p.agency], tables.fields[p.field],
         p.service_level,
         channel_mask(p), subject_mask(p), None if free is None else int(free), time_summary(p), fee_summary(p),
     ]
+    return row if p.retired is None else [*row, 1]
 
 
 def store(catalogue: Catalogue, url_template: str = PROCEDURE_URL) -> dict[str, Any]:
@@ -229,7 +236,7 @@ def store(catalogue: Catalogue, url_template: str = PROCEDURE_URL) -> dict[str, 
         "subjects": [[s.value, SUBJECT_LABELS[s]] for s in SUBJECT_ORDER],
         "channels": [[k.value, CHANNEL_LABELS[k], bit] for k, bit in CHANNEL_BITS.items()],
         "levels": {str(n): CATEGORY_LABELS[category_of(n)] for n in range(1, 5)},
-        "docs": [summary_row(p, tables) for p in catalogue.procedures],
+        "docs": [summary_row(p, tables) for p in searchable(catalogue)],
     }
 
 
@@ -323,7 +330,7 @@ def _dumps(data: Any) -> bytes:
 
 def search_files(catalogue: Catalogue, url_template: str = PROCEDURE_URL) -> dict[str, bytes]:
     """Site-relative path → bytes of every file the finder reads."""
-    procedures = catalogue.procedures
+    procedures = searchable(catalogue)
     primary = {
         "store": store(catalogue, url_template),
         "index": build_index((primary_fields(p, catalogue.synonyms) for p in procedures), PRIMARY_FIELDS),
@@ -369,6 +376,7 @@ def finder_html(catalogue: Catalogue, base: str = "../") -> str:
         levels=[(n, CATEGORY_LABELS[category_of(n)]) for n in range(1, 5)],
         channels=[(k.value, CHANNEL_LABELS[k]) for k in CHANNEL_BITS],
         subjects=[(s.value, SUBJECT_LABELS[s]) for s in SUBJECT_ORDER if s in used_subjects],
+        retired=len(catalogue.retired),
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from generator.pages import SitePages
 from generator.site_urls import Kind, url_of
 
 from .catalogues import RETIRED_FIXTURE, load
+from .conftest import serve
 
 ABOLISHED, REPLACED, SUCCESSOR = "1.000001", "1.900001", "1.001193"
 
@@ -67,11 +69,11 @@ def test_retired_codes_leave_browse_lists_but_keep_their_pages(site: Path) -> No
     assert {s.key for s in pages.specs() if s.kind is Kind.PROCEDURE} == set(catalogue.by_code)
 
 
-def test_search_and_statistics_count_only_procedures_in_force(site: Path) -> None:
+def test_statistics_count_only_procedures_in_force_and_search_marks_retired_rows(site: Path) -> None:
     catalogue = load(RETIRED_FIXTURE)
-    files = search_index.search_files(catalogue)
-    blob = b"".join(files.values()).decode("utf-8")
-    assert ABOLISHED not in blob and REPLACED not in blob and SUCCESSOR in blob
+    rows = json.loads(search_index.search_files(catalogue)[search_index.INDEX_FILE])["store"]["docs"]
+    assert [row[0] for row in rows if len(row) == 11 and row[10] == 1] == [ABOLISHED, REPLACED]
+    assert all(len(row) == 10 for row in rows if row[0] not in (ABOLISHED, REPLACED))
     stats = json.loads((site / "api" / "v1" / "stats.json").read_text(encoding="utf-8"))
     assert len(catalogue.by_code) == 5
     assert stats["overall"]["procedures"] == len(catalogue.procedures) == 3
@@ -87,3 +89,28 @@ def test_the_changes_page_lists_retirements_and_every_page_names_the_atom_feed(s
         assert re.search(r'<link rel="alternate" type="application/atom\+xml" title="Thay đổi gần đây" '
                          r'href="[./]*/?api/v1/changes\.atom">', page(site, url)), url
     assert (site / "api" / "v1" / "changes.atom").is_file()
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    with serve(site) as url:
+        yield url
+
+
+def finder_codes(page: Any, url: str) -> list[str]:
+    page.goto(url)
+    page.wait_for_selector("#dm-finder[data-searches]", state="attached")
+    page.wait_for_selector(".dm-result", state="attached")
+    codes: list[str] = page.locator(".dm-result .dm-code").all_inner_texts()
+    return codes
+
+
+@pytest.mark.browser
+def test_the_finder_leaves_retired_procedures_out_unless_asked(page: Any, server: str) -> None:
+    codes = finder_codes(page, f"{server}tra-cuu/?q=khai+sinh")
+    assert SUCCESSOR in codes and REPLACED not in codes
+    codes = finder_codes(page, f"{server}tra-cuu/?q=khai+sinh&da-bai-bo=1")
+    assert SUCCESSOR in codes and REPLACED in codes
+    assert page.locator(".dm-result", has_text=REPLACED).locator(".dm-result__retired").inner_text() == \
+        "Đã bãi bỏ, thay thế"
+    assert page.is_checked("#dm-finder-retired")

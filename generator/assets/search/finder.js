@@ -22,7 +22,8 @@
   var MIN_CHARS = 2;      // folded characters before a query runs
   var PREFIX_WEIGHT = 0.3; // a term the last word only starts weighs less than the word itself
   var CODE = /^\d\.\d{6}$/;
-  var PARAMS = { q: "q", agency: "co-quan", field: "linh-vuc", level: "muc-do", channel: "cach-nop", subject: "doi-tuong", free: "mien-phi" };
+  var PARAMS = { q: "q", agency: "co-quan", field: "linh-vuc", level: "muc-do", channel: "cach-nop", subject: "doi-tuong", free: "mien-phi", retired: "da-bai-bo" };
+  var RETIRED = 10;       // a summary row's 11th cell is 1 for a retired (bãi bỏ, thay thế) procedure
 
   var form = root.querySelector("form");
   var input = form.elements[PARAMS.q];
@@ -49,7 +50,8 @@
     return {
       q: input.value.trim(),
       agency: f[PARAMS.agency].value, field: f[PARAMS.field].value, level: f[PARAMS.level].value,
-      channel: f[PARAMS.channel].value, subject: f[PARAMS.subject].value, free: f[PARAMS.free].checked
+      channel: f[PARAMS.channel].value, subject: f[PARAMS.subject].value, free: f[PARAMS.free].checked,
+      retired: !!(f[PARAMS.retired] && f[PARAMS.retired].checked)  // the box is there only when some are
     };
   }
 
@@ -62,6 +64,7 @@
       select.value = known ? value : "";
     });
     f[PARAMS.free].checked = params.get(PARAMS.free) === "1";
+    if (f[PARAMS.retired]) f[PARAMS.retired].checked = params.get(PARAMS.retired) === "1";
   }
 
   function saveUrl(state) {
@@ -71,12 +74,13 @@
       if (state[key]) params.set(PARAMS[key], state[key]);
     });
     if (state.free) params.set(PARAMS.free, "1");
+    if (state.retired) params.set(PARAMS.retired, "1");
     var query = params.toString();
     history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
   }
 
   function filterCount(state) {
-    return ["agency", "field", "level", "channel", "subject", "free"].filter(function (key) { return state[key]; }).length;
+    return ["agency", "field", "level", "channel", "subject", "free", "retired"].filter(function (key) { return state[key]; }).length;
   }
 
   function hasFilter(state) { return filterCount(state) > 0; }
@@ -188,6 +192,7 @@
     if (state.channel && !(doc[5] & channelBit(state.channel))) return false;
     if (state.subject && !(doc[6] & subjectBit(state.subject))) return false;
     if (state.free && doc[7] !== 1) return false;
+    if (doc[RETIRED] === 1 && !state.retired) return false;  // left out unless asked for
     return true;
   }
 
@@ -254,6 +259,10 @@
     badge.title = data.levels[String(doc[4])];
     meta.appendChild(badge);
     meta.appendChild(document.createTextNode(" " + (doc[2] == null ? data.no_agency : data.agencies[doc[2]][1])));
+    if (doc[RETIRED] === 1) {
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(el("strong", "dm-result__retired", "Đã bãi bỏ, thay thế"));
+    }
     li.appendChild(meta);
     var dl = el("dl", "dm-result__facts");
     fact(dl, "Thời hạn giải quyết", doc[8] || "Chưa có thông tin");
