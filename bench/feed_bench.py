@@ -33,7 +33,8 @@ def timed(runs: int, work: object) -> tuple[float, object]:
 
 def sizes(files: dict[str, bytes]) -> None:
     per = sorted(len(v) for k, v in files.items() if k.startswith("procedures/"))
-    for name in ("catalogue.json", "manifest.json", "portal.json", "catalogue.jsonld", "procedures.csv", "channels.csv"):
+    for name in ("catalogue.json", "manifest.json", "changes.json", "changes.atom", "portal.json", "catalogue.jsonld",
+                 "procedures.csv", "channels.csv"):
         print(f"  {name:<18} {len(files[name]):>12,} bytes")
     if per:
         print(f"  procedures/*.json  {len(per):>5} files, median {per[len(per) // 2]:,}, min {per[0]:,}, "
@@ -72,6 +73,11 @@ def main() -> None:
         files.update(result)
         print(f"  export {name:<7} median {median:.3f} s ({1000 * median / max(1, len(catalogue.procedures)):.2f} "
               "ms/procedure)")
+    hashes = {n: feed.sha256(d) for n, d in files.items()}
+    median, closing = timed(args.runs, lambda: exports.closing_files(catalogue, feed.Links(), dict(hashes), None))
+    assert isinstance(closing, dict)
+    files.update(closing)
+    print(f"  change list and manifest median {median:.3f} s")
     sizes(files)
     if not args.no_shacl:
         shacl(files["catalogue.jsonld"])
