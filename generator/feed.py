@@ -330,6 +330,8 @@ CHANGELOG: tuple[FormatChange, ...] = (
             "Atom feed).",
             "Schema 1.1.0 vẫn được công bố nguyên như cũ ở schema/1.1.0/; bản ghi 1.2 hợp lệ với chúng "
             "(the 1.1.0 schemas stay published, frozen; 1.2 records validate against them).",
+            "Bản ghi đang có hiệu lực không đổi nội dung; chỉ `$schema` chỉ tới schema/1.2.0/, nên mã băm của "
+            "mọi tệp đổi một lần (records in force are unchanged but for `$schema`: every hash changes once).",
         ],
     ),
 )
@@ -378,7 +380,7 @@ def schema_files(schemas: dict[str, type[BaseModel]], links: Links) -> dict[str,
 
 def procedure_record(procedure: models.Procedure, links: Links) -> dict[str, Any]:
     """The model's JSON plus `derived`."""
-    # `retired` is always null here (a retired code is a tombstone): left out, so 1.1 records keep their hash.
+    # `retired` is always null here (a retired code is a tombstone): left out, so a record in force reads as in 1.1.
     record = procedure.model_dump(mode="json", exclude={"retired"})
     derived = ProcedureDerived(category=procedure.category, url=links.url(procedure_url(procedure.code)))
     record["derived"] = derived.model_dump(mode="json")
