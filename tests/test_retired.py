@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from generator import search_index
+from generator.exports import export_files
 from generator.pages import SitePages
 from generator.site_urls import Kind, url_of
 
-from .catalogues import RETIRED_FIXTURE, load
-from .conftest import serve
+from .catalogues import FEED_FIXTURE, RETIRED_FIXTURE, load
+from .conftest import SiteBuildError, serve
 
 ABOLISHED, REPLACED, SUCCESSOR = "1.000001", "1.900001", "1.001193"
 
@@ -114,3 +115,18 @@ def test_the_finder_leaves_retired_procedures_out_unless_asked(page: Any, server
     assert page.locator(".dm-result", has_text=REPLACED).locator(".dm-result__retired").inner_text() == \
         "Đã bãi bỏ, thay thế"
     assert page.is_checked("#dm-finder-retired")
+
+
+def test_a_site_build_lists_changes_against_the_previous_manifest_it_is_given(
+        tmp_path: Path, site_builder: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    previous = tmp_path / "manifest.json"
+    previous.write_bytes(export_files(load(FEED_FIXTURE), ["json"])["manifest.json"])
+    monkeypatch.setenv("PREVIOUS_MANIFEST", str(previous))
+    site = site_builder(tmp_path / "site", catalogue=RETIRED_FIXTURE)
+    document = json.loads((site / "api" / "v1" / "changes.json").read_bytes())
+    assert document["basis"] == "manifest"
+    assert [(c["kind"], c["code"]) for c in document["changes"]] == [
+        ("het-hieu-luc", ABOLISHED), ("het-hieu-luc", REPLACED)]
+    previous.write_text("không phải JSON", encoding="utf-8")
+    with pytest.raises(SiteBuildError, match="không đọc được manifest trước"):
+        site_builder(tmp_path / "site-2", catalogue=RETIRED_FIXTURE)
