@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -130,3 +131,20 @@ def test_a_site_build_lists_changes_against_the_previous_manifest_it_is_given(
     previous.write_text("không phải JSON", encoding="utf-8")
     with pytest.raises(SiteBuildError, match="không đọc được manifest trước"):
         site_builder(tmp_path / "site-2", catalogue=RETIRED_FIXTURE)
+
+
+def test_a_chain_of_replacements_names_the_procedure_in_force_at_its_end(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    shutil.copytree(RETIRED_FIXTURE, root)
+    older = (root / "procedures" / "ubnd-xa" / "dang-ky-khai-sinh-cu.yaml").read_text(encoding="utf-8")
+    older = older.replace('code: "1.900001"', 'code: "1.900002"').replace("(thủ tục cũ,", "(thủ tục cũ hơn,")
+    (root / "procedures" / "ubnd-xa" / "dang-ky-khai-sinh-cu-hon.yaml").write_text(
+        older.replace('successor: "1.001193"', f'successor: "{REPLACED}"'), encoding="utf-8")
+    catalogue = load(root)
+    pages = SitePages(catalogue)
+    oldest = text(pages.render(next(s for s in pages.specs() if s.key == "1.900002")))
+    assert f"Thủ tục này đã được thay thế bởi Đăng ký khai sinh (thủ tục cũ, dữ liệu thử) (mã {REPLACED})" in oldest
+    assert f"Thủ tục đang có hiệu lực: Đăng ký khai sinh (mã {SUCCESSOR})." in oldest
+    middle = text(pages.render(next(s for s in pages.specs() if s.key == REPLACED)))
+    assert "Thay thế thủ tục Đăng ký khai sinh (thủ tục cũ hơn, dữ liệu thử) (mã 1.900002)" in middle
+    assert "Thủ tục đang có hiệu lực" not in middle  # its successor is the one in force
