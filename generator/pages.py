@@ -17,7 +17,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -65,6 +65,7 @@ CHANGES_PAGE = "thay-doi/index.md"
 CHANGES_TITLE = "Thay đổi gần đây"
 RECENT = 50  # procedures listed under "Cập nhật gần đây"
 HOME_MARKER = "<!-- danh-muc:trang-chu -->"
+HOME_TOP = 6  # fields and agencies the home page names, the largest first; "Xem tất cả" links the rest
 LEVEL_NAMES: dict[int, str] = {
     1: "Mức độ 1 — cung cấp thông tin",
     2: "Mức độ 2 — tải mẫu đơn, tờ khai",
@@ -367,6 +368,11 @@ def environment() -> Environment:
     return env
 
 
+def largest(items: Iterable[Any], index: Mapping[str, list[Procedure]], n: int = HOME_TOP) -> list[Any]:
+    """The `n` items (fields, agencies) with the most procedures; ties in Vietnamese order."""
+    return sorted((i for i in vi_sorted(items) if index.get(i.id)), key=lambda i: -len(index[i.id]))[:n]
+
+
 def _section_order(anchor: str) -> int:
     """Position of a section on the procedure page; the title block comes first."""
     return list(SECTIONS).index(anchor) if anchor in SECTIONS else -1
@@ -420,8 +426,11 @@ class SitePages:
         return environment().get_template(name).render(context)
 
     def render_home(self, base: str = "") -> str:
-        """The home page's generated part: search box, browse lists and headline figures."""
-        return environment().get_template("home.html").render(c=self.catalogue, base=base, finder=FINDER)
+        """The home page's generated part: search box, life events, the largest fields and agencies, figures."""
+        c = self.catalogue
+        return environment().get_template("home.html").render(
+            c=c, base=base, finder=FINDER,
+            top_fields=largest(c.fields.values(), c.by_field), top_agencies=largest(c.agencies.values(), c.by_agency))
 
     def render_changes(self, base: str) -> str:
         """The 'Thay đổi gần đây' page: every retired procedure and the latest updates, newest first,

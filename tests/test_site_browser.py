@@ -89,6 +89,32 @@ def test_home_page_shows_the_search_box_browse_lists_and_figures(page: Any, site
     assert outside_requests == []
 
 
+PHONE_SCREEN = 844
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scripts", [True, False])
+def test_on_a_phone_home_shows_search_and_life_events_within_two_screens_and_links_every_agency(
+        browser: Any, site_server: str, outside_requests: list[str], scripts: bool) -> None:
+    context = _phone(browser, outside_requests, java_script_enabled=scripts)
+    tab = context.new_page()
+    tab.goto(site_server)
+    main = tab.get_by_role("main")
+    search = main.get_by_label("Tìm thủ tục").bounding_box()
+    events = main.locator("section[aria-labelledby=su-kien] ul").bounding_box()
+    assert search is not None and search["y"] + search["height"] <= 2 * PHONE_SCREEN, search
+    assert events is not None and events["y"] + events["height"] <= 2 * PHONE_SCREEN, events
+    shown = main.locator("section[aria-labelledby=co-quan] li").count()
+    see_all = main.get_by_role("link", name=re.compile(r"^Xem tất cả \d+ cơ quan$"))
+    total = int(see_all.inner_text().split()[3])
+    assert 0 < shown < total
+    see_all.click()
+    tab.wait_for_url("**/co-quan/")
+    assert tab.locator("main ul.dm-browse li").count() == total
+    context.close()
+    assert outside_requests == []
+
+
 @pytest.mark.browser
 def test_the_home_search_form_goes_to_the_finder_with_the_query(page: Any, site_server: str) -> None:
     page.goto(site_server)
