@@ -43,7 +43,8 @@ from .models import (
     Procedure,
     category_of,
 )
-from .site_urls import Kind, form_url, url_of
+from .search_index import ASSET_DIR as SEARCH_ASSETS
+from .site_urls import Kind, form_url, list_page_url, url_of
 from .wording import (
     NO_AGENCY,
     captured_text,
@@ -65,6 +66,11 @@ CHANGES_PAGE = "thay-doi/index.md"
 CHANGES_TITLE = "Thay đổi gần đây"
 RECENT = 50  # procedures listed under "Cập nhật gần đây"
 HOME_MARKER = "<!-- danh-muc:trang-chu -->"
+# A browse list longer than this is paged (trang-2/, trang-3/…) and gets a filter box: a page of
+# 40 is about five phone screens, and a page's work stays the same however large the list grows.
+PAGE_SIZE = 40
+LIST_DATA = "danh-sach.json"  # a paged list's procedures, beside its first page, for the filter box
+PAGER_REACH = 2  # page numbers shown either side of the current one; the rest fold into "…"
 HOME_TOP = 6  # fields and agencies the home page names, the largest first; "Xem tất cả" links the rest
 LEVEL_NAMES: dict[int, str] = {
     1: "Mức độ 1 — cung cấp thông tin",
@@ -98,25 +104,71 @@ SECTION_FIELDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One generated page: its kind, its key (code, id, level; '' for an index)."""
+    """One generated page: its kind, its key (code, id, level; '' for an index), its page of a long list."""
 
     kind: Kind
     key: str
     title: str
+    page: int = 1
 
     @property
     def url(self) -> str:
-        return url_of(self.kind, self.key)
+        return list_page_url(self.kind, self.key, self.page)
 
     @property
     def src_uri(self) -> str:
         """The virtual source file a site generator files the page under."""
+        if self.page > 1:
+            return f"{self.kind.value}/{self.key}/trang-{self.page}.md"
         return f"{self.kind.value}/{self.key or 'index'}.md"
 
     @property
     def in_nav(self) -> bool:
         """Only browse index pages belong in the navigation (it is rendered on every page)."""
         return self.key == ""
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a browse list: its procedures and where it sits among the list's pages."""
+
+    kind: Kind
+    key: str
+    items: list[Procedure]
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1
+
+    @property
+    def data_url(self) -> str:
+        return url_of(self.kind, self.key) + LIST_DATA
+
+    def url(self, page: int) -> str:
+        return list_page_url(self.kind, self.key, page)
+
+    def window(self) -> list[int | None]:
+        """Page numbers to link: the first, the last and PAGER_REACH either side; None for a gap ("…")."""
+        near = range(max(1, self.page - PAGER_REACH), min(self.pages, self.page + PAGER_REACH) + 1)
+        shown = sorted({1, self.pages, *near})
+        out: list[int | None] = []
+        for n in shown:
+            if out and n - (out[-1] or 0) == 2:
+                out.append(n - 1)  # a gap of one page is shown as that page, not as "…"
+            elif out and n - (out[-1] or 0) > 2:
+                out.append(None)
+            out.append(n)
+        return out
 
 
 def form_files(catalogue: Catalogue) -> dict[str, FormFile]:
@@ -363,9 +415,29 @@ def environment() -> Environment:
         CATEGORY_LABELS=CATEGORY_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, FEE_LABELS=FEE_LABELS,
         SUBJECT_LABELS=SUBJECT_LABELS, TIER_LABELS=TIER_LABELS, LEVEL_NAMES=LEVEL_NAMES,
         category_of=category_of, url_of=url_of, form_url=form_url, Kind=Kind, SECTIONS=SECTIONS,
-        NO_AGENCY=NO_AGENCY, RETIREMENT_LABELS=RETIREMENT_LABELS,
+        NO_AGENCY=NO_AGENCY, RETIREMENT_LABELS=RETIREMENT_LABELS, SEARCH_ASSETS=SEARCH_ASSETS, PAGE_SIZE=PAGE_SIZE,
     )
     return env
+
+
+def browse_lists(c: Catalogue) -> dict[tuple[Kind, str], list[Procedure]]:
+    """Every browse list (agency, field, level, life event), sorted by name once per build.
+
+    By name, not by code: a person scans a list for a name, and a page of the list
+    (trang-2/…) then covers a stretch of the alphabet.
+    """
+    indexes: list[tuple[Kind, Mapping[Any, list[Procedure]]]] = [
+        (Kind.AGENCY, c.by_agency), (Kind.FIELD, c.by_field), (Kind.LEVEL, c.by_level),
+        (Kind.LIFE_EVENT, c.by_life_event),
+    ]
+    return {(kind, str(key)): vi_sorted(items) for kind, index in indexes for key, items in index.items()}
+
+
+def _list_json(items: list[Procedure]) -> bytes:
+    """[{code, name, level, url}] in the list's order; the filter writes each as text, never as markup."""
+    rows = [{"code": p.code, "name": p.name, "level": p.service_level, "url": url_of(Kind.PROCEDURE, p.code)}
+            for p in items]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def largest(items: Iterable[Any], index: Mapping[str, list[Procedure]], n: int = HOME_TOP) -> list[Any]:
@@ -385,6 +457,7 @@ class SitePages:
     def __init__(self, catalogue: Catalogue, forms: Mapping[str, FormFile] | None = None) -> None:
         self.catalogue = catalogue
         self.forms = dict(forms) if forms is not None else form_files(catalogue)
+        self.lists = browse_lists(catalogue)
         self.by_uri = {s.src_uri: s for s in self.specs()}
         # HTML an agency page shows above its list (agency id, base → HTML); the plugin
         # plugs in the agency's figures from generator.stats_page, so pages need not import stats.
@@ -409,7 +482,21 @@ class SitePages:
         specs += [PageSpec(Kind.FIELD, f.id, f.name) for f in c.fields.values()]
         specs += [PageSpec(Kind.LEVEL, str(n), LEVEL_NAMES[n]) for n in sorted(LEVEL_NAMES)]
         specs += [PageSpec(Kind.LIFE_EVENT, e.id, e.name) for e in c.life_events.values()]
+        specs += [PageSpec(s.kind, s.key, f"{s.title} — trang {n}", n) for s in list(specs)
+                  for n in range(2, self.page_count(s) + 1)]
         return sorted(specs, key=lambda s: s.src_uri)
+
+    def page_count(self, spec: PageSpec) -> int:
+        """How many pages the browse list of `spec` takes (1 for a page that is no list)."""
+        return max(1, -(-len(self.lists.get((spec.kind, spec.key), [])) // PAGE_SIZE))
+
+    def list_files(self) -> dict[str, bytes]:
+        """A paged list's procedures as JSON beside its first page, for the filter box (catalogue.js).
+
+        Written once per list, so each page's HTML holds only its own PAGE_SIZE procedures.
+        """
+        return {url_of(kind, key) + LIST_DATA: _list_json(items)
+                for (kind, key), items in sorted(self.lists.items()) if len(items) > PAGE_SIZE}
 
     def render(self, spec: PageSpec) -> str:
         """The HTML body of one page."""
@@ -418,10 +505,10 @@ class SitePages:
         if spec.kind is Kind.PROCEDURE:
             context |= self._procedure_context(self.catalogue.by_code[spec.key])
         elif spec.key:
-            context["items"] = self.listing(spec)
+            context["listing"] = self.listing(spec)
             context["children"] = self.children.get(spec.key, []) if spec.kind is Kind.AGENCY else []
-            if spec.kind is Kind.AGENCY:
-                context["extra"] = self.agency_extra(spec.key, base)
+            if spec.kind is Kind.AGENCY:  # the agency's figures once, on its first page
+                context["extra"] = self.agency_extra(spec.key, base) if spec.page == 1 else Markup("")
         name = f"{spec.kind.value}{'-index' if spec.in_nav else ''}.html"
         return environment().get_template(name).render(context)
 
@@ -448,15 +535,11 @@ class SitePages:
         has_forms = bool(self.catalogue.by_code[spec.key].forms)
         return [(anchor, title) for anchor, title in SECTIONS.items() if anchor != "bieu-mau" or has_forms]
 
-    def listing(self, spec: PageSpec) -> list[Procedure]:
-        """Procedures a browse page lists, straight from the catalogue's indexes."""
-        c = self.catalogue
-        index: Mapping[Any, list[Procedure]] = {
-            Kind.AGENCY: c.by_agency, Kind.FIELD: c.by_field, Kind.LIFE_EVENT: c.by_life_event,
-        }.get(spec.kind, {})
-        if spec.kind is Kind.LEVEL:
-            return c.by_level.get(int(spec.key), [])
-        return index.get(spec.key, [])
+    def listing(self, spec: PageSpec) -> ListPage:
+        """The page of procedures a browse page lists: a slice of its list, in Vietnamese order."""
+        items = self.lists.get((spec.kind, spec.key), [])
+        start = (spec.page - 1) * PAGE_SIZE
+        return ListPage(spec.kind, spec.key, items[start:start + PAGE_SIZE], len(items), spec.page)
 
     def lineage(self, p: Procedure) -> dict[str, Any]:
         """What a procedure page says about replacements: its successor (and the one in force

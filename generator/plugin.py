@@ -135,6 +135,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             # Only browse indexes are listed in mkdocs.yml's nav; the rest are reached by links.
             inclusion = InclusionLevel.UNDEFINED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
+        for path, data in self.pages.list_files().items():  # the filter box's data for each paged list
+            files.append(File.generated(config, path, content=data))
         for path in self.pages.forms:
             target = form_url(path)
             files.append(File.generated(config, target, abs_src_path=str(self.pages.catalogue.root / path)))

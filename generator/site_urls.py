@@ -28,6 +28,11 @@ def url_of(kind: Kind | str, key: str = "") -> str:
     return f"{folder}/{quote(key)}/" if key else f"{folder}/"
 
 
+def list_page_url(kind: Kind | str, key: str, page: int) -> str:
+    """Page `page` of a browse list: the list's own URL for page 1, then `trang-2/`, `trang-3/`…"""
+    return url_of(kind, key) + (f"trang-{page}/" if page > 1 else "")
+
+
 def procedure_url(code: str) -> str:
     return url_of(Kind.PROCEDURE, code)
 

