@@ -1,11 +1,15 @@
-"""SVG charts of the statistics, drawn at build time with pygal.
+"""SVG charts of the statistics, drawn at build time.
 
 Each chart is a standalone SVG file shown with <img> beside a table that
-holds the same numbers (the table is the accessible version). The SVGs load
-nothing from outside (no pygal tooltip script), carry no random id and no
-creation date, so two builds give the same bytes. They are drawn narrow
-(420 units) with large type, so that they stay legible when a phone shrinks
-them to the width of its screen.
+holds the same numbers (the table is the accessible version). The SVG loads
+nothing, carries no random id and no date, so two builds give the same bytes.
+
+Drawn here rather than with a chart library: Vietnamese names of agencies and
+targets are long, and beside a bar they either squeeze the plot to nothing at
+phone width or are cut ("Bảo hiểm…Việt Nam"). Each name goes on its own lines
+above its bar instead, in full, and a printed value sits past the end of its
+bar, so no text overlaps a bar at any width. The drawing is narrow (WIDTH
+units) with large type, so it stays legible when a phone shrinks it.
 """
 
 from __future__ import annotations
@@ -13,21 +17,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-from xml.etree import ElementTree
+from xml.sax.saxutils import escape, quoteattr
 
-import pygal
-from pygal.style import Style
-
-from .stats import Group, Stats, TargetResult, TargetStatus, percent
+from .stats import METRIC_LABELS, TARGET_LABELS, Group, Stats, TargetResult, percent
 from .stats_tables import fmt_percent
 
 WIDTH = 420
-ROW_HEIGHT = 40
-LABEL_CHARS = 18  # longer labels squeeze the plot to nothing at phone width
-AXIS = [{"value": v, "label": f"{v} %"} for v in (0, 50, 100)]
+PAD = 12
+FONT = 16  # the smallest text of every chart (labels, values, axis, legend)
+LINE = 20  # one line of a label
+LABEL_CHARS = 40  # a label's line at FONT within WIDTH - 2 * PAD, with room for a wide system font
+BAR = 22
+BAR_GAP = 3  # between the bars of one row (current value, threshold)
+ROW_GAP = 12
+VALUE_ROOM = 88  # right of the plot: a printed value, "≥ 100,0 %"
+AXIS = (0, 50, 100)
 LEVEL_COLOURS = ("#bdbdbd", "#90caf9", "#1e88e5", "#0d47a1")  # level 1 → 4, darker = more online
 TARGET_COLOURS = ("#1565c0", "#9e9e9e")  # current value, threshold
+TEXT = "#212121"
+GRID = "#d6d6d6"  # light: the grid runs behind labels and bars
 
 
 @dataclass(frozen=True)
@@ -39,12 +47,20 @@ class Chart:
     svg: str
 
 
+@dataclass(frozen=True)
+class Row:
+    """One labelled row: its bars, each a list of (share in %, colour) segments laid end to end."""
+
+    label: str
+    bars: list[list[tuple[float, str]]]
+    values: list[str]  # printed past the end of each bar; '' for none
+
+
 def charts(stats: Stats) -> list[Chart]:
     """Every chart of the statistics page; none for a scope with nothing to show."""
     found = [_levels_chart("muc-do-theo-cap.svg", "Tỷ lệ thủ tục theo mức độ, theo cấp thực hiện",
-                           [Group("all", "Toàn bộ", stats.overall), *stats.tiers])]
-    # Only agencies at the top (each with its subordinates): dozens of bars with cut names
-    # would be unreadable on a phone; the table below the chart lists every agency.
+                           [Group("all", "Toàn bộ danh mục", stats.overall), *stats.tiers])]
+    # Only agencies at the top (each with its subordinates): the table below lists every agency.
     tops = [g for g in stats.agencies if g.parent is None or stats.agency(g.parent) is None]
     if tops:
         found.append(_levels_chart("muc-do-theo-co-quan.svg",
@@ -54,154 +70,105 @@ def charts(stats: Stats) -> list[Chart]:
     return found
 
 
-def _style() -> Style:
-    return Style(
-        font_family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
-        background="#ffffff",
-        plot_background="#ffffff",
-        foreground="#212121",
-        foreground_strong="#212121",
-        foreground_subtle="#e0e0e0",
-        colors=LEVEL_COLOURS,
-        label_font_size=17,
-        major_label_font_size=17,
-        legend_font_size=17,
-        value_font_size=16,
-        tooltip_font_size=14,
-    )
-
-
-def _chart(kind: type[Any], name: str, title: str, rows: int, **options: Any) -> Any:
-    """A pygal chart configured for phones and for reproducible, offline SVG."""
-    config = {
-        "style": _style(),
-        "width": WIDTH,
-        "height": 90 + ROW_HEIGHT * max(rows, 1),
-        "js": [],  # no tooltip script from kozea.github.io: a page makes no outside request
-        "legend_at_bottom": True,
-        "legend_box_size": 14,
-        "truncate_label": -1,  # pygal does not truncate labels of horizontal charts; _short does
-        "truncate_legend": -1,
-        "margin_right": 30,  # room for the last axis label, "100 %"
-        "margin": 12,
-        "spacing": 12,
-        "show_x_guides": True,
-        "show_y_guides": False,
-        "range": (0, 100),
-        "value_formatter": _percent_label,
-        **options,
-    }
-    chart = kind(**config)
-    chart.uuid = name.removesuffix(".svg")  # pygal draws a random uuid4 otherwise
-    chart.add_xml_filter(_strip)
-    chart.add_xml_filter(lambda root: _set_title(root, title))  # the title is the page's caption
-    return chart
-
-
-def _render(chart: Any, name: str, title: str) -> Chart:
-    svg = chart.render(is_unicode=True)
-    return Chart(name, title, svg if svg.endswith("\n") else svg + "\n")
-
-
-def _strip(root: ElementTree.Element) -> ElementTree.Element:
-    """Drop pygal's comments (one carries today's date) and its inline config script.
-
-    The script only feeds the tooltip code we do not load, and an <img> never runs it.
-    """
-    for parent in [root, *root.iter()]:
-        for child in list(parent):
-            if child.tag is ElementTree.Comment or child.tag in ("script", "{http://www.w3.org/2000/svg}script"):  # type: ignore[comparison-overlap]
-                parent.remove(child)
-    return root
-
-
-def _set_title(root: ElementTree.Element, title: str) -> ElementTree.Element:
-    element = root.find("{http://www.w3.org/2000/svg}title")
-    if element is None:
-        element = root.find("title")
-    if element is not None:
-        element.text = title
-    return root
-
-
-def _percent_label(value: float | None) -> str:
-    return "" if value is None else fmt_percent(Decimal(str(value)).quantize(Decimal("0.1")))
-
-
 def _levels_chart(name: str, title: str, groups: Sequence[Group]) -> Chart:
-    """Share of procedures at each level, one 100 % bar per scope."""
-    # Two legend columns: four squeeze into each other once long names narrow the plot.
-    chart = _chart(pygal.HorizontalStackedBar, name, title, len(groups) + 1, legend_at_bottom_columns=2)
-    ordered = list(reversed(groups))  # pygal draws the first bar at the bottom
-    chart.x_labels = [_short(g.name) for g in ordered]
-    chart.y_labels = AXIS
-    for level in (1, 2, 3, 4):
-        values = [_share(g.figures.levels[level - 1], g.figures.total) for g in ordered]
-        chart.add(f"Mức {level}", values)
-    return _render(chart, name, title)
+    """Share of procedures at each level, one 100 % bar per scope, in the table's order."""
+    rows = [Row(g.name, [_stack(g)], [""]) for g in groups]
+    legend = [(f"Mức {n}", colour) for n, colour in enumerate(LEVEL_COLOURS, start=1)]
+    return Chart(name, title, _svg(name, title, rows, legend, value_room=PAD))
 
 
-def _short(label: str, limit: int = LABEL_CHARS) -> str:
-    """A label cut to `limit` characters, keeping whole words from both ends.
-
-    Names such as "Ủy ban nhân dân cấp tỉnh" and "… cấp xã" differ at the end, so
-    the middle goes; the table beside the chart has the full name.
-    """
-    if len(label) <= limit:
-        return label
-    words = label.replace(",", "").split()
-    head = _words_within(words, limit // 2)
-    tail = _words_within(words[::-1], limit - len(" ".join(head)) - 1)[::-1]
-    if not head or not tail or len(head) + len(tail) >= len(words):
-        return label[: limit - 1].rstrip(" ,") + "…"
-    return " ".join(head) + "…" + " ".join(tail)
-
-
-def _words_within(words: list[str], limit: int) -> list[str]:
-    """The leading words whose text fits in `limit` characters."""
-    taken: list[str] = []
-    for word in words:
-        if len(" ".join([*taken, word])) > limit:
-            break
-        taken.append(word)
-    return taken
-
-
-def _share(part: int, whole: int) -> float | None:
-    value = percent(part, whole)
-    return None if value is None else float(value)
+def _stack(g: Group) -> list[tuple[float, str]]:
+    shares = [percent(n, g.figures.total) for n in g.figures.levels]
+    return [(float(s), colour) for s, colour in zip(shares, LEVEL_COLOURS, strict=True) if s]
 
 
 def _targets_chart(results: Sequence[TargetResult]) -> Chart:
-    """Each target: its current value beside its threshold."""
+    """Each target: its current value above its threshold, both printed."""
     name, title = "chi-tieu.svg", "Chỉ tiêu: hiện tại so với ngưỡng"
-    chart = _chart(pygal.HorizontalBar, name, title, 2 * len(results), print_values=True,
-                   print_values_position="top", legend_at_bottom_columns=2,
-                   style=_style_with(TARGET_COLOURS), range=(0, 125))
-    ordered = list(reversed(results))  # pygal draws the first bar at the bottom
-    chart.x_labels = [_target_label(r) for r in ordered]
-    chart.y_labels = AXIS
-    chart.add("Hiện tại", [None if r.value is None else float(r.value) for r in ordered])
-    chart.add("Ngưỡng", [float(r.target.threshold) for r in ordered])
-    return _render(chart, name, title)
+    rows = []
+    for r in results:
+        t = r.target
+        label = f"{METRIC_LABELS[t.metric]}, {r.scope_name}, hạn {t.deadline.year}: {TARGET_LABELS[r.status].lower()}"
+        now = [] if r.value is None else [(float(r.value), TARGET_COLOURS[0])]
+        rows.append(Row(label, [now, [(float(t.threshold), TARGET_COLOURS[1])]],
+                        [_value(r.value), f"≥ {_value(Decimal(str(t.threshold)))}"]))
+    legend = [("Hiện tại", TARGET_COLOURS[0]), ("Ngưỡng", TARGET_COLOURS[1])]
+    return Chart(name, title, _svg(name, title, rows, legend, value_room=VALUE_ROOM))
 
 
-def _style_with(colours: tuple[str, ...]) -> Style:
-    style = _style()
-    style.colors = colours
-    return style
+def _value(value: Decimal | None) -> str:
+    return "chưa có số liệu" if value is None else fmt_percent(value.quantize(Decimal("0.1")))
 
 
-SHORT_METRICS = {
-    "share_level_3_plus": "Mức 3–4",
-    "share_level_4": "Mức 4",
-    "share_national_portal": "Tích hợp",
-    "share_online_payment": "Thanh toán",
-    "share_postal": "Bưu chính",
-    "share_applications_online": "Hồ sơ TT",
-}
+def wrap(text: str, limit: int = LABEL_CHARS) -> list[str]:
+    """Text in lines of at most `limit` characters, broken between words (a longer word stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
-def _target_label(r: TargetResult) -> str:
-    mark = {TargetStatus.MET: "✓", TargetStatus.NOT_MET: "✗"}.get(r.status, "?")
-    return f"{mark} {SHORT_METRICS[r.target.metric]} {r.target.deadline.year}"
+# ---------------------------------------------------------------- drawing
+
+
+def _svg(name: str, title: str, rows: Sequence[Row], legend: Sequence[tuple[str, str]], *, value_room: int) -> str:
+    """The whole chart: labelled rows of bars over a 0–100 % grid, then the axis and the legend."""
+    plot_width = WIDTH - PAD - value_room
+    body: list[str] = []
+    y = PAD
+    for row in rows:
+        y = _row(body, row, y, plot_width)
+    top, bottom = PAD, y - ROW_GAP
+    grid = [_grid_line(PAD + plot_width * v / 100, top, bottom, v) for v in AXIS]
+    y = _legend(body, legend, bottom + 2 * LINE + 14)  # below the axis labels
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" id="chart-{name.removesuffix(".svg")}" '
+            f'viewBox="0 0 {WIDTH} {y + PAD}" width="{WIDTH}" height="{y + PAD}" '
+            f'font-family="system-ui, -apple-system, \'Segoe UI\', Roboto, Arial, sans-serif" font-size="{FONT}">\n'
+            f"<title>{escape(title)}</title>\n"
+            f'<rect width="{WIDTH}" height="{y + PAD}" fill="#ffffff"/>\n'
+            + "".join(grid) + "".join(body) + "</svg>\n")
+
+
+def _row(out: list[str], row: Row, y: int, plot_width: int) -> int:
+    """A row's label lines, then its bars; the y below it."""
+    for line in wrap(row.label):
+        y += LINE
+        out.append(_text(PAD, y - 5, line, klass="label"))
+    y += 4
+    for bar, value in zip(row.bars, row.values, strict=True):
+        x = float(PAD)
+        for share, colour in bar:
+            width = plot_width * min(share, 100) / 100
+            out.append(f'<rect class="bar" x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR}" fill="{colour}"/>\n')
+            x += width
+        if value:
+            out.append(_text(round(x) + 6, y + BAR - 6, value, klass="value"))
+        y += BAR + BAR_GAP
+    return y - BAR_GAP + ROW_GAP
+
+
+def _grid_line(x: float, top: int, bottom: int, value: int) -> str:
+    anchor = "start" if value == AXIS[0] else "end" if value == AXIS[-1] else "middle"
+    return (f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="{GRID}"/>\n'
+            + _text(x, bottom + LINE, f"{value} %", klass="axis", anchor=anchor))
+
+
+def _legend(out: list[str], legend: Sequence[tuple[str, str]], y: int) -> int:
+    """Legend entries in a row, wrapping to the next line; the y below them."""
+    x = PAD
+    for label, colour in legend:
+        width = 14 + 6 + round(len(label) * FONT * 0.55) + 18
+        if x + width > WIDTH - PAD and x > PAD:
+            x, y = PAD, y + LINE + 4
+        out.append(f'<rect class="key" x="{x}" y="{y - 13}" width="14" height="14" fill="{colour}"/>\n')
+        out.append(_text(x + 20, y, label, klass="legend"))
+        x += width
+    return y + 6
+
+
+def _text(x: float, y: float, text: str, *, klass: str, anchor: str = "start") -> str:
+    return (f'<text class={quoteattr(klass)} x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" '
+            f'fill="{TEXT}">{escape(text)}</text>\n')

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from .charts import Chart
+from .charts import WIDTH, Chart
 from .stats import JSON_PATH, Stats
 from .stats_tables import Row, Table, agency_tables, tables
 from .wording import date_text, group_digits
@@ -24,7 +24,7 @@ CHART_FOR_TABLE = {
     "muc-do-theo-cap": "muc-do-theo-cap.svg",
     "muc-do-theo-co-quan": "muc-do-theo-co-quan.svg",
 }
-CHART_WIDTH = 420
+CHART_WIDTH = WIDTH
 AS_CARDS = frozenset({"chi-tieu"})  # tables shown as one card per row
 
 
@@ -71,9 +71,10 @@ def _intro(stats: Stats, base: str) -> str:
 
 
 def _figure(chart: Chart) -> str:
+    """The chart at its drawn size; catalogue.css lets it grow on a wide screen and shrink on a phone."""
     height = _svg_height(chart.svg)
     return (f'<figure class="dm-chart"><img src="{escape(chart.name)}" alt="{escape(chart.title)}" '
-            f'width="{CHART_WIDTH}" height="{height}" style="max-width:100%;height:auto">'
+            f'width="{CHART_WIDTH}" height="{height}">'
             f"<figcaption>{escape(chart.title)}</figcaption></figure>")
 
 
@@ -92,8 +93,12 @@ def _table_html(table: Table, base: str, *, level: int, chart: Chart | None = No
         return "\n".join([heading, figure, *(_card_html(table, row, base) for row in table.rows)])
     head = "".join(f'<th scope="col"{_align(i, table)}>{escape(h)}</th>' for i, h in enumerate(table.headers))
     rows = "\n".join(_row_html(table, r, base) for r in table.rows)
-    html = (f'<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table>'
-            f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody></table></div></div>")
+    # Our own box, labelled by the heading and focusable, that scrolls sideways on its own
+    # when the table is wider than the page (a phone); the class keeps Material from
+    # wrapping the table a second time.
+    html = (f'<div class="dm-table-wrap" role="region" aria-labelledby="{escape(table.key)}" tabindex="0">'
+            f'<table class="dm-stats" aria-labelledby="{escape(table.key)}">'
+            f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody></table></div>")
     return "\n".join(part for part in (heading, figure, html) if part)
 
 
@@ -119,11 +124,18 @@ def _row_html(table: Table, row: Row, base: str) -> str:
     out = []
     for i in range(len(row.cells)):
         text = _cell(row, i, base)
+        if i in table.numeric and i not in row.links:
+            text = _unbroken(text)
         tag = "th" if i == 0 else "td"
         scope = ' scope="row"' if i == 0 else ""
         out.append(f"<{tag}{scope}{_align(i, table)}>{text}</{tag}>")
     return "<tr>" + "".join(out) + "</tr>"
 
 
+def _unbroken(cell: Markup) -> Markup:
+    """A figure such as '11,3 % (69/610); 541 chưa rõ' may break after ';' only, so a table fits at 1280 px."""
+    return Markup("; ").join(Markup('<span class="dm-nowrap">{}</span>').format(part) for part in cell.split("; "))
+
+
 def _align(column: int, table: Table) -> str:
-    return ' style="text-align:right;white-space:nowrap"' if column in table.numeric else ""
+    return ' style="text-align:right"' if column in table.numeric else ""

@@ -1,4 +1,4 @@
-"""Charts: standalone, offline, reproducible SVG, legible at phone width."""
+"""Charts: standalone, offline, reproducible SVG, legible at phone width, names in full."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import pytest
 
 from generator.catalogue import Catalogue
-from generator.charts import LABEL_CHARS, WIDTH, charts
+from generator.charts import FONT, LABEL_CHARS, WIDTH, charts, wrap
 from generator.stats import compute
 from generator.validate import validate
 
@@ -58,30 +58,37 @@ def test_charts_load_nothing_from_outside(catalogue: Catalogue) -> None:
         assert "@import" not in chart.svg and "url(" not in chart.svg
 
 
-def test_chart_title_is_the_caption_not_pygal(catalogue: Catalogue) -> None:
+def test_chart_title_is_the_caption(catalogue: Catalogue) -> None:
     for chart in charts(compute(catalogue)):
         title = ElementTree.fromstring(chart.svg).find(f"{{{SVG_NS}}}title")
         assert title is not None and title.text == chart.title
 
 
-def test_agency_chart_shows_top_agencies_with_long_names_cut(catalogue: Catalogue) -> None:
+def _labels(svg: str) -> list[tuple[float, str]]:
+    """(y, text) of each line of the chart's row labels."""
+    return [(float(t.get("y", "0")), t.text or "") for t in ElementTree.fromstring(svg).iter(f"{{{SVG_NS}}}text")
+            if t.get("class") == "label"]
+
+
+def test_agency_chart_names_top_agencies_in_full_on_lines_above_their_bars(catalogue: Catalogue) -> None:
     chart = next(c for c in charts(compute(catalogue)) if c.name == "muc-do-theo-co-quan.svg")
-    labels = [t.text or "" for t in ElementTree.fromstring(chart.svg).iter(f"{{{SVG_NS}}}text")]
-    assert "Ủy ban…dân cấp xã" in labels and "Bộ Tư pháp" in labels  # the end tells names apart
-    assert not any(label.startswith("Cục Hộ tịch") for label in labels)  # under Bộ Tư pháp: in the table only
-    assert all(len(label) <= LABEL_CHARS for label in labels)
+    lines = [text for _, text in _labels(chart.svg)]
+    assert "Ủy ban nhân dân cấp xã" in lines and "Bộ Tư pháp" in lines and "…" not in "".join(lines)
+    assert not any(line.startswith("Cục Hộ tịch") for line in lines)  # under Bộ Tư pháp: in the table only
+    assert all(len(line) <= LABEL_CHARS for line in lines)
+
+
+def test_a_long_label_wraps_between_words() -> None:
+    name = "Cơ quan giải quyết bồi thường nhà nước ở cấp trung ương"
+    lines = wrap(name, 40)
+    assert " ".join(lines) == name and len(lines) == 2 and all(len(line) <= 40 for line in lines)
+    assert wrap("Bộ Tư pháp") == ["Bộ Tư pháp"]
 
 
 def test_bars_read_top_down_in_table_order(catalogue: Catalogue) -> None:
     chart = next(c for c in charts(compute(catalogue)) if c.name == "muc-do-theo-cap.svg")
-    root = ElementTree.fromstring(chart.svg)
-    labels: list[tuple[float, str]] = []
-    for group in root.iter(f"{{{SVG_NS}}}g"):
-        if "guides" in (group.get("class") or ""):
-            text = group.find(f"{{{SVG_NS}}}text")
-            if text is not None and text.text and not text.text.endswith("%"):
-                labels.append((float(text.get("y", "0")), text.text))
-    assert [name for _, name in sorted(labels)] == ["Toàn bộ", "Cấp bộ", "Cấp tỉnh", "Cấp huyện", "Cấp xã"]
+    assert [name for _, name in sorted(_labels(chart.svg))] == [
+        "Toàn bộ danh mục", "Cấp bộ", "Cấp tỉnh", "Cấp huyện", "Cấp xã"]
 
 
 @pytest.mark.browser
@@ -104,5 +111,5 @@ def test_charts_are_legible_at_phone_width(browser: Any, site_server: str, tmp_p
     for image in images:
         assert image["loaded"], image["src"]
         assert image["right"] <= PHONE["width"], f"{image['src']} overflows the screen"
-        smallest_font = 16 * image["width"] / WIDTH  # pygal's smallest text is 16 units (printed values)
+        smallest_font = FONT * image["width"] / WIDTH  # every text of a chart is FONT units
         assert smallest_font >= SMALLEST_READABLE_PX, f"{image['src']}: text shrinks to {smallest_font:.1f} px"

@@ -448,3 +448,51 @@ def test_the_skip_link_comes_first_and_the_search_box_is_at_most_three_tabs_away
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the skip link moves focus past the header and navigation
     assert page.evaluate("() => document.activeElement.id") == "noi-dung-chinh"
+
+
+# ------------------------------------------------------- statistics: charts and tables
+
+_OVERLAPS = """() => {
+  const box = e => e.getBoundingClientRect();
+  const meets = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  const svg = box(document.documentElement);
+  const bars = [...document.querySelectorAll('rect.bar')].map(box).filter(r => r.width > 0);
+  const texts = [...document.querySelectorAll('text')].map(t => [t.textContent, box(t)]);
+  return {bars: bars.length, texts: texts.length,
+          over: texts.filter(([, t]) => bars.some(b => meets(t, b))).map(([s]) => s),
+          outside: texts.filter(([, t]) => t.left < svg.left || t.right > svg.right).map(([s]) => s)};
+}"""
+
+
+@pytest.mark.browser
+def test_no_chart_text_overlaps_a_bar_or_leaves_the_chart(page: Any, site_server: str, built_site: Path) -> None:
+    svgs = sorted(p.name for p in (built_site / "thong-ke").glob("*.svg"))
+    assert len(svgs) >= 2
+    for name in svgs:
+        page.goto(f"{site_server}thong-ke/{name}")
+        found = page.evaluate(_OVERLAPS)
+        assert found["bars"] and found["texts"], name
+        assert (name, found["over"], found["outside"]) == (name, [], [])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_statistics_tables_fit_at_1280_px_and_scroll_in_their_own_labelled_box_on_a_phone(
+        browser: Any, site_server: str, outside_requests: list[str], width: int) -> None:
+    context = local_only_context(browser, outside_requests, viewport={"width": width, "height": 800})
+    tab = context.new_page()
+    tab.goto(site_server + "thong-ke/")
+    boxes = tab.evaluate("""() => [...document.querySelectorAll('table')].map(t => {
+        const box = t.closest('.dm-table-wrap');
+        return box && {table: t.scrollWidth, box: box.clientWidth, role: box.getAttribute('role'),
+                tab: box.tabIndex, label: document.getElementById(box.getAttribute('aria-labelledby'))?.textContent};
+    })""")
+    page_width = tab.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert page_width <= width  # a wide table scrolls inside its box, not the page
+    assert len(boxes) >= 4 and all(boxes), boxes
+    for box in boxes:
+        assert (box["role"], box["tab"]) == ("region", 0) and box["label"], box
+        if width == 1280:
+            assert box["table"] <= box["box"], box
+    assert outside_requests == []
