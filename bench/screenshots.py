@@ -4,14 +4,16 @@
 
 Serves the built site on localhost and, with headless Chromium (Playwright),
 saves full-page PNGs of the procedure pages named in PROCEDURES at 390 × 844
-and 1280 × 800, each one's printed PDF (page.pdf, A4) and its pages as PNG
-(pdftoppm, when installed), the home page and the largest agency and level
-lists at 390, and the statistics page at 1280. Prints every page's height
-in CSS pixels (the figure to compare) and writes them to heights.json.
+and 1280 × 800, each one printed (page.pdf, A4) with its pages as PNG
+(pdftoppm; the PDF itself when pdftoppm is not installed), the home page
+and the largest agency and level lists at 390, and the statistics page at
+1280. Prints every page's height in CSS pixels (the figure to compare) and
+writes them, with the printed page counts, to heights.json.
 
 A PNG larger than MAX_BYTES is scaled down in the same browser (an <img> at
-a smaller width, shot again), and a page taller than MAX_HEIGHT is clipped
-to it: the note needs the look, not every pixel; the height is printed.
+a smaller width, shot again) as far as MIN_SCALE, then cut into parts
+(name-1.png, name-2.png…, top to bottom); a page taller than MAX_HEIGHT is
+clipped to it: the note needs the look, not every pixel.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ PROCEDURES = ("1.000894", "1.003358", "3.000355", "3.000357")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 MAX_BYTES = 400_000
+MIN_SCALE = 0.7  # smaller, and a phone's 16 px text is no longer legible in the picture
 MAX_HEIGHT = 12_000
 _COUNT = re.compile(r'id="thu-tuc"[^>]*>.*?class="dm-count">([\d.]+)<')
 
@@ -50,22 +53,31 @@ def largest(site: Path, kind: str) -> str:
     return f"{kind}/{name}/"
 
 
-def shrink(browser: Any, png: bytes, width: int) -> bytes:
-    """The PNG scaled down (in steps) until it is at most MAX_BYTES."""
+def shrink(browser: Any, png: bytes, width: int) -> list[bytes]:
+    """The PNG in pictures of at most MAX_BYTES: scaled down to MIN_SCALE at most (text stays
+    legible), then, if still too large, cut into parts from top to bottom."""
     tab = browser.new_page(viewport={"width": width, "height": 800})
-    scale = 1.0
-    while len(png) > MAX_BYTES and scale > 0.2:
-        scale *= max(0.5, min(0.9, (MAX_BYTES / len(png)) ** 0.5))
-        src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        tab.set_content(f'<body style="margin:0"><img id="i" style="display:block;width:{round(width * scale)}px" src="{src}">')
-        png = tab.locator("#i").screenshot()
-        width = round(width * scale)
+    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    tab.set_content(f'<body style="margin:0"><img id="i" style="display:block;width:100%" src="{src}">')
+    scale, parts = 1.0, [png]
+    while scale > MIN_SCALE and len(parts[0]) > MAX_BYTES:
+        scale = max(MIN_SCALE, scale * max(0.7, (MAX_BYTES / len(parts[0])) ** 0.5))
+        tab.set_viewport_size({"width": round(width * scale), "height": 800})
+        parts = [tab.locator("#i").screenshot()]
+    count = 1
+    while max(len(part) for part in parts) > MAX_BYTES:
+        count += 1
+        box = tab.locator("#i").bounding_box()
+        step = box["height"] / count
+        parts = [tab.screenshot(full_page=True, clip={"x": 0, "y": n * step, "width": box["width"], "height": step})
+                 for n in range(count)]
     tab.close()
-    return png
+    return parts
 
 
 def shoot(browser: Any, url: str, viewport: dict[str, int], path: Path) -> int:
-    """A full-page PNG of `url` (clipped at MAX_HEIGHT, shrunk to MAX_BYTES); the page's height."""
+    """A full-page PNG of `url` at `path` (clipped at MAX_HEIGHT), in parts path-1.png, path-2.png…
+    when it is more than MAX_BYTES; the page's height."""
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     tab = context.new_page()
     tab.goto(url, wait_until="load")
@@ -73,19 +85,22 @@ def shoot(browser: Any, url: str, viewport: dict[str, int], path: Path) -> int:
     clip = {"x": 0, "y": 0, "width": viewport["width"], "height": min(height, MAX_HEIGHT)}
     png = tab.screenshot(full_page=True, clip=clip)
     context.close()
-    path.write_bytes(shrink(browser, png, viewport["width"]))
+    parts = shrink(browser, png, viewport["width"])
+    for n, part in enumerate(parts, start=1):
+        (path.with_stem(f"{path.stem}-{n}") if len(parts) > 1 else path).write_bytes(part)
     return height
 
 
 def printed(browser: Any, url: str, path: Path) -> int:
-    """The page printed to an A4 PDF at `path`, and each PDF page as PNG beside it; the page count."""
+    """The page printed to A4: each page as PNG beside `path` (pdftoppm), else the PDF at `path`; the page count."""
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     tab = context.new_page()
     tab.goto(url, wait_until="load")
     pdf = tab.pdf(path=str(path), format="A4")
     context.close()
-    if shutil.which("pdftoppm"):
+    if shutil.which("pdftoppm"):  # the pictures say it all; the PDF (with its creation date) goes
         subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(path.with_suffix(""))], check=True)
+        path.unlink()
     return pdf_pages(pdf)
 
 

@@ -35,7 +35,7 @@ AXIS = (0, 50, 100)
 LEVEL_COLOURS = ("#bdbdbd", "#90caf9", "#1e88e5", "#0d47a1")  # level 1 → 4, darker = more online
 TARGET_COLOURS = ("#1565c0", "#9e9e9e")  # current value, threshold
 TEXT = "#212121"
-GRID = "#d6d6d6"  # light: the grid runs behind labels and bars
+GRID = "#bdbdbd"
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,8 @@ def _targets_chart(results: Sequence[TargetResult]) -> Chart:
 
 
 def _value(value: Decimal | None) -> str:
-    return "chưa có số liệu" if value is None else fmt_percent(value.quantize(Decimal("0.1")))
+    """A printed value; none without data (the label says "chưa có số liệu")."""
+    return "" if value is None else fmt_percent(value.quantize(Decimal("0.1")))
 
 
 def wrap(text: str, limit: int = LABEL_CHARS) -> list[str]:
@@ -121,8 +122,8 @@ def _svg(name: str, title: str, rows: Sequence[Row], legend: Sequence[tuple[str,
     y = PAD
     for row in rows:
         y = _row(body, row, y, plot_width)
-    top, bottom = PAD, y - ROW_GAP
-    grid = [_grid_line(PAD + plot_width * v / 100, top, bottom, v) for v in AXIS]
+    bottom = y - ROW_GAP
+    grid = [_axis_label(PAD + plot_width * v / 100, bottom, v) for v in AXIS]
     y = _legend(body, legend, bottom + 2 * LINE + 14)  # below the axis labels
     return (f'<svg xmlns="http://www.w3.org/2000/svg" id="chart-{name.removesuffix(".svg")}" '
             f'viewBox="0 0 {WIDTH} {y + PAD}" width="{WIDTH}" height="{y + PAD}" '
@@ -138,6 +139,10 @@ def _row(out: list[str], row: Row, y: int, plot_width: int) -> int:
         y += LINE
         out.append(_text(PAD, y - 5, line, klass="label"))
     y += 4
+    # The grid behind the bars only, so it never runs through a label.
+    span = len(row.bars) * (BAR + BAR_GAP) - BAR_GAP
+    out.extend(f'<line x1="{x:.1f}" y1="{y - 2}" x2="{x:.1f}" y2="{y + span + 2}" stroke="{GRID}"/>\n'
+               for x in (PAD + plot_width * v / 100 for v in AXIS))
     for bar, value in zip(row.bars, row.values, strict=True):
         x = float(PAD)
         for share, colour in bar:
@@ -145,15 +150,14 @@ def _row(out: list[str], row: Row, y: int, plot_width: int) -> int:
             out.append(f'<rect class="bar" x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR}" fill="{colour}"/>\n')
             x += width
         if value:
-            out.append(_text(round(x) + 6, y + BAR - 6, value, klass="value"))
+            out.append(_text(round(x) + 6, y + BAR - 6, value, klass="value", halo=True))
         y += BAR + BAR_GAP
     return y - BAR_GAP + ROW_GAP
 
 
-def _grid_line(x: float, top: int, bottom: int, value: int) -> str:
+def _axis_label(x: float, bottom: int, value: int) -> str:
     anchor = "start" if value == AXIS[0] else "end" if value == AXIS[-1] else "middle"
-    return (f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="{GRID}"/>\n'
-            + _text(x, bottom + LINE, f"{value} %", klass="axis", anchor=anchor))
+    return _text(x, bottom + LINE, f"{value} %", klass="axis", anchor=anchor)
 
 
 def _legend(out: list[str], legend: Sequence[tuple[str, str]], y: int) -> int:
@@ -169,6 +173,8 @@ def _legend(out: list[str], legend: Sequence[tuple[str, str]], y: int) -> int:
     return y + 6
 
 
-def _text(x: float, y: float, text: str, *, klass: str, anchor: str = "start") -> str:
+def _text(x: float, y: float, text: str, *, klass: str, anchor: str = "start", halo: bool = False) -> str:
+    """A text; with a white halo where a grid line may cross it (a printed value)."""
+    ring = ' stroke="#ffffff" stroke-width="4" paint-order="stroke"' if halo else ""
     return (f'<text class={quoteattr(klass)} x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" '
-            f'fill="{TEXT}">{escape(text)}</text>\n')
+            f'fill="{TEXT}"{ring}>{escape(text)}</text>\n')
