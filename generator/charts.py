@@ -102,9 +102,10 @@ def _value(value: Decimal | None) -> str:
 
 
 def wrap(text: str, limit: int = LABEL_CHARS) -> list[str]:
-    """Text in lines of at most `limit` characters, broken between words (a longer word stays whole)."""
+    """Text in lines of at most `limit` characters, broken between words (a longer word is cut)."""
     lines: list[str] = []
-    for word in text.split():
+    words = [w[i:i + limit] for w in text.split() for i in range(0, len(w), limit)]
+    for word in words:
         if lines and len(lines[-1]) + 1 + len(word) <= limit:
             lines[-1] += " " + word
         else:

@@ -83,6 +83,7 @@ def test_a_long_label_wraps_between_words() -> None:
     lines = wrap(name, 40)
     assert " ".join(lines) == name and len(lines) == 2 and all(len(line) <= 40 for line in lines)
     assert wrap("Bộ Tư pháp") == ["Bộ Tư pháp"]
+    assert wrap("a" * 50, 40) == ["a" * 40, "a" * 10]  # no line runs out of the chart
 
 
 def test_bars_read_top_down_in_table_order(catalogue: Catalogue) -> None:
