@@ -117,10 +117,15 @@ def gzipped(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=6, mtime=0))
 
 
-def one_run(browser: Any, base: str, site: Path) -> dict[str, float]:
-    """Open the finder cold with a query; sizes of what arrived before the first result, and times."""
+def one_run(browser: Any, base: str, site: Path, throttle: float) -> dict[str, float]:
+    """Open the finder cold with a query; sizes of what arrived before the first result, and times.
+
+    `throttle` slows the page's CPU (Chrome DevTools' Emulation.setCPUThrottlingRate) as a phone proxy.
+    """
     context = browser.new_context()
     page = context.new_page()
+    if throttle > 1:
+        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
     page.goto(f"{base}tra-cuu/?q={QUERY}")
     page.wait_for_selector("#dm-finder[data-detail-ready]", state="attached", timeout=120_000)
     marks = page.evaluate("""() => {
@@ -140,9 +145,10 @@ def one_run(browser: Any, base: str, site: Path) -> dict[str, float]:
         return performance.now() - t0;
     }""")
     context.close()
-    first = sum(served_size(site, url) for url, end in marks["loads"] if end <= marks["first"])
+    before = [url for url, end in marks["loads"] if end <= marks["first"]]
+    first = sum(served_size(site, url) for url in before)
     detail = sum(served_size(site, url) for url, _ in marks["loads"] if url.endswith(si.DETAIL_FILE))
-    return {"first_bytes": first, "detail_bytes": detail, "load_ms": marks["ready"] - marks["fetched"],
+    return {"first_bytes": first, "first_requests": len(before), "detail_bytes": detail, "load_ms": marks["ready"] - marks["fetched"],
             "fetch_ms": marks["fetch"], "requested_ms": marks["requested"],
             "ready_ms": marks["ready"], "first_ms": marks["first"], "after_load_ms": marks["first"] - marks["load"],
             "typed_ms": typed}
@@ -168,12 +174,12 @@ def synthesise(real: Catalogue, count: int) -> Catalogue:
     return out
 
 
-def measure(real: Catalogue, count: int, runs: int, browser: Any, tmp: Path) -> dict[str, float]:
+def measure(real: Catalogue, count: int, runs: int, browser: Any, tmp: Path, *, throttle: float) -> dict[str, float]:
     catalogue = synthesise(real, count)
     site = tmp / f"site{count}"
     build = write_site(catalogue, site)
     with serve(site) as base:
-        results = [one_run(browser, base, site) for _ in range(runs)]
+        results = [one_run(browser, base, site, throttle) for _ in range(runs)]
     row = {key: statistics.median(r[key] for r in results) for key in results[0]}
     row |= {"count": len(catalogue.procedures), "build_s": build,
             "index_raw": (site / si.INDEX_FILE).stat().st_size, "detail_raw": (site / si.DETAIL_FILE).stat().st_size}
@@ -184,12 +190,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("counts", nargs="*", type=int, default=[1_000, 10_000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--throttle", type=float, default=4,
+                        help="CPU slow-down of the page (CDP Emulation.setCPUThrottlingRate), a phone proxy; 1 = none")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 — only needed here
 
-    header = (f"{'procedures':>10} {'first load gz':>13} {'B/proc':>6} {'index.json raw':>14} {'detail gz':>10}"
+    header = (f"{'procedures':>10} {'first load gz':>13} {'requests':>8} {'B/proc':>6} {'index.json raw':>14} {'detail gz':>10}"
               f" {'B/proc':>6} {'asked ms':>9} {'fetch ms':>8} {'parse ms':>9} {'ready ms':>8} {'1st result ms':>13} {'after load ms':>13} {'typed ms':>8} {'build s':>7}")
-    print(f"median of {args.runs} cold loads of /tra-cuu/?q={QUERY} in headless Chromium")
+    print(f"median of {args.runs} cold loads of /tra-cuu/?q={QUERY} in headless Chromium, CPU throttled {args.throttle:g}×")
     print(header)
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -197,9 +205,9 @@ def main() -> None:
         if real is None:
             sys.exit(f"the embedded catalogue is invalid: {problems[:3]}")
         for count in args.counts:
-            r = measure(real, count, args.runs, browser, Path(tmp))
+            r = measure(real, count, args.runs, browser, Path(tmp), throttle=args.throttle)
             n = r["count"]
-            print(f"{n:>10,} {r['first_bytes']:>13,.0f} {r['first_bytes'] / n:>6.0f} {r['index_raw']:>14,}"
+            print(f"{n:>10,} {r['first_bytes']:>13,.0f} {r['first_requests']:>8.0f} {r['first_bytes'] / n:>6.0f} {r['index_raw']:>14,}"
                   f" {r['detail_bytes']:>10,.0f} {r['detail_bytes'] / n:>6.0f} {r['requested_ms']:>9.0f} {r['fetch_ms']:>8.0f}"
                   f" {r['load_ms']:>9.0f} {r['ready_ms']:>8.0f}"
                   f" {r['first_ms']:>13.0f} {r['after_load_ms']:>13.0f} {r['typed_ms']:>8.1f} {r['build_s']:>7.1f}",
