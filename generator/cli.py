@@ -276,6 +276,40 @@ def diff(base: str, head: str | None, catalogue_path: Path, fmt: str) -> None:
     click.echo(render_diff(result, fmt))
 
 
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Thư mục catalogue gộp được ghi (ghi đè nếu do lần gộp trước ghi).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="text | json | github (mặc định: github khi chạy trong GitHub Actions).")
+def merge(sources: tuple[Path, ...], out: Path, fmt: str | None) -> None:
+    """Gộp nhiều catalogue (kho dữ liệu của bộ, tỉnh) thành một catalogue tại --out.
+
+    Mã thủ tục phải là duy nhất giữa các kho; cơ quan, lĩnh vực, sự kiện, chỉ tiêu
+    cùng mã phải được khai báo giống hệt nhau. Mọi lỗi được báo ở tệp của kho
+    nguồn; khi có lỗi, --out giữ nguyên.
+    """
+    from . import result_cache
+    from .merge import MergeError, merge_catalogues
+
+    for source in sources:
+        if not source.is_dir():
+            raise click.UsageError(f"không tìm thấy thư mục catalogue: {source}")
+    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    try:
+        catalogue, found = merge_catalogues(list(sources), out, Path.cwd(), result_cache.default_path())
+    except MergeError as exc:
+        raise click.UsageError(str(exc)) from None
+    errors = [p for p in found if p.level is Severity.ERROR]
+    if errors:
+        click.echo(problems_mod.render(errors, fmt))
+        click.echo(problems_mod.summary(found), err=True)
+        sys.exit(1)
+    assert catalogue is not None
+    click.echo(f"đã gộp {len(sources)} catalogue, {len(catalogue.procedures)} thủ tục, "
+               f"{len(catalogue.agencies)} cơ quan vào {out}", err=True)
+
+
 @main.group(name="import")
 def import_() -> None:
     """Nhập thủ tục từ hệ thống khác vào catalogue."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
 from . import charts as charts_mod
-from . import page_bodies, parallel, result_cache
+from . import merge, page_bodies, parallel, result_cache
 from . import stats as stats_mod
 from .beside import Beside
 from .catalogue import Catalogue
@@ -65,6 +66,9 @@ class CatalogueConfig(Config):
     cache = opt.Type(bool, default=False)
     # The previous build's api/v1/manifest.json: changes.json lists this build's changes against it.
     previous_manifest = opt.Type(str, default="")
+    # Site folders of shards built on their own (one source catalogue each), separated by ':'
+    # (os.pathsep): their procedure pages are taken as they are, not rendered again (generator.merge).
+    shards = opt.Type(str, default="")
 
 
 class CataloguePlugin(BasePlugin[CatalogueConfig]):
@@ -80,6 +84,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     search: Future[dict[str, bytes]] | None = None
     feed: Future[None] | None = None
     reported: str | None = None  # the errors a failed build printed last (mkdocs serve)
+    shard_pages: dict[str, Path] | None = None  # code → page built by a shard (option `shards`)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
@@ -105,8 +110,19 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         # Procedure bodies start rendering now, in worker processes for a large catalogue.
         cache = page_bodies.default_path() if self.config.cache else None
         self.beside = Beside(catalogue, fork=fork)  # forks first: Bodies' pool starts a thread
-        self.bodies = page_bodies.Bodies(self.pages, cache, fork=fork)
+        self.shard_pages = self._shard_pages(Path(config["config_file_path"]).parent)
+        self.bodies = page_bodies.Bodies(self.pages, cache, fork=fork) if self.shard_pages is None else None
         return config
+
+    def _shard_pages(self, config_dir: Path) -> dict[str, Path] | None:
+        """The procedure pages the `shards` option's site folders hold, or None without the option."""
+        if not self.config.shards.strip() or self.catalogue is None:
+            return None
+        shards = [config_dir / s for s in self.config.shards.split(os.pathsep) if s.strip()]
+        found, errors = merge.shard_pages(shards, self.catalogue)
+        if errors:
+            raise PluginError("Phân mảnh không khớp với catalogue đã gộp:\n" + "\n".join(errors))
+        return found
 
     def _invalid(self, problems: list[Problem]) -> str:
         """The message of a failed build: the errors, or one line when they are those just printed.
@@ -132,6 +148,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     def on_files(self, files: Files, *, config: Any) -> Files:
         assert self.pages is not None
         for spec in self.pages.specs():
+            if self.shard_pages is not None and spec.kind is Kind.PROCEDURE:
+                continue  # copied from the shards in on_post_build
             # Only browse indexes are listed in mkdocs.yml's nav; the rest are reached by links.
             inclusion = InclusionLevel.UNDEFINED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
@@ -246,6 +264,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         self._close_beside()
         if self.stats is not None:
             stats_mod.write_json(self.stats, Path(config["site_dir"]))
+        if self.shard_pages is not None:
+            merge.copy_pages(self.shard_pages, Path(config["site_dir"]))
         if self.final_dir is None or self.building_dir is None:
             return
         _swap(self.building_dir, self.final_dir)

@@ -159,6 +159,10 @@ CODES: dict[str, CodeDoc] = {
         _doc("E317", "Nội dung đổi nhưng ngày cập nhật giữ nguyên (updated did not move)",
              "# so với nhánh gốc: amount 100 → 150000\nupdated: 2026-10-01  # như nhánh gốc",
              "# so với nhánh gốc: amount 100 → 150000\nupdated: 2026-12-02  # ngày sửa; catalogue fmt --set-updated"),
+        _doc("E318", "Hai kho dữ liệu khai báo khác nhau cùng một mã (conflict between merged catalogues)",
+             "# kho-a/agencies.yaml: {id: ubnd-xa, name: UBND xã, tier: xa}\n"
+             "# kho-b/agencies.yaml: {id: ubnd-xa, name: Ủy ban nhân dân xã, tier: xa}",
+             "# cả hai kho: {id: ubnd-xa, name: Ủy ban nhân dân xã, tier: xa}"),
         _doc("W400", "Giá trị cần rà soát (marked for review)",
              "review:\n  - {field: channels, reason: Không đọc được phí}", "review: []",
              Severity.WARNING),

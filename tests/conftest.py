@@ -51,13 +51,15 @@ class SiteBuildError(Exception):
 
 
 def build_site(target: Path, *, catalogue: Path | None = None, strict: bool = True,
-               site_url: str | None = None) -> Path:
+               site_url: str | None = None, env: dict[str, str] | None = None) -> Path:
     """Build the project's mkdocs.yml into `target`, optionally over another catalogue folder.
 
-    mkdocs.yml reads the catalogue path from $CATALOGUE_DIR and site_url from $SITE_URL when set.
+    mkdocs.yml reads the catalogue path from $CATALOGUE_DIR, site_url from $SITE_URL and built
+    shards from $CATALOGUE_SHARDS when set; `env` adds variables.
     """
-    env = os.environ | {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("SITE_URL", None)
+    given = env or {}
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "CATALOGUE_SHARDS")}
+    env |= {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1"} | given
     if catalogue is not None:
         env["CATALOGUE_DIR"] = str(catalogue.resolve())
     if site_url is not None:
