@@ -21,6 +21,8 @@ Two steps, each simple and always correct:
 
 from __future__ import annotations
 
+import gzip
+import html
 import os
 import re
 import shutil
@@ -29,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -260,3 +263,50 @@ def copy_pages(pages: dict[str, Path], site_dir: Path) -> None:
         target = site_dir / procedure_url(code) / PAGE
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(page, target)
+
+
+SITEMAP = "sitemap.xml"
+_ENTRY = re.compile(r"\n    <url>\n.*?</url>", re.DOTALL)
+_LOC = re.compile(r"<loc>([^<]*)</loc>")
+
+
+def merge_sitemap(site_dir: Path, shards: Iterable[Path], listed_before: set[str]) -> None:
+    """Put the shards' procedure entries into the merged site's sitemap, where one build would list them.
+
+    MkDocs lists pages in the order the plugin adds them: a procedure's
+    entry (as the shard wrote it, same site_url and build date) comes after
+    the other generated pages, whose URLs are `listed_before`. Without a
+    site_url MkDocs writes no entry, and there is nothing to merge.
+    """
+    path = site_dir / SITEMAP
+    if not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    entries = _ENTRY.findall(text)
+    procedures = sorted(
+        (e for shard in shards if (shard / SITEMAP).is_file()
+         for e in _ENTRY.findall((shard / SITEMAP).read_text(encoding="utf-8")) if _is_procedure(e)),
+        key=_path_of)
+    if not entries or not procedures:
+        return
+    after = max((i for i, e in enumerate(entries) if _path_of(e) in listed_before), default=len(entries) - 1)
+    head, tail = text.split(entries[0], 1)[0], text.rsplit(entries[-1], 1)[1]
+    merged = head + "".join(entries[:after + 1] + procedures + entries[after + 1:]) + tail
+    path.write_text(merged, encoding="utf-8")
+    _gzip_like(path.with_name(SITEMAP + ".gz"), merged.encode("utf-8"))
+
+
+def _path_of(entry: str) -> str:
+    found = _LOC.search(entry)
+    return urlsplit(html.unescape(found.group(1))).path if found else ""
+
+
+def _is_procedure(entry: str) -> bool:
+    return f"/{Kind.PROCEDURE.value}/" in _path_of(entry)
+
+
+def _gzip_like(path: Path, data: bytes) -> None:
+    """Rewrite a .gz file MkDocs wrote, keeping its header's time (bytes 4–8), so builds stay reproducible."""
+    mtime = int.from_bytes(path.read_bytes()[4:8], "little") if path.is_file() else 0
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, filename=str(path), mode="wb", mtime=mtime) as out:
+        out.write(data)

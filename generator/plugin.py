@@ -27,6 +27,7 @@ from concurrent.futures import Future
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 from mkdocs.config import config_options as opt
@@ -265,12 +266,22 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         if self.stats is not None:
             stats_mod.write_json(self.stats, Path(config["site_dir"]))
         if self.shard_pages is not None:
-            merge.copy_pages(self.shard_pages, Path(config["site_dir"]))
+            self._add_shard_pages(config)
         if self.final_dir is None or self.building_dir is None:
             return
         _swap(self.building_dir, self.final_dir)
         config["site_dir"] = str(self.final_dir)
         self.final_dir = self.building_dir = None
+
+    def _add_shard_pages(self, config: Any) -> None:
+        """The shards' procedure pages and their sitemap entries, into the merged site."""
+        assert self.shard_pages is not None and self.pages is not None
+        site_dir = Path(config["site_dir"])
+        merge.copy_pages(self.shard_pages, site_dir)
+        root = urlsplit(config.get("site_url") or "/").path.rstrip("/")
+        listed = {f"{root}/{s.url}" for s in self.pages.specs() if s.kind is not Kind.PROCEDURE}
+        shards = {page.parents[2] for page in self.shard_pages.values()}  # <shard>/thu-tuc/<code>/index.html
+        merge.merge_sitemap(site_dir, sorted(shards), listed)
 
     def _close_bodies(self) -> None:
         if self.bodies is not None:

@@ -24,6 +24,7 @@ from .catalogues import EMBEDDED, FEED_FIXTURE, load
 from .conftest import SiteBuildError
 
 SHARDS = 3
+SITE_URL = "https://dichvucong.example/quoc-gia/"
 
 
 def split(source: Path, out: Path, parts: int) -> list[Path]:
@@ -142,14 +143,18 @@ def shard_env(shards: list[Path]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def federation(tmp_path_factory: pytest.TempPathFactory, site_builder: Callable[..., Path]) -> dict[str, Path]:
-    """Three repositories from the embedded catalogue, each built alone, and their merged build."""
+    """Three repositories from the embedded catalogue, each built alone, their merged build, and one whole build.
+
+    All with a site_url, so the sitemap lists every page and the merge must put the shards' entries in.
+    """
     tmp = tmp_path_factory.mktemp("federation")
     sources = split(EMBEDDED, tmp / "kho", SHARDS)
-    sites = [site_builder(tmp / "shard" / s.name, catalogue=s) for s in sources]
+    sites = [site_builder(tmp / "shard" / s.name, catalogue=s, site_url=SITE_URL) for s in sources]
     merged, problems = merge_catalogues(sources, tmp / "union", tmp)
     assert merged is not None, problems
-    site = site_builder(tmp / "site", catalogue=tmp / "union", env=shard_env(sites))
-    return {"site": site, "union": tmp / "union", "shards": tmp / "shard"}
+    site = site_builder(tmp / "site", catalogue=tmp / "union", env=shard_env(sites), site_url=SITE_URL)
+    whole = site_builder(tmp / "whole", site_url=SITE_URL)
+    return {"site": site, "whole": whole, "union": tmp / "union", "shards": tmp / "shard"}
 
 
 def procedure_files_of(site: Path, folder: str, pattern: str) -> dict[str, bytes]:
@@ -157,26 +162,26 @@ def procedure_files_of(site: Path, folder: str, pattern: str) -> dict[str, bytes
 
 
 def test_merged_shards_give_the_procedure_pages_of_one_build_of_the_union(
-        federation: dict[str, Path], built_site: Path) -> None:
+        federation: dict[str, Path]) -> None:
     merged = procedure_files_of(federation["site"], "thu-tuc", "*/index.html")
-    whole = procedure_files_of(built_site, "thu-tuc", "*/index.html")
+    whole = procedure_files_of(federation["whole"], "thu-tuc", "*/index.html")
     assert len(whole) == len(load(EMBEDDED).procedures)
     assert merged.keys() == whole.keys()
     assert [name for name in whole if merged[name] != whole[name]] == []
 
 
 def test_merged_shards_give_the_feed_records_of_one_build_of_the_union(
-        federation: dict[str, Path], built_site: Path) -> None:
+        federation: dict[str, Path]) -> None:
     merged = procedure_files_of(federation["site"], "api/v1/procedures", "*.json")
-    whole = procedure_files_of(built_site, "api/v1/procedures", "*.json")
+    whole = procedure_files_of(federation["whole"], "api/v1/procedures", "*.json")
     assert merged == whole and len(whole) == len(load(EMBEDDED).procedures)
     manifest = json.loads((federation["site"] / "api/v1/manifest.json").read_bytes())
-    assert manifest == json.loads((built_site / "api/v1/manifest.json").read_bytes())
+    assert manifest == json.loads((federation["whole"] / "api/v1/manifest.json").read_bytes())
 
 
 def test_the_merged_site_is_the_site_of_one_build_of_the_union_file_for_file(
-        federation: dict[str, Path], built_site: Path) -> None:
-    compared = filecmp.dircmp(federation["site"], built_site)
+        federation: dict[str, Path]) -> None:
+    compared = filecmp.dircmp(federation["site"], federation["whole"], ignore=[])
     differing: list[str] = []
 
     def walk(c: filecmp.dircmp[str], prefix: str = "") -> None:
@@ -186,6 +191,8 @@ def test_the_merged_site_is_the_site_of_one_build_of_the_union_file_for_file(
 
     walk(compared)
     assert differing == []
+    sitemap = (federation["site"] / "sitemap.xml").read_text(encoding="utf-8")
+    assert sitemap.count("/thu-tuc/") == len(load(EMBEDDED).procedures)
 
 
 def test_a_shard_page_for_a_code_the_union_lacks_stops_the_build(
