@@ -9,11 +9,13 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
@@ -22,6 +24,7 @@ from generator.validate import procedure_files
 
 from .catalogues import EMBEDDED, FEED_FIXTURE, load
 from .conftest import SiteBuildError
+from .test_docs import check_workflow, commands
 
 SHARDS = 3
 SITE_URL = "https://dichvucong.example/quoc-gia/"
@@ -210,3 +213,24 @@ def test_a_missing_shard_stops_the_build_naming_the_procedures_without_a_page(
     shards = sorted(federation["shards"].iterdir())[:-1]
     with pytest.raises(SiteBuildError, match=r"không có trang trong phân mảnh nào"):
         site_builder(tmp_path / "site", catalogue=federation["union"], env=shard_env(shards))
+
+
+# ---------------------------------------------------------------- the CI workflow
+
+NATIONAL = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "national.yml"
+
+
+def test_the_national_workflow_builds_shards_in_a_matrix_and_merges_them() -> None:
+    check_workflow(NATIONAL)
+    workflow = yaml.safe_load(NATIONAL.read_text(encoding="utf-8"))
+    jobs = workflow["jobs"]
+    assert "matrix" in jobs["shard"]["strategy"] and set(jobs["merge"]["needs"]) == {"plan", "shard"}
+    runs = {job: "\n".join(s.get("run", "") for s in spec["steps"]) for job, spec in jobs.items()}
+    known = {name.split()[1] for name, _ in commands(main)}
+    assert set(re.findall(r"catalogue (\w+) ", "\n".join(runs.values()))) <= known
+    assert "mkdocs build --strict" in runs["shard"] and "catalogue validate" in runs["shard"]
+    assert "catalogue merge" in runs["merge"] and "CATALOGUE_SHARDS" in runs["merge"]
+    # every job builds with the same date; the variables are those mkdocs.yml reads
+    assert all("SOURCE_DATE_EPOCH" in jobs[j]["env"] for j in ("shard", "merge"))
+    config = (NATIONAL.parents[2] / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "!ENV [CATALOGUE_SHARDS" in config and "!ENV [CATALOGUE_DIR" in config
