@@ -12,11 +12,11 @@ Chromium, each run in a fresh context (cold cache). Prints medians of:
 
 - first load: every response received before the first result is drawn,
   gzipped (level 6, as a web server would) — total and bytes per procedure;
-- the lazy detail index, gzipped, which loads after the first result;
-- asked ms: when the finder asked for index.json (from navigation start);
+- requests: how many responses that was;
+- the detail pieces (search/d/), gzipped, which load after the first result;
+- asked ms: when the finder asked for search/meta.json (from navigation start);
   fetch ms: from asking to its last byte (local server, gzip);
-- parse ms: from index.json's last byte to a loaded lunr index (JSON
-  parse + lunr.Index.load + code table);
+- parse ms: from meta.json's last byte to the finder being ready;
 - index ready and first result, in ms from navigation start (the page's
   own performance marks), and first result after DOMContentLoaded;
 - a typed query after load (search + drawing), in ms;
@@ -132,7 +132,7 @@ def one_run(browser: Any, base: str, site: Path, throttle: float) -> dict[str, f
         const m = n => performance.getEntriesByName(n)[0].startTime;
         const nav = performance.getEntriesByType('navigation')[0];
         const loads = performance.getEntriesByType('resource').map(e => [e.name, e.responseEnd]);
-        const index = performance.getEntriesByType('resource').find(e => e.name.endsWith('search/index.json'));
+        const index = performance.getEntriesByType('resource').find(e => e.name.endsWith('search/meta.json'));
         return {ready: m('finder-ready'), parsed: m('finder-parsed'), script: performance.getEntriesByType('resource').find(e => e.name.endsWith('finder.js')).responseEnd, first: m('finder-first-result'), dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
                 fetched: index.responseEnd, fetch: index.responseEnd - index.startTime, requested: index.startTime,
                 loads: [[location.href, nav.responseEnd], ...loads]};
@@ -147,7 +147,7 @@ def one_run(browser: Any, base: str, site: Path, throttle: float) -> dict[str, f
     context.close()
     before = [url for url, end in marks["loads"] if end <= marks["first"]]
     first = sum(served_size(site, url) for url in before)
-    detail = sum(served_size(site, url) for url, _ in marks["loads"] if url.endswith(si.DETAIL_FILE))
+    detail = sum(served_size(site, url) for url, _ in marks["loads"] if f"/{si.SEARCH_DIR}{si.DETAIL_DIR}/" in url)
     return {"first_bytes": first, "first_requests": len(before), "detail_bytes": detail, "load_ms": marks["ready"] - marks["fetched"],
             "fetch_ms": marks["fetch"], "requested_ms": marks["requested"],
             "ready_ms": marks["ready"], "first_ms": marks["first"], "after_load_ms": marks["first"] - marks["load"],
@@ -182,7 +182,7 @@ def measure(real: Catalogue, count: int, runs: int, browser: Any, tmp: Path, *, 
         results = [one_run(browser, base, site, throttle) for _ in range(runs)]
     row = {key: statistics.median(r[key] for r in results) for key in results[0]}
     row |= {"count": len(catalogue.procedures), "build_s": build,
-            "index_raw": (site / si.INDEX_FILE).stat().st_size, "detail_raw": (site / si.DETAIL_FILE).stat().st_size}
+            "index_raw": sum(f.stat().st_size for f in (site / si.SEARCH_DIR).rglob("*.json"))}
     return row
 
 
@@ -195,7 +195,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 — only needed here
 
-    header = (f"{'procedures':>10} {'first load gz':>13} {'requests':>8} {'B/proc':>6} {'index.json raw':>14} {'detail gz':>10}"
+    header = (f"{'procedures':>10} {'first load gz':>13} {'requests':>8} {'B/proc':>6} {'search/ raw':>14} {'detail gz':>10}"
               f" {'B/proc':>6} {'asked ms':>9} {'fetch ms':>8} {'parse ms':>9} {'ready ms':>8} {'1st result ms':>13} {'after load ms':>13} {'typed ms':>8} {'build s':>7}")
     print(f"median of {args.runs} cold loads of /tra-cuu/?q={QUERY} in headless Chromium, CPU throttled {args.throttle:g}×")
     print(header)

@@ -1,23 +1,35 @@
 """The search index: procedures found the way Vietnamese people type them.
 
-Built once per build with the Python `lunr` package and read in the browser
-by lunr.js (generator/assets/search/), so no server and no index building in
-the browser. Two files are written:
+Built once per build, in pieces the finder (/tra-cuu/, `finder_html()` and
+assets/search/finder.js) fetches only when a search needs them, so what a
+phone loads before the first result does not grow with the catalogue
+(issue 17: the single index file was ~131 B per procedure, 13 MB at 100,000).
+Rows are procedures numbered in the order of their folded names, so a
+filter without words lists rows in order, and procedures with like names
+(a province's variant of a national one) sit in the same piece of rows.
 
-- `search/index.json`, loaded first: a lunr index of names and keywords
-  (no positions, refs are row numbers) and a summary row per procedure,
-  enough to draw a result and to filter it;
-- `search/detail.json`, loaded after the first results: a lunr index of
-  descriptions, results and steps, less the words found in most
-  procedures (listed as `common`), whose weights the finder adds.
+- `search/meta.json`, loaded first: the tables (agencies, fields, labels),
+  the number of rows and the names of the pieces that exist;
+- `search/p/<key>.json`: for every term of names and keywords starting
+  with `key` (its first two characters), the rows holding it and their
+  weight (lunr's BM25 with the field boosts, summed over the fields);
+- `search/d/<key>.json`: the same for descriptions, results and steps,
+  less the words found in most procedures (listed in meta as `common`),
+  fetched after the first results are drawn;
+- `search/r/<n>.json`: the summary rows n·32 … n·32+31 (code, name,
+  agency, field, level, channels, subjects, free, time, fee), fetched for
+  the results drawn;
+- `search/c/<digits>.json`: code → row for the codes whose first four
+  digits these are;
+- `search/f/<filter>/<value>.json`: the rows a filter choice keeps.
 
-The finder (/tra-cuu/, `finder_html()` and assets/search/finder.js) takes
-the AND of the query's words on these indexes first and scores only the
-procedures that hold them all, with the BM25 weights lunr stored. The
-header's search box on every page sends to the finder; Material's own
-search plugin stays off, because it indexes in the browser without folding
-("dang ky" would find nothing there while the finder finds it): one search,
-one index, for the whole site.
+Row lists are sorted and written as gaps from the previous row (small
+numbers compress well). The finder takes the AND of the query's words
+first and scores only the procedures that hold them all. The header's
+search box on every page sends to the finder; Material's own search plugin
+stays off, because it indexes in the browser without folding ("dang ky"
+would find nothing there while the finder finds it): one search, one
+index, for the whole site.
 
 Both sides fold text with the same function, registered under the same
 pipeline name (`FOLD`), and checked against one shared table of cases
@@ -36,8 +48,9 @@ pipeline name (`FOLD`), and checked against one shared table of cases
    "tuy", "thuy", "huy", "ngay", "may" never change, and "y" alone
    ("y tế") stays.
 
-lunr.js skips the pipeline for wildcard terms, so the finder folds the
-query itself and queries with `usePipeline: false`.
+The weights are computed as lunr's Builder computes them (generator/
+lunr_index.py, checked against the Python `lunr` package); the browser
+needs no lunr.js, it reads the pieces itself.
 """
 
 from __future__ import annotations
@@ -50,6 +63,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
+from urllib.parse import quote, unquote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from lunr.pipeline import Pipeline
@@ -76,12 +90,18 @@ FOLD = "vi-fold"
 FINDER_SRC = "tra-cuu/index.md"
 FINDER_TITLE = "Tra cứu thủ tục hành chính"
 ASSET_DIR = "assets/search"
-ASSETS = ("lunr.min.js", "fold.js", "finder.js", "finder.css")
+ASSETS = ("fold.js", "finder.js", "finder.css")
 STYLE = f"{ASSET_DIR}/finder.css"  # site-wide: the header's search box is on every page
-INDEX_FILE = "search/index.json"
-DETAIL_FILE = "search/detail.json"
+SEARCH_DIR = "search/"
+META_FILE = SEARCH_DIR + "meta.json"
+PRIMARY_DIR, DETAIL_DIR, ROWS_DIR, CODES_DIR, FILTERS_DIR = "p", "d", "r", "c", "f"
+KEY_CHARS = 2  # a term's piece: its first characters ('.' written '_')
+CODE_DIGITS = 4  # a code's piece: its first digits
+ROWS_PER_PIECE = 32
 PROCEDURE_URL = Kind.PROCEDURE.value + "/{code}/"  # filled in by finder.js
-STORE_VERSION = 1
+STORE_VERSION = 2
+# Filter (URL parameter of the finder) → the values a procedure has for it.
+FILTER_PARAMS = ("co-quan", "linh-vuc", "muc-do", "cach-nop", "doi-tuong", "mien-phi", "da-bai-bo")
 
 # Field name → build-time boost. Short names: they repeat in every posting.
 # Name and keywords weigh most; in the lazy index, description and results
@@ -209,7 +229,7 @@ class Tables:
 
 
 def searchable(catalogue: Catalogue) -> list[Procedure]:
-    """The finder's rows: procedures in force, then retired ones, which it shows only when asked."""
+    """The finder's procedures: those in force and retired ones, which it shows only when asked."""
     return [*catalogue.procedures, *catalogue.retired]
 
 
@@ -224,19 +244,37 @@ def summary_row(p: Procedure, tables: Tables) -> list[Any]:
     return row if p.retired is None else [*row, 1]
 
 
-def store(catalogue: Catalogue, url_template: str = PROCEDURE_URL) -> dict[str, Any]:
-    """What the finder draws results and filter choices from; rows in code order, row = lunr ref."""
-    tables = Tables.of(catalogue)
+def rows_in_order(catalogue: Catalogue) -> list[Procedure]:
+    """The finder's procedures (in force and retired) in row order: by folded name, then name, then code."""
+    return sorted(searchable(catalogue), key=lambda p: (fold_text(p.name), p.name, p.code))
+
+
+def tables(catalogue: Catalogue, url_template: str = PROCEDURE_URL) -> dict[str, Any]:
+    """What the finder draws every result and filter choice with (rows name agencies and fields by number)."""
+    numbers = Tables.of(catalogue)
     return {
         "v": STORE_VERSION,
         "url": url_template,
-        "agencies": [[a, catalogue.agencies[a].name] for a in tables.agencies],
+        "agencies": [[a, catalogue.agencies[a].name] for a in numbers.agencies],
         "no_agency": NO_AGENCY,
-        "fields": [[f, catalogue.fields[f].name] for f in tables.fields],
+        "fields": [[f, catalogue.fields[f].name] for f in numbers.fields],
         "subjects": [[s.value, SUBJECT_LABELS[s]] for s in SUBJECT_ORDER],
         "channels": [[k.value, CHANNEL_LABELS[k], bit] for k, bit in CHANNEL_BITS.items()],
         "levels": {str(n): CATEGORY_LABELS[category_of(n)] for n in range(1, 5)},
-        "docs": [summary_row(p, tables) for p in searchable(catalogue)],
+    }
+
+
+def filter_values(p: Procedure) -> dict[str, list[str]]:
+    """The finder's filter choices that keep this procedure, by URL parameter."""
+    channels = {c.kind.value for c in p.channels} | ({ChannelKind.BUU_CHINH.value} if p.online.postal else set())
+    return {
+        "co-quan": [p.agency] if p.agency is not None else [],
+        "linh-vuc": [p.field],
+        "muc-do": [str(p.service_level)],
+        "cach-nop": sorted(channels),
+        "doi-tuong": sorted({s.value for s in p.subjects}),
+        "mien-phi": ["1"] if is_free(p) else [],
+        "da-bai-bo": ["1"] if p.retired is not None else [],
     }
 
 
@@ -328,16 +366,90 @@ def _dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+def postings(index: dict[str, Any]) -> dict[str, list[tuple[int, float]]]:
+    """Term → (row, weight) for every row holding it, the weight summed over the index's fields."""
+    terms = {posting["_index"]: term for term, posting in index["invertedIndex"]}
+    found: dict[str, dict[int, float]] = {}
+    for field_ref, elements in index["fieldVectors"]:
+        row = int(field_ref.split("/", 1)[1])
+        for i in range(0, len(elements), 2):
+            weights = found.setdefault(terms[elements[i]], {})
+            weights[row] = weights.get(row, 0.0) + elements[i + 1]
+    return {term: sorted((row, round(w, 3)) for row, w in rows.items()) for term, rows in found.items()}
+
+
+def term_key(term: str) -> str:
+    """The piece a term is in: its first KEY_CHARS characters, '.' as '_' (finder.js: termKey)."""
+    return term[:KEY_CHARS].replace(".", "_")
+
+
+def gaps(rows: Iterable[int]) -> list[int]:
+    """Sorted rows as gaps: each row less the one before it (the first row as it is)."""
+    out, previous = [], 0
+    for row in rows:
+        out.append(row - previous)
+        previous = row
+    return out
+
+
+def _pieces(folder: str, table: dict[str, list[tuple[int, float]]]) -> dict[str, bytes]:
+    """One file per term key: term → [gap, weight, gap, weight, …]."""
+    grouped: dict[str, dict[str, list[Any]]] = {}
+    for term, rows in table.items():
+        flat: list[Any] = []
+        for gap, (_, weight) in zip(gaps(r for r, _ in rows), rows, strict=True):
+            flat += [gap, weight]
+        grouped.setdefault(term_key(term), {})[term] = flat
+    return {f"{SEARCH_DIR}{folder}/{key}.json": _dumps(terms) for key, terms in grouped.items()}
+
+
+def _row_pieces(procedures: list[Procedure], catalogue: Catalogue) -> dict[str, bytes]:
+    numbers = Tables.of(catalogue)
+    return {
+        f"{SEARCH_DIR}{ROWS_DIR}/{n}.json": _dumps([summary_row(p, numbers) for p in
+                                                    procedures[n * ROWS_PER_PIECE:(n + 1) * ROWS_PER_PIECE]])
+        for n in range((len(procedures) + ROWS_PER_PIECE - 1) // ROWS_PER_PIECE)
+    }
+
+
+def _code_pieces(procedures: list[Procedure]) -> dict[str, bytes]:
+    grouped: dict[str, dict[str, int]] = {}
+    for row, p in enumerate(procedures):
+        grouped.setdefault(p.code.replace(".", "")[:CODE_DIGITS], {})[p.code] = row
+    return {f"{SEARCH_DIR}{CODES_DIR}/{key}.json": _dumps(codes) for key, codes in grouped.items()}
+
+
+def _filter_pieces(procedures: list[Procedure]) -> dict[str, bytes]:
+    kept: dict[tuple[str, str], list[int]] = {}
+    for row, p in enumerate(procedures):
+        for param, values in filter_values(p).items():
+            for value in values:
+                kept.setdefault((param, value), []).append(row)
+    return {f"{SEARCH_DIR}{FILTERS_DIR}/{param}/{quote(value, safe='')}.json": _dumps(gaps(rows))
+            for (param, value), rows in kept.items()}
+
+
 def search_files(catalogue: Catalogue, url_template: str = PROCEDURE_URL) -> dict[str, bytes]:
     """Site-relative path → bytes of every file the finder reads."""
-    procedures = searchable(catalogue)
-    primary = {
-        "store": store(catalogue, url_template),
-        "index": build_index((primary_fields(p, catalogue.synonyms) for p in procedures), PRIMARY_FIELDS),
-    }
+    procedures = rows_in_order(catalogue)
+    primary = build_index((primary_fields(p, catalogue.synonyms) for p in procedures), PRIMARY_FIELDS)
     detail = build_index(map(detail_fields, procedures), DETAIL_FIELDS)
     common = drop_common_terms(detail, len(procedures))
-    return {INDEX_FILE: _dumps(primary), DETAIL_FILE: _dumps({"index": detail, "common": common})}
+    files = _pieces(PRIMARY_DIR, postings(primary)) | _pieces(DETAIL_DIR, postings(detail))
+    files |= _row_pieces(procedures, catalogue) | _code_pieces(procedures) | _filter_pieces(procedures)
+    meta = tables(catalogue, url_template) | {
+        "count": len(procedures), "common": common, "rows_per_piece": ROWS_PER_PIECE,
+        "key_chars": KEY_CHARS, "code_digits": CODE_DIGITS,
+        "pieces": {folder: sorted(_piece_names(files, folder)) for folder in (PRIMARY_DIR, DETAIL_DIR, CODES_DIR)},
+        "filters": {param: sorted(_piece_names(files, f"{FILTERS_DIR}/{param}")) for param in FILTER_PARAMS},
+    }
+    return {META_FILE: _dumps(meta)} | dict(sorted(files.items()))
+
+
+def _piece_names(files: dict[str, bytes], folder: str) -> list[str]:
+    """The keys of the pieces in one folder of search/, so the finder never asks for one that is not there."""
+    prefix = f"{SEARCH_DIR}{folder}/"
+    return [unquote(name[len(prefix):-len(".json")]) for name in files if name.startswith(prefix)]
 
 
 
@@ -369,8 +481,8 @@ def finder_html(catalogue: Catalogue, base: str = "../") -> str:
     return _environment().get_template("finder.html").render(
         base=base,
         assets=f"{base}{ASSET_DIR}/",
-        index_file=INDEX_FILE,
-        detail_file=DETAIL_FILE,
+        search_dir=SEARCH_DIR,
+        meta_file=META_FILE,
         agencies=_by_name((a, catalogue.agencies[a].name) for a in catalogue.by_agency),
         fields=_by_name((f, catalogue.fields[f].name) for f in catalogue.by_field),
         levels=[(n, CATEGORY_LABELS[category_of(n)]) for n in range(1, 5)],

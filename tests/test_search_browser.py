@@ -19,9 +19,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from generator import search_index as si
 from generator.catalogue import Catalogue
 from generator.models import Procedure
-from generator.search_index import DETAIL_FILE, INDEX_FILE
 from generator.validate import validate
 
 pytestmark = pytest.mark.browser
@@ -133,22 +133,66 @@ def test_enter_on_an_exact_code_opens_its_page(finder: Callable[[str], Any], sit
 
 def test_a_word_found_only_in_descriptions_or_steps_is_found_once_the_detail_index_loads(
         finder: Callable[[str], Any], built_site: Path) -> None:
-    primary = dict(json.loads((built_site / INDEX_FILE).read_text(encoding="utf-8"))["index"]["invertedIndex"])
-    detail = json.loads((built_site / DETAIL_FILE).read_text(encoding="utf-8"))["index"]["invertedIndex"]
-    only_detail = [(term, p) for term, p in detail if term not in primary and term.isalpha() and len(term) > 3]
-    term, posting = min(only_detail, key=lambda tp: (-len({r for f in "drs" for r in tp[1][f]}), tp[0]))
-    docs = {ref for field in "drs" for ref in posting[field]}
+    primary, detail = pieces(built_site, si.PRIMARY_DIR), pieces(built_site, si.DETAIL_DIR)
+    # a whole word, not the start of a names-and-keywords term (the last word also finds what it starts)
+    only_detail = [(term, p) for term, p in detail.items() if term.isalpha() and len(term) > 3
+                   and not any(t.startswith(term) for t in primary)]
+    term, posting = min(only_detail, key=lambda tp: (-len(tp[1]), tp[0]))
     page = finder(f"q={term}")
     page.wait_for_function("document.querySelectorAll('.dm-result').length > 0")
-    assert found_count(page) == len(docs)
+    assert found_count(page) == len(posting) // 2  # [gap, weight, gap, weight, …]
+
+
+def pieces(site: Path, folder: str) -> dict[str, list[Any]]:
+    """Term → posting, over every piece of one index folder of the built site."""
+    found: dict[str, list[Any]] = {}
+    for path in sorted((site / si.SEARCH_DIR / folder).glob("*.json")):
+        found |= json.loads(path.read_text(encoding="utf-8"))
+    return found
+
+
+def fetched(page: Any) -> list[str]:
+    """Paths under search/ the page has fetched, in order."""
+    names = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    paths = [urlsplit(n).path for n in names]
+    return [p.split("/search/", 1)[1] for p in paths if "/search/" in p and "/assets/" not in p]
+
+
+def test_a_search_fetches_only_the_pieces_of_its_words_and_of_the_rows_it_draws(
+        finder: Callable[[str], Any], built_site: Path) -> None:
+    page = finder("q=ket+hon")
+    got = fetched(page)
+    assert got[0] == "meta.json" and len(got) == len(set(got))  # every piece once
+    assert sorted(n for n in got if n.startswith("p/")) == ["p/ho.json", "p/ke.json"]
+    assert sorted(n for n in got if n.startswith("d/")) == ["d/ho.json", "d/ke.json"]
+    drawn = len(result_codes(page))
+    rows = [n for n in got if n.startswith("r/")]
+    assert 0 < len(rows) <= drawn
+    assert len(rows) < len(list((built_site / si.SEARCH_DIR / si.ROWS_DIR).glob("*.json")))
+    assert not [n for n in got if n.startswith(("c/", "f/"))]
+
+
+def test_a_filter_fetches_the_rows_of_its_choice_and_no_word_index(finder: Callable[[str], Any]) -> None:
+    page = finder("linh-vuc=ho-tich")
+    page.wait_for_load_state("networkidle")
+    got = fetched(page)
+    assert [n for n in got if n.startswith("f/")] == ["f/linh-vuc/ho-tich.json"]
+    assert not [n for n in got if n.startswith(("p/", "d/", "c/"))]
+
+
+def test_a_typed_code_fetches_the_piece_of_its_first_digits_only(finder: Callable[[str], Any]) -> None:
+    page = finder("")
+    type_query(page, "1.0011")
+    assert [n for n in fetched(page) if n.startswith("c/")] == ["c/1001.json"]
+    assert all(code.startswith("1.0011") for code in result_codes(page)[:1])
 
 
 def test_descriptions_and_steps_are_not_fetched_for_browsing_by_filters(finder: Callable[[str], Any]) -> None:
     page = finder("linh-vuc=ho-tich")
     page.wait_for_load_state("networkidle")
-    assert page.evaluate("performance.getEntriesByType('resource').some(e => e.name.endsWith('search/detail.json'))") is False
+    assert not [n for n in fetched(page) if n.startswith("d/")]
     type_query(page, "ket hon")
-    assert page.evaluate("performance.getEntriesByType('resource').some(e => e.name.endsWith('search/detail.json'))")
+    assert [n for n in fetched(page) if n.startswith("d/")]
 
 
 def test_a_code_typed_without_its_dot_still_comes_first(finder: Callable[[str], Any]) -> None:
@@ -188,7 +232,8 @@ def test_more_results_are_drawn_on_request_and_focus_moves_to_them(finder: Calla
     page = finder("q=ho+chieu")
     total = found_count(page)
     assert total > 50 and len(result_codes(page)) == 50
-    page.click("[data-finder-more]")
+    page.click("[data-finder-more]")  # their rows may still be on the way: wait for them
+    page.wait_for_function("document.querySelectorAll('.dm-result').length > 50")
     assert len(result_codes(page)) == min(total, 100)
     assert page.is_visible("[data-finder-more]") == (total > 100)
     assert page.evaluate("document.activeElement.closest('.dm-result') === document.querySelectorAll('.dm-result')[50]")
@@ -326,7 +371,7 @@ def test_without_javascript_the_finder_points_to_the_browse_pages(browser: Any, 
 
 def test_when_the_index_cannot_load_the_finder_says_so_and_offers_the_browse_pages(
         page: Any, site_server: str) -> None:
-    page.route("**/search/index.json", lambda route: route.abort())
+    page.route("**/search/meta.json", lambda route: route.abort())
     page.goto(f"{site_server}tra-cuu/")
     page.wait_for_selector("[data-finder-fallback]:not([hidden])")
     assert status(page).startswith("Không tải được dữ liệu tra cứu")

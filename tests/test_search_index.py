@@ -1,8 +1,9 @@
-"""The search index: folding, the prebuilt lunr indexes, the summary store and the finder page."""
+"""The search index: folding, the prebuilt index in pieces, the summary rows and the finder page."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,40 @@ def load(data: bytes) -> Any:
     return json.loads(data.decode("utf-8"))
 
 
+def index_of(files: dict[str, bytes], folder: str) -> dict[str, list[tuple[int, float]]]:
+    """Term → [(row, weight)] over every piece of one index folder (p: names and keywords, d: detail)."""
+    found: dict[str, list[tuple[int, float]]] = {}
+    prefix = f"{si.SEARCH_DIR}{folder}/"
+    for name, data in files.items():
+        if name.startswith(prefix):
+            for term, flat in load(data).items():
+                assert si.term_key(term) == name[len(prefix):-len(".json")]
+                rows = list(itertools.accumulate(flat[::2]))
+                found[term] = list(zip(rows, flat[1::2], strict=True))
+    return found
+
+
+def rows_of(files: dict[str, bytes]) -> list[list[Any]]:
+    """Every summary row, in row order."""
+    count = load(files[si.META_FILE])["count"]
+    pieces = [load(files[f"{si.SEARCH_DIR}{si.ROWS_DIR}/{n}.json"]) for n in range(-(-count // si.ROWS_PER_PIECE))]
+    return [row for piece in pieces for row in piece]
+
+
+def found(files: dict[str, bytes], query: str, folders: tuple[str, ...] = ("p", "d")) -> list[str]:
+    """Codes holding every folded word, best first (as the finder ranks whole words)."""
+    indexes = [index_of(files, f) for f in folders]
+    scores: dict[int, float] = {}
+    held: set[int] | None = None
+    for term in si.fold(query):
+        rows = {r: w for index in indexes for r, w in index.get(term, [])}
+        held = set(rows) if held is None else held & set(rows)
+        for r, w in rows.items():
+            scores[r] = scores.get(r, 0) + w
+    codes = [row[0] for row in rows_of(files)]
+    return [codes[r] for r in sorted(held or (), key=lambda r: (-scores[r], r))]
+
+
 # ---------------------------------------------------------------- folding
 
 
@@ -91,35 +126,74 @@ def test_the_fold_is_registered_under_the_name_the_javascript_side_uses() -> Non
 # ---------------------------------------------------------------- indexes
 
 
+def lunr_indexes(c: Catalogue) -> list[dict[str, Any]]:
+    procedures = si.rows_in_order(c)
+    return [si.build_index((si.primary_fields(p, c.synonyms) for p in procedures), si.PRIMARY_FIELDS),
+            si.build_index(map(si.detail_fields, procedures), si.DETAIL_FIELDS)]
+
+
 def test_both_indexes_name_the_fold_as_their_search_pipeline_and_load_in_python(fixture_catalogue: Catalogue) -> None:
-    files = si.search_files(fixture_catalogue)
-    for data in (load(files[si.INDEX_FILE])["index"], load(files[si.DETAIL_FILE])["index"]):
+    for data in lunr_indexes(fixture_catalogue):
         assert data["pipeline"] == [si.FOLD]
         assert data["version"] == __TARGET_JS_VERSION__
         Index.load(data)
 
 
 def test_the_first_index_holds_folded_name_terms_without_positions(fixture_catalogue: Catalogue) -> None:
-    index = load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["index"]
-    postings = dict(index["invertedIndex"])
+    files = si.search_files(fixture_catalogue)
+    postings = index_of(files, si.PRIMARY_DIR)
     assert {"dang", "ki", "khai", "sinh", "chieu"} <= postings.keys()
     assert "ky" not in postings and "ký" not in postings
     assert all(term.isascii() for term in postings)
-    row = [code for code, *_ in load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["store"]["docs"]].index("1.001193")
-    assert postings["ki"]["n"] == [row]  # refs as a sorted array: lunr's {ref: {}} with nothing in {}
+    row = [code for code, *_ in rows_of(files)].index("1.001193")
+    assert [r for r, _ in postings["ki"]] == [row]
+
+
+def test_a_pieces_weight_is_lunrs_bm25_weight_summed_over_the_fields(fixture_catalogue: Catalogue) -> None:
+    primary = lunr_indexes(fixture_catalogue)[0]
+    weights = si.postings(primary)
+    terms = {posting["_index"]: term for term, posting in primary["invertedIndex"]}
+    expected: dict[tuple[str, int], float] = {}
+    for ref, elements in primary["fieldVectors"]:
+        for i in range(0, len(elements), 2):
+            key = (terms[elements[i]], int(ref.split("/")[1]))
+            expected[key] = expected.get(key, 0) + elements[i + 1]
+    assert {(t, r): w for t, rows in weights.items() for r, w in rows} == pytest.approx(expected, abs=1e-3)
 
 
 def test_lunr_shape_restores_lunrs_own_postings(fixture_catalogue: Catalogue) -> None:
-    index = load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["index"]
+    index = lunr_indexes(fixture_catalogue)[0]
     shaped = dict(si.lunr_shape(index)["invertedIndex"])
-    assert shaped["ki"] == {"_index": dict(index["invertedIndex"])["ki"]["_index"], "n": {"1": {}}, "k": {}}
+    row = str(next(i for i, p in enumerate(si.rows_in_order(fixture_catalogue)) if p.code == "1.001193"))
+    assert shaped["ki"] == {"_index": dict(index["invertedIndex"])["ki"]["_index"], "n": {row: {}}, "k": {}}
 
 
-def test_an_index_query_by_folded_words_finds_the_procedure_in_python(fixture_catalogue: Catalogue) -> None:
-    index = Index.load(si.lunr_shape(load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["index"]))
-    store = load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["store"]
-    hits = index.search("dang ki khai sinh")
-    assert store["docs"][int(hits[0]["ref"])][0] == "1.001193"
+def test_an_index_query_by_folded_words_finds_the_procedure(fixture_catalogue: Catalogue) -> None:
+    files = si.search_files(fixture_catalogue)
+    assert found(files, "dang ki khai sinh")[0] == "1.001193"
+    index = Index.load(si.lunr_shape(lunr_indexes(fixture_catalogue)[0]))  # lunr itself agrees
+    assert si.rows_in_order(fixture_catalogue)[int(index.search("dang ki khai sinh")[0]["ref"])].code == "1.001193"
+
+
+def test_meta_lists_exactly_the_pieces_written(fixture_catalogue: Catalogue) -> None:
+    files = si.search_files(fixture_catalogue)
+    meta = load(files[si.META_FILE])
+    for folder in (si.PRIMARY_DIR, si.DETAIL_DIR, si.CODES_DIR):
+        written = {n.split("/")[-1].removesuffix(".json") for n in files if n.startswith(f"search/{folder}/")}
+        assert set(meta["pieces"][folder]) == written
+    codes = {code: row for n in files if n.startswith("search/c/") for code, row in load(files[n]).items()}
+    assert {codes[r[0]]: r[0] for r in rows_of(files)} == dict(enumerate(r[0] for r in rows_of(files)))
+    assert meta["count"] == len(rows_of(files)) == len(fixture_catalogue.procedures)
+
+
+def test_a_filter_piece_holds_the_rows_of_the_procedures_that_choice_keeps(fixture_catalogue: Catalogue) -> None:
+    files = si.search_files(fixture_catalogue)
+    meta, rows = load(files[si.META_FILE]), si.rows_in_order(fixture_catalogue)
+    for param, values in meta["filters"].items():
+        for value in values:
+            kept = list(itertools.accumulate(load(files[f"search/f/{param}/{value}.json"])))
+            assert kept == [r for r, p in enumerate(rows) if value in si.filter_values(p)[param]], (param, value)
+    assert "1" in meta["filters"]["mien-phi"] or not any(si.is_free(p) for p in rows)
 
 
 def test_a_synonym_adds_its_terms_where_its_meaning_occurs_as_whole_folded_words() -> None:
@@ -133,10 +207,9 @@ def test_a_synonym_adds_its_terms_where_its_meaning_occurs_as_whole_folded_words
 def test_the_embedded_synonyms_let_a_citizens_word_find_the_procedure() -> None:
     catalogue = load_catalogue(EMBEDDED)
     assert catalogue.synonyms, "catalogue/synonyms.yaml is loaded"
-    index = Index.load(si.lunr_shape(load(si.search_files(catalogue)[si.INDEX_FILE])["index"]))
-    docs = load(si.search_files(catalogue)[si.INDEX_FILE])["store"]["docs"]
+    files = si.search_files(catalogue)
     for query, word in (("cccd", "căn cước"), ("so ho khau", "trú"), ("giay doc than", "tình trạng hôn nhân")):
-        first = docs[int(index.search(query)[0]["ref"])][1].lower()
+        first = catalogue.by_code[found(files, query, ("p",))[0]].name.lower()
         assert word in first, (query, first)
 
 
@@ -145,27 +218,24 @@ def test_description_outweighs_steps_in_the_detail_index() -> None:
         procedure("1.000001", "Thủ tục A", steps=["Nộp hồ sơ kết hôn tại xã."]),
         procedure("1.000002", "Thủ tục B", description="Đăng ký kết hôn tại xã."),
     )
-    hits = Index.load(si.lunr_shape(load(si.search_files(c)[si.DETAIL_FILE])["index"])).search("hon")
-    assert [h["ref"] for h in hits] == ["1", "0"]
+    assert found(si.search_files(c), "hon", ("d",)) == ["1.000002", "1.000001"]
 
 
 def test_words_in_most_procedures_steps_leave_the_detail_index_and_are_listed() -> None:
     count = si.COMMON_MIN_PROCEDURES
     c = catalogue_of(*[procedure(f"1.{i:06d}", f"Thủ tục {i}", steps=[f"Nộp hồ sơ bước {i % 3}"]) for i in range(count)])
-    detail = load(si.search_files(c)[si.DETAIL_FILE])
-    terms = dict(detail["index"]["invertedIndex"])
-    assert detail["common"] == ["buoc", "ho", "nop", "so"]
-    assert not set(detail["common"]) & terms.keys()
-    assert terms["0"]["s"] == list(range(0, count, 3))  # "bước 0": a third of them, kept
-    kept = {posting["_index"] for posting in terms.values()}
-    assert all(vector[::2] and set(vector[::2]) <= kept for _, vector in detail["index"]["fieldVectors"])
-    Index.load(detail["index"])
+    files = si.search_files(c)
+    common, terms = load(files[si.META_FILE])["common"], index_of(files, si.DETAIL_DIR)
+    assert common == ["buoc", "ho", "nop", "so"]
+    assert not set(common) & terms.keys()
+    codes = [row[0] for row in rows_of(files)]
+    assert sorted(codes[r] for r, _ in terms["0"]) == [f"1.{i:06d}" for i in range(0, count, 3)]  # "bước 0": kept
 
 
 def test_a_small_catalogue_keeps_every_detail_term() -> None:
     c = catalogue_of(procedure("1.000001", "A", steps=["Nộp hồ sơ"]), procedure("1.000002", "B", steps=["Nộp hồ sơ"]))
-    detail = load(si.search_files(c)[si.DETAIL_FILE])
-    assert detail["common"] == [] and "nop" in dict(detail["index"]["invertedIndex"])
+    files = si.search_files(c)
+    assert load(files[si.META_FILE])["common"] == [] and "nop" in index_of(files, si.DETAIL_DIR)
 
 
 def test_name_boost_outweighs_every_detail_field() -> None:
@@ -177,18 +247,29 @@ def test_the_same_catalogue_gives_the_same_bytes(fixture_catalogue: Catalogue) -
     assert si.search_files(fixture_catalogue) == si.search_files(fixture_catalogue)
 
 
-def test_the_first_file_stays_small_per_procedure() -> None:
-    c = catalogue_of(*[procedure(f"1.{i:06d}", f"Đăng ký hoạt động số {i} của văn phòng") for i in range(200)])
-    assert len(si.search_files(c)[si.INDEX_FILE]) / 200 < 600
+def test_what_the_finder_loads_first_does_not_grow_with_the_catalogue() -> None:
+    def meta_size(count: int) -> int:
+        c = catalogue_of(*[procedure(f"1.{i:06d}", f"Đăng ký hoạt động số {i} của văn phòng") for i in range(count)])
+        return len(si.search_files(c)[si.META_FILE])
+
+    assert meta_size(2000) < meta_size(200) + 1000  # tables and piece names, not a row per procedure
+
+
+def test_a_piece_of_rows_holds_at_most_its_share() -> None:
+    c = catalogue_of(*[procedure(f"1.{i:06d}", f"Thủ tục {i}") for i in range(100)])
+    pieces = [load(d) for n, d in si.search_files(c).items() if n.startswith("search/r/")]
+    assert len(pieces) == 4 and all(len(p) <= si.ROWS_PER_PIECE for p in pieces)
 
 
 # ---------------------------------------------------------------- store
 
 
-def test_store_rows_follow_code_order_and_name_agency_field_level(fixture_catalogue: Catalogue) -> None:
-    store = load(si.search_files(fixture_catalogue)[si.INDEX_FILE])["store"]
-    assert [row[0] for row in store["docs"]] == [p.code for p in fixture_catalogue.procedures]
-    row = store["docs"][1]
+def test_rows_follow_folded_name_order_and_give_name_agency_field_level(fixture_catalogue: Catalogue) -> None:
+    files = si.search_files(fixture_catalogue)
+    store, rows = load(files[si.META_FILE]), rows_of(files)
+    names = [si.fold_text(row[1]) for row in rows]
+    assert names == sorted(names) and len(rows) == len(fixture_catalogue.procedures)
+    row = next(r for r in rows if r[0] == "1.001193")
     assert row[:2] == ["1.001193", "Đăng ký khai sinh"]
     assert store["agencies"][row[2]] == ["ubnd-xa", "Ủy ban nhân dân cấp xã"]
     assert store["fields"][row[3]] == ["ho-tich", "Hộ tịch"]
@@ -270,15 +351,10 @@ def test_finder_page_escapes_names_and_loads_only_local_scripts() -> None:
     c = catalogue_of(procedure("1.000001", "A", agency="bo-cong-an"))
     html = si.finder_html(c, "../")
     assert "Bộ Công an &lt;b&gt;" in html
-    assert 'data-index="../search/index.json"' in html
+    assert 'data-meta="../search/meta.json"' in html and 'data-search="../search/"' in html
     scripts = [s.split('"')[1] for s in html.split("<script src=")[1:]]
-    assert scripts == ["../assets/search/lunr.min.js", "../assets/search/fold.js", "../assets/search/finder.js"]
-
-
-def test_served_lunr_is_the_version_the_python_package_writes() -> None:
-    assets = si.search_asset_files()
-    assert sorted(assets) == sorted(f"assets/search/{n}" for n in si.ASSETS)
-    assert f'e.version="{__TARGET_JS_VERSION__}"' in assets["assets/search/lunr.min.js"].decode()
+    assert scripts == ["../assets/search/fold.js", "../assets/search/finder.js"]
+    assert sorted(si.search_asset_files()) == sorted(f"assets/search/{n}" for n in si.ASSETS)
 
 
 def test_the_docs_note_names_the_fold_the_thresholds_and_the_benchmark() -> None:

@@ -1,29 +1,33 @@
-/* The procedure finder (/tra-cuu/): a prebuilt, folded lunr index, filters,
+/* The procedure finder (/tra-cuu/): a prebuilt, folded index in pieces, filters,
  * and the state in the URL so a search can be shared.
  *
- * Loads search/index.json first (names + keywords index and one summary row
- * per procedure), answers from it, then, once someone searches by words,
- * loads search/detail.json (description, results, steps) in the background
- * and adds its weights. The query is folded here with viFold, the function
- * the index's "vi-fold" pipeline names (lunr.js would skip the pipeline for
- * the wildcard of a word still being typed), and evaluated by searchRows().
+ * Loads search/meta.json first (tables, row count, which pieces exist), then
+ * for each search only the pieces it needs (generator/search_index.py):
+ * the names-and-keywords postings of the query's words (p/), the rows of
+ * the filters chosen (f/), the codes typed (c/), the summary rows of the
+ * results drawn (r/); once those are drawn, the description-and-steps
+ * postings of the same words (d/), whose weights are added and the results
+ * drawn again. Every piece is fetched once. The query is folded with viFold.
  *
  * For tests and bench/search_bench.py: #dm-finder counts drawn searches in
- * data-searches and gets data-detail-ready once the lazy index answers too;
+ * data-searches and gets data-detail-ready once the words' detail postings
+ * answer too (removed while a new search by words waits for them);
  * performance marks "finder-ready" and "finder-first-result" time the load.
  */
 (function () {
   "use strict";
   var root = document.getElementById("dm-finder");
-  if (!root || !window.lunr || !window.viFold) return;
+  if (!root || !window.viFold) return;
 
   var PAGE = 50;          // results drawn at a time
   var DEBOUNCE = 150;     // ms after the last keystroke
   var MIN_CHARS = 2;      // folded characters before a query runs
   var PREFIX_WEIGHT = 0.3; // a term the last word only starts weighs less than the word itself
+  var MAX_CODE_PIECES = 4; // a code prefix shorter than a piece's digits is looked up in at most this many
   var CODE = /^\d\.\d{6}$/;
   var PARAMS = { q: "q", agency: "co-quan", field: "linh-vuc", level: "muc-do", channel: "cach-nop", subject: "doi-tuong", free: "mien-phi", retired: "da-bai-bo" };
   var RETIRED = 10;       // a summary row's 11th cell is 1 for a retired (bãi bỏ, thay thế) procedure
+  var FILTERS = ["agency", "field", "level", "channel", "subject", "free"];
 
   var form = root.querySelector("form");
   var input = form.elements[PARAMS.q];
@@ -33,8 +37,10 @@
   var filters = root.querySelector("[data-finder-filters]");
   var active = root.querySelector("[data-finder-active]");
   var base = root.getAttribute("data-base") || "";
-  var data = null, primary = null, detail = null, byCode = null, byName = null;
-  var current = [], shown = 0, timer = 0, searches = 0, firstDrawn = false, redirected = false, detailAsked = false;
+  var dir = root.getAttribute("data-search");
+  var meta = null, exists = null, common = null;
+  var fetched = Object.create(null), decoded = Object.create(null);
+  var current = [], shown = 0, timer = 0, searches = 0, asked = 0, firstDrawn = false, redirected = false;
 
   function el(tag, className, content) {
     var node = document.createElement(tag);
@@ -93,177 +99,226 @@
     if (opening) filters.open = n > 0 || (!state.q && window.matchMedia("(min-width: 45em)").matches);
   }
 
-  // ------------------------------------------------------------- search
+  // ------------------------------------------------------------- pieces
 
-  /* Index terms a query term stands for: itself, and for the last (still being typed) word, every term it starts. */
-  function expand(index, term, prefix) {
-    if (!prefix) return index.invertedIndex[term] ? [term] : [];
-    return index.tokenSet.intersect(lunr.TokenSet.fromString(term + "*")).toArray();
-  }
-
-  /* The BM25 weight lunr stored for an index term in one field of one procedure (boost included). */
-  function weight(index, field, ref, termIndex) {
-    var vector = index.fieldVectors[field + "/" + ref];
-    if (!vector) return 0;
-    var pos = vector.positionForIndex(termIndex);
-    return vector.elements[pos] === termIndex ? vector.elements[pos + 1] : 0;
-  }
-
-  function indexes() { return detail ? [primary, detail.index] : [primary]; }
-
-  /* For each query word: the index terms it stands for in each loaded index, and a mark per row holding
-   * any of them. Only the names-and-keywords index expands the last word as a prefix: expanding a
-   * two-letter start over every step of every procedure costs more than it finds. */
-  function lookUp(terms) {
-    var n = data.docs.length, last = terms.length - 1;
-    return terms.map(function (term, i) {
-      var mark = new Uint8Array(n), count = 0;
-      var parts = indexes().map(function (index) {
-        var expanded = expand(index, term, i === last && index === primary);
-        expanded.forEach(function (t) {
-          var posting = index.invertedIndex[t];
-          index.fields.forEach(function (f) {
-            var refs = posting[f];
-            for (var k = 0; k < refs.length; k++) if (!mark[refs[k]]) { mark[refs[k]] = 1; count++; }
-          });
-        });
-        return { index: index, terms: expanded };
-      });
-      return { term: term, mark: mark, count: count, common: !!(detail && detail.common[term]), parts: parts };
+  function fetchJson(path) {
+    return fetch(path).then(function (r) {
+      if (!r.ok) throw new Error(path + ": " + r.status);
+      return r.json();
     });
   }
 
-  /* Rows holding every word; a word in detail.common (found in most procedures' steps) counts as held. */
-  function matchingRows(looked) {
-    var narrowing = looked.filter(function (l) { return !l.common; })
-      .sort(function (a, b) { return a.count - b.count; });
-    var rows = [];
-    for (var r = 0; r < data.docs.length; r++) {
-      if (narrowing.every(function (l) { return l.mark[r]; })) rows.push(r);
-    }
+  /* One piece of search/, fetched once; null when the index has no such piece. */
+  function piece(folder, name) {
+    var path = folder + "/" + name;
+    var known = exists[folder];  // p, d and c are listed in meta; rows always exist, filters are checked before
+    if (known && !known[name]) return Promise.resolve(null);
+    if (!fetched[path]) fetched[path] = fetchJson(dir + path + ".json");
+    return fetched[path];
+  }
+
+  function termKey(term) { return term.slice(0, meta.key_chars).replace(/\./g, "_"); }
+
+  /* Sorted rows written as gaps → the rows. */
+  function ungap(gaps) {
+    var rows = new Array(gaps.length), row = 0;
+    for (var i = 0; i < gaps.length; i++) { row += gaps[i]; rows[i] = row; }
     return rows;
   }
 
-  /* Rows matching every word, best first. lunr.js's own query() allocates per posting and scores every
-   * procedure matching any word (100–300 ms for "đăng ký" at 10,000); here the AND is taken first on the
-   * same index and only the survivors are scored, with the BM25 weights lunr stored (field boosts in). */
-  function searchRows(q) {
+  /* A term's posting in one index: rows and their weights. */
+  function posting(folder, pieceJson, term) {
+    var key = folder + ":" + term;
+    if (!decoded[key]) {
+      var flat = pieceJson[term], rows = [], weights = [], row = 0;
+      for (var i = 0; i < flat.length; i += 2) { row += flat[i]; rows.push(row); weights.push(flat[i + 1]); }
+      decoded[key] = { rows: rows, weights: weights };
+    }
+    return decoded[key];
+  }
+
+  /* The pieces of one index holding the words, by key. */
+  function termPieces(folder, terms) {
+    var keys = terms.map(termKey).filter(function (k, i, all) { return all.indexOf(k) === i; });
+    return Promise.all(keys.map(function (k) { return piece(folder, k); })).then(function (found) {
+      var byKey = Object.create(null);
+      keys.forEach(function (k, i) { byKey[k] = found[i]; });
+      return byKey;
+    });
+  }
+
+  // ------------------------------------------------------------- search
+
+  function queryTerms(q) {
     var terms = viFold.fold(q);
     // A one-letter word still being typed at the end would match nothing exactly: wait for it.
     if (terms.length > 1 && terms[terms.length - 1].length < MIN_CHARS) terms.pop();
-    var looked = lookUp(terms);
-    var rows = matchingRows(looked);
-    var keep = new Uint8Array(data.docs.length), scores = new Float64Array(data.docs.length);
+    return terms;
+  }
+
+  /* For each word: the terms it stands for in each index given (itself; for the last word, in the
+   * names-and-keywords index, every term it starts), and a mark per row holding any of them. */
+  function lookUp(terms, indexes) {
+    var n = meta.count, last = terms.length - 1;
+    return terms.map(function (term, i) {
+      var mark = new Uint8Array(n), rows = [];
+      var parts = indexes.map(function (index) {
+        var json = index.pieces[termKey(term)], expanded = [];
+        if (json) {
+          expanded = i === last && index.folder === "p"
+            ? Object.keys(json).filter(function (t) { return t.lastIndexOf(term, 0) === 0; })
+            : (Object.prototype.hasOwnProperty.call(json, term) ? [term] : []);
+        }
+        var postings = expanded.map(function (t) { return { term: t, posting: posting(index.folder, json, t) }; });
+        postings.forEach(function (p) {
+          p.posting.rows.forEach(function (r) { if (!mark[r]) { mark[r] = 1; rows.push(r); } });
+        });
+        return postings;
+      });
+      return { term: term, mark: mark, rows: rows, common: !!(indexes.length > 1 && common[term]), parts: parts };
+    });
+  }
+
+  /* Rows holding every word, best first; a word of meta.common (found in most procedures' steps) counts
+   * as held once the detail postings are in. Ties keep row order, the order of folded names. */
+  function rankRows(terms, indexes) {
+    var looked = lookUp(terms, indexes);
+    var narrowing = looked.filter(function (l) { return !l.common; })
+      .sort(function (a, b) { return a.rows.length - b.rows.length; });
+    var rows;
+    if (!narrowing.length) rows = Array.from({ length: meta.count }, function (_, r) { return r; });
+    else rows = narrowing[0].rows.filter(function (r) {
+      return narrowing.every(function (l) { return l.mark[r]; });
+    });
+    var scores = new Float64Array(meta.count), keep = new Uint8Array(meta.count);
     rows.forEach(function (r) { keep[r] = 1; });
     looked.forEach(function (l) {
-      l.parts.forEach(function (part) {
-        var index = part.index;
-        part.terms.forEach(function (t) {
-          var posting = index.invertedIndex[t], factor = t === l.term ? 1 : PREFIX_WEIGHT;
-          index.fields.forEach(function (f) {
-            var refs = posting[f];
-            for (var k = 0; k < refs.length; k++) {
-              if (keep[refs[k]]) scores[refs[k]] += factor * weight(index, f, refs[k], posting._index);
-            }
-          });
+      l.parts.forEach(function (postings) {
+        postings.forEach(function (p) {
+          var factor = p.term === l.term ? 1 : PREFIX_WEIGHT, rs = p.posting.rows, ws = p.posting.weights;
+          for (var k = 0; k < rs.length; k++) if (keep[rs[k]]) scores[rs[k]] += factor * ws[k];
         });
       });
     });
-    var docs = data.docs;
-    return rows.sort(function (a, b) {
-      return scores[b] - scores[a] || docs[a][1].length - docs[b][1].length || a - b;
+    return rows.sort(function (a, b) { return scores[b] - scores[a] || a - b; });
+  }
+
+  /* Rows whose code is, or starts with, what was typed; dots optional ("1001193", "1.0011"). */
+  function codeRows(q) {
+    var typed = q.replace(/\s+/g, "");
+    if (!/^\d[\d.]*$/.test(typed)) return Promise.resolve([]);
+    var digits = typed.replace(/\./g, ""), width = meta.code_digits;
+    var keys = digits.length >= width ? [digits.slice(0, width)]
+      : meta.pieces.c.filter(function (k) { return k.lastIndexOf(digits, 0) === 0; });
+    if (keys.length > MAX_CODE_PIECES) return Promise.resolve([]);
+    return Promise.all(keys.map(function (k) { return piece("c", k); })).then(function (found) {
+      var rows = [];
+      found.forEach(function (codes) {
+        if (!codes) return;
+        if (codes[typed] != null) { rows.unshift(codes[typed]); return; }
+        Object.keys(codes).sort().forEach(function (code) {
+          if (code.replace(".", "").lastIndexOf(digits, 0) === 0) rows.push(codes[code]);
+        });
+      });
+      return rows;
     });
   }
 
-  /* Procedures whose code is, or starts with, what was typed; dots optional ("1001193", "1.0011"). */
-  function codeRows(q) {
-    var typed = q.replace(/\s+/g, "");
-    if (!/^\d[\d.]*$/.test(typed)) return [];
-    if (byCode[typed] != null) return [byCode[typed]];
-    var digits = typed.replace(/\./g, ""), rows = [];
-    data.docs.forEach(function (doc, i) { if (doc[0].replace(".", "").lastIndexOf(digits, 0) === 0) rows.push(i); });
-    return rows;
-  }
-
-  function passes(doc, state) {
-    if (state.agency && (doc[2] == null || data.agencies[doc[2]][0] !== state.agency)) return false;
-    if (state.field && data.fields[doc[3]][0] !== state.field) return false;
-    if (state.level && String(doc[4]) !== state.level) return false;
-    if (state.channel && !(doc[5] & channelBit(state.channel))) return false;
-    if (state.subject && !(doc[6] & subjectBit(state.subject))) return false;
-    if (state.free && doc[7] !== 1) return false;
-    if (doc[RETIRED] === 1 && !state.retired) return false;  // left out unless asked for
-    return true;
-  }
-
-  function channelBit(id) {
-    var found = data.channels.filter(function (c) { return c[0] === id; })[0];
-    return found ? found[2] : 0;
-  }
-
-  function subjectBit(id) {
-    for (var i = 0; i < data.subjects.length; i++) if (data.subjects[i][0] === id) return 1 << i;
-    return 0;
-  }
-
-  function nameOrder() {
-    if (!byName) {
-      var keys = data.docs.map(function (doc) { return viFold.foldText(doc[1]); });
-      byName = data.docs.map(function (_, i) { return i; })
-        .sort(function (a, b) { return keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b; });
-    }
-    return byName;
+  /* A mark per row kept by every filter chosen (null: every row). Retired (bãi bỏ, thay thế) rows are
+   * left out unless asked for: their piece is fetched only when the catalogue has some. */
+  function filterMark(state) {
+    var chosen = FILTERS.filter(function (key) { return state[key]; }).map(function (key) {
+      var param = PARAMS[key], value = key === "free" ? "1" : state[key];
+      return exists.f[param][value] ? piece("f/" + param, encodeURIComponent(value)) : Promise.resolve([]);
+    });
+    var leaveOut = !state.retired && exists.f[PARAMS.retired]["1"] ? piece("f/" + PARAMS.retired, "1") : null;
+    if (!chosen.length && !leaveOut) return Promise.resolve(null);
+    return Promise.all([leaveOut].concat(chosen)).then(function (found) {
+      var count = new Uint8Array(meta.count), mark = new Uint8Array(meta.count), wanted = found.length - 1;
+      found.slice(1).forEach(function (gaps) { ungap(gaps || []).forEach(function (r) { count[r]++; }); });
+      for (var r = 0; r < meta.count; r++) mark[r] = count[r] === wanted ? 1 : 0;
+      if (found[0]) ungap(found[0]).forEach(function (r) { mark[r] = 0; });
+      return mark;
+    });
   }
 
   function search() {
-    var state = readForm();
+    var state = readForm(), id = ++asked;
     saveUrl(state);
     showFilters(state, false);
-    if (!data) return;
-    var folded = viFold.fold(state.q).join(" ");
-    // Descriptions and steps are only fetched for someone who searches by words.
-    if (folded.length >= MIN_CHARS && !detailAsked) {
-      detailAsked = true;
-      setTimeout(loadDetail, 0);
-    }
-    if (folded.length < MIN_CHARS && !CODE.test(state.q)) {
+    if (!meta) return;
+    var terms = queryTerms(state.q), folded = terms.join(" ");
+    var words = folded.length >= MIN_CHARS;
+    if (!words && !CODE.test(state.q)) {
       if (!hasFilter(state)) return show([], state, "hint");
-      return show(nameOrder().filter(function (i) { return passes(data.docs[i], state); }), state, "filter");
+      filterMark(state).then(function (mark) {
+        if (id !== asked) return;
+        var rows = [];
+        for (var r = 0; r < meta.count; r++) if (!mark || mark[r]) rows.push(r);
+        show(rows, state, "filter");
+      });
+      return;
     }
-    var rows = codeRows(state.q);
-    var pinned = Object.create(null);
-    rows.forEach(function (i) { pinned[i] = true; });
-    searchRows(state.q).forEach(function (i) { if (!pinned[i]) rows.push(i); });
-    show(rows.filter(function (i) { return passes(data.docs[i], state); }), state, "query");
+    root.removeAttribute("data-detail-ready");
+    var primary = termPieces("p", terms);
+    Promise.all([codeRows(state.q), primary, filterMark(state)]).then(function (got) {
+      var answer = function (indexes) {
+        var pinned = Object.create(null), rows = got[0].slice(), mark = got[2];
+        rows.forEach(function (r) { pinned[r] = true; });
+        rankRows(terms, indexes).forEach(function (r) { if (!pinned[r]) rows.push(r); });
+        return show(mark ? rows.filter(function (r) { return mark[r]; }) : rows, state, "query");
+      };
+      if (id !== asked) return;
+      var primaryIndex = { folder: "p", pieces: got[1] };
+      // Descriptions and steps are fetched only once the first results are drawn.
+      answer([primaryIndex]).then(function () {
+        return termPieces("d", terms);
+      }).then(function (detail) {
+        if (id !== asked) return;
+        return answer([primaryIndex, { folder: "d", pieces: detail }]);
+      }).catch(function () { /* names and keywords still answer */ }).then(function () {
+        if (id === asked) root.setAttribute("data-detail-ready", "");
+      });
+    });
   }
 
   // ------------------------------------------------------------- drawing
 
-  function url(doc) { return base + data.url.replace("{code}", doc[0]); }
+  /* The summary rows of some rows, fetched by piece: row → [code, name, agency, field, level, …, time, fee]. */
+  function docsOf(rows) {
+    var size = meta.rows_per_piece, needed = [];
+    rows.forEach(function (r) { var n = Math.floor(r / size); if (needed.indexOf(n) < 0) needed.push(n); });
+    return Promise.all(needed.map(function (n) { return piece("r", String(n)); })).then(function (found) {
+      var docs = Object.create(null);
+      needed.forEach(function (n, i) { found[i].forEach(function (doc, k) { docs[n * size + k] = doc; }); });
+      return docs;
+    });
+  }
+
+  function url(code) { return base + meta.url.replace("{code}", code); }
 
   function fact(dl, term, value) {
     dl.appendChild(el("dt", null, term));
     dl.appendChild(el("dd", null, value));
   }
 
-  function item(i) {
-    var doc = data.docs[i];
+  function item(doc) {
     var li = el("li", "dm-result");
     var link = el("a", "dm-result__name", doc[1]);
-    link.href = url(doc);
+    link.href = url(doc[0]);
     li.appendChild(link);
-    var meta = el("p", "dm-result__meta");
-    meta.appendChild(el("span", "dm-code", doc[0]));
-    meta.appendChild(document.createTextNode(" "));
+    var meta_ = el("p", "dm-result__meta");
+    meta_.appendChild(el("span", "dm-code", doc[0]));
+    meta_.appendChild(document.createTextNode(" "));
     var badge = el("span", "dm-level dm-level--" + doc[4], "Mức độ " + doc[4]);
-    badge.title = data.levels[String(doc[4])];
-    meta.appendChild(badge);
-    meta.appendChild(document.createTextNode(" " + (doc[2] == null ? data.no_agency : data.agencies[doc[2]][1])));
+    badge.title = meta.levels[String(doc[4])];
+    meta_.appendChild(badge);
+    meta_.appendChild(document.createTextNode(" " + (doc[2] == null ? meta.no_agency : meta.agencies[doc[2]][1])));
     if (doc[RETIRED] === 1) {
-      meta.appendChild(document.createTextNode(" "));
-      meta.appendChild(el("strong", "dm-result__retired", "Đã bãi bỏ, thay thế"));
+      meta_.appendChild(document.createTextNode(" "));
+      meta_.appendChild(el("strong", "dm-result__retired", "Đã bãi bỏ, thay thế"));
     }
-    li.appendChild(meta);
+    li.appendChild(meta_);
     var dl = el("dl", "dm-result__facts");
     fact(dl, "Thời hạn giải quyết", doc[8] || "Chưa có thông tin");
     fact(dl, "Phí, lệ phí", doc[9] || "Chưa có thông tin");
@@ -271,14 +326,19 @@
     return li;
   }
 
-  function drawMore(focus) {
-    var start = shown, end = Math.min(current.length, shown + PAGE);
-    var frag = document.createDocumentFragment();
-    for (var k = start; k < end; k++) frag.appendChild(item(current[k]));
-    list.appendChild(frag);
-    shown = end;
-    more.hidden = shown >= current.length;
-    if (focus && list.children[start]) list.children[start].querySelector("a").focus();
+  /* Draw the next PAGE results once their rows are in; `rows` is the list they come from. */
+  function drawMore(rows, focus) {
+    var start = shown, end = Math.min(rows.length, shown + PAGE);
+    return docsOf(rows.slice(start, end)).then(function (docs) {
+      if (rows !== current) return false;  // a newer search replaced the list meanwhile
+      var frag = document.createDocumentFragment();
+      for (var k = start; k < end; k++) frag.appendChild(item(docs[rows[k]]));
+      list.appendChild(frag);
+      shown = end;
+      more.hidden = shown >= rows.length;
+      if (focus && list.children[start]) list.children[start].querySelector("a").focus();
+      return true;
+    });
   }
 
   function say(message) { status.textContent = message; }
@@ -286,8 +346,14 @@
   function show(rows, state, mode) {
     current = rows;
     shown = 0;
-    list.textContent = "";
-    drawMore(false);
+    return drawMore(rows, false).then(function (drawn) {
+      if (!drawn) return;
+      while (list.children.length > shown) list.removeChild(list.firstChild);
+      describe(rows, state, mode);
+    });
+  }
+
+  function describe(rows, state, mode) {
     var quoted = "“" + state.q + "”";
     if (mode === "hint") say("Nhập từ khóa (ít nhất " + MIN_CHARS + " ký tự) hoặc mã thủ tục, hoặc chọn một bộ lọc.");
     else if (!rows.length && mode === "filter") say("Không có thủ tục nào khớp với bộ lọc đã chọn. Hãy bỏ bớt bộ lọc.");
@@ -305,49 +371,46 @@
 
   // ------------------------------------------------------------- loading
 
-  function fetchJson(path) {
-    return fetch(path).then(function (r) {
-      if (!r.ok) throw new Error(path + ": " + r.status);
-      return r.json();
+  /* The code's page when it is a code of the catalogue, else null. */
+  function codePage(q) {
+    if (!CODE.test(q)) return Promise.resolve(null);
+    return piece("c", q.replace(".", "").slice(0, meta.code_digits)).then(function (codes) {
+      return codes && codes[q] != null ? url(q) : null;
     });
-  }
-
-  function loadDetail() {
-    fetchJson(root.getAttribute("data-detail")).then(function (json) {
-      var common = Object.create(null);
-      json.common.forEach(function (term) { common[term] = true; });
-      detail = { index: lunr.Index.load(json.index), common: common };
-      if (readForm().q) search();
-      root.setAttribute("data-detail-ready", "");
-    }).catch(function () { /* names and keywords still answer */ });
   }
 
   function start(json) {
     if (window.performance && performance.mark) performance.mark("finder-parsed");
-    data = json.store;
-    primary = lunr.Index.load(json.index);
-    byCode = Object.create(null);
-    data.docs.forEach(function (doc, i) { byCode[doc[0]] = i; });
+    meta = json;
+    exists = { p: Object.create(null), d: Object.create(null), c: Object.create(null), f: Object.create(null) };
+    ["p", "d", "c"].forEach(function (folder) { meta.pieces[folder].forEach(function (k) { exists[folder][k] = true; }); });
+    Object.keys(meta.filters).forEach(function (param) {
+      exists.f[param] = Object.create(null);
+      meta.filters[param].forEach(function (v) { exists.f[param][v] = true; });
+    });
+    common = Object.create(null);
+    meta.common.forEach(function (term) { common[term] = true; });
     if (window.performance && performance.mark) performance.mark("finder-ready");
-    var q = readForm().q;
+    var state = readForm();
     // Arriving with an exact code (from the header or the home page) goes straight to it.
-    if (CODE.test(q) && byCode[q] != null && !hasFilter(readForm())) {
-      redirected = true;
-      location.replace(url(data.docs[byCode[q]]));
-      return;
-    }
-    search();
+    (hasFilter(state) ? Promise.resolve(null) : codePage(state.q)).then(function (page) {
+      if (page) {
+        redirected = true;
+        location.replace(page);
+        return;
+      }
+      search();
+    });
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     clearTimeout(timer);
-    var q = readForm().q;
-    if (data && CODE.test(q) && byCode[q] != null) {
-      location.assign(url(data.docs[byCode[q]]));
-      return;
-    }
-    search();
+    if (!meta) return search();
+    codePage(readForm().q).then(function (page) {
+      if (page) location.assign(page);
+      else search();
+    });
   });
   form.addEventListener("reset", function () { setTimeout(search, 0); });
   input.addEventListener("input", function () {
@@ -357,14 +420,14 @@
   form.addEventListener("change", function (event) {
     if (event.target !== input) search();
   });
-  more.addEventListener("click", function () { drawMore(true); });
+  more.addEventListener("click", function () { drawMore(current, true); });
 
   writeForm(new URLSearchParams(location.search));
   showFilters(readForm(), true);
   form.hidden = false;
   say("Đang tải dữ liệu tra cứu…");
   // Opened from a file share (file://) or offline, the index cannot be fetched: say so and offer the browse pages.
-  fetchJson(root.getAttribute("data-index")).then(start).catch(function () {
+  fetchJson(root.getAttribute("data-meta")).then(start).catch(function () {
     if (redirected) return;
     form.hidden = true;
     root.querySelector("[data-finder-fallback]").hidden = false;

@@ -4,9 +4,9 @@
  * dotted digit groups such as "1.001193") → the i/y variant: a term of two or
  * more letters ending in "y" right after a consonant ends in "i" ("ky"→"ki"),
  * and "qui" is "quy"; "y" after a vowel ("quy", "thuy", "ngay") is kept.
- * Registered with lunr as "vi-fold", the name the prebuilt index names in its
- * pipeline. Any change here must be made in Python too: one shared table of
- * cases (tests/fixtures/search_cases.json) checks both.
+ * The index's terms were folded by the Python twin at build time; the finder
+ * folds the query with this one. Any change here must be made in Python too:
+ * one shared table of cases (tests/fixtures/search_cases.json) checks both.
  */
 (function (root) {
   "use strict";
@@ -28,14 +28,7 @@
     return (foldText(text).match(TERM) || []).map(foldTerm);
   }
 
-  function pipelineFold(token) {
-    return fold(token.toString()).map(function (term) {
-      return token.clone(function () { return term; });
-    });
-  }
-
   var api = { NAME: NAME, fold: fold, foldText: foldText, foldTerm: foldTerm };
-  if (root.lunr) root.lunr.Pipeline.registerFunction(pipelineFold, NAME);
   root.viFold = api;
   if (typeof module === "object" && module.exports) module.exports = api;
 })(typeof self !== "undefined" ? self : this);
