@@ -439,7 +439,7 @@ def search_files(catalogue: Catalogue, url_template: str = PROCEDURE_URL) -> dic
     files |= _row_pieces(procedures, catalogue) | _code_pieces(procedures) | _filter_pieces(procedures)
     meta = tables(catalogue, url_template) | {
         "count": len(procedures), "common": common, "rows_per_piece": ROWS_PER_PIECE,
-        "key_chars": KEY_CHARS, "code_digits": CODE_DIGITS,
+        "code_digits": CODE_DIGITS,
         "pieces": {folder: sorted(_piece_names(files, folder)) for folder in (PRIMARY_DIR, DETAIL_DIR, CODES_DIR)},
         "filters": {param: sorted(_piece_names(files, f"{FILTERS_DIR}/{param}")) for param in FILTER_PARAMS},
     }

@@ -161,6 +161,12 @@ def test_a_pieces_weight_is_lunrs_bm25_weight_summed_over_the_fields(fixture_cat
     assert {(t, r): w for t, rows in weights.items() for r, w in rows} == pytest.approx(expected, abs=1e-3)
 
 
+def test_the_finder_keys_terms_to_pieces_as_the_build_does() -> None:
+    script = (si.resources.files("generator") / "assets/search/finder.js").read_text()
+    assert f"var KEY_CHARS = {si.KEY_CHARS};" in script
+    assert si.term_key("dang") == "da" and si.term_key("1.001193") == "1_"
+
+
 def test_lunr_shape_restores_lunrs_own_postings(fixture_catalogue: Catalogue) -> None:
     index = lunr_indexes(fixture_catalogue)[0]
     shaped = dict(si.lunr_shape(index)["invertedIndex"])

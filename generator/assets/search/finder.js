@@ -23,6 +23,7 @@
   var DEBOUNCE = 150;     // ms after the last keystroke
   var MIN_CHARS = 2;      // folded characters before a query runs
   var PREFIX_WEIGHT = 0.3; // a term the last word only starts weighs less than the word itself
+  var KEY_CHARS = 2;      // a term's piece: its first characters (generator/search_index.py KEY_CHARS)
   var MAX_CODE_PIECES = 4; // a code prefix shorter than a piece's digits is looked up in at most this many
   var CODE = /^\d\.\d{6}$/;
   var PARAMS = { q: "q", agency: "co-quan", field: "linh-vuc", level: "muc-do", channel: "cach-nop", subject: "doi-tuong", free: "mien-phi", retired: "da-bai-bo" };
@@ -113,11 +114,16 @@
     var path = folder + "/" + name;
     var known = exists[folder];  // p, d and c are listed in meta; rows always exist, filters are checked before
     if (known && !known[name]) return Promise.resolve(null);
+    return early(path);
+  }
+
+  /* Fetch a piece before meta says whether it exists (a missing one answers null). */
+  function early(path) {
     if (!fetched[path]) fetched[path] = fetchJson(dir + path + ".json");
     return fetched[path];
   }
 
-  function termKey(term) { return term.slice(0, meta.key_chars).replace(/\./g, "_"); }
+  function termKey(term) { return term.slice(0, KEY_CHARS).replace(/\./g, "_"); }
 
   /* Sorted rows written as gaps → the rows. */
   function ungap(gaps) {
@@ -426,6 +432,11 @@
   showFilters(readForm(), true);
   form.hidden = false;
   say("Đang tải dữ liệu tra cứu…");
+  // The words of a query in the address are looked up at once, beside meta.json: one round trip less.
+  var opened = queryTerms(readForm().q);
+  if (opened.join(" ").length >= MIN_CHARS && !CODE.test(readForm().q)) {
+    opened.forEach(function (term) { early("p/" + termKey(term)).catch(function () { return null; }); });
+  }
   // Opened from a file share (file://) or offline, the index cannot be fetched: say so and offer the browse pages.
   fetchJson(root.getAttribute("data-meta")).then(start).catch(function () {
     if (redirected) return;
