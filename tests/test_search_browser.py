@@ -112,6 +112,14 @@ def test_typed_query_puts_the_right_procedure_first(case: dict[str, Any], finder
         assert case["first_name_contains"] in catalogue.by_code[first].name.lower()
 
 
+@pytest.mark.parametrize(("query", "word"), [("CCCD", "căn cước"), ("giấy độc thân", "hôn nhân"), ("passport", "hộ chiếu")])
+def test_a_synonym_from_the_catalogue_finds_the_procedure_it_means(
+        query: str, word: str, finder: Callable[[str], Any], catalogue: Catalogue) -> None:
+    page = finder("")
+    type_query(page, query)
+    assert word in catalogue.by_code[result_codes(page)[0]].name.lower(), status(page)
+
+
 def test_query_in_the_url_is_searched_on_load(finder: Callable[[str], Any]) -> None:
     page = finder("q=dang+ki+ket+hon")
     assert page.input_value("#dm-finder-q") == "dang ki ket hon"
