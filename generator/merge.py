@@ -223,14 +223,17 @@ def _from_source(problem: Problem, union_prefix: str, shown: dict[str, str]) -> 
 # ---------------------------------------------------------------- built shards
 
 
-def shard_pages(shards: Iterable[Path], catalogue: Catalogue) -> tuple[dict[str, Path], list[str]]:
-    """Code → the page a shard built for it, and what is wrong (a code with no page, or pages in two shards).
+def shard_pages(shards: Iterable[Path], catalogue: Catalogue, site_url: str | None = None
+                ) -> tuple[dict[str, Path], list[str]]:
+    """Code → the page a shard built for it, and what is wrong (a code with no page, pages in two
+    shards, a shard built for another address).
 
     Shards are site folders (`mkdocs build` of one source catalogue).
     """
     found: dict[str, Path] = {}
     errors: list[str] = []
     for shard in shards:
+        errors += _address_errors(shard, site_url)
         folder = shard / Kind.PROCEDURE.value
         if not folder.is_dir():
             errors.append(f"{shard}: không có thư mục {Kind.PROCEDURE.value}/ (chưa dựng phân mảnh này?)")
@@ -250,6 +253,17 @@ def shard_pages(shards: Iterable[Path], catalogue: Catalogue) -> tuple[dict[str,
     errors += [f"{found[name]}: thủ tục {name} không có trong catalogue đã gộp (phân mảnh cũ?)" for name in extra[:20]]
     return {code: found[_page_name(code)] for code in (p.code for p in catalogue.procedures)
             if _page_name(code) in found}, errors
+
+
+def _address_errors(shard: Path, site_url: str | None) -> list[str]:
+    """A shard built with another site_url has other canonical links in its pages: its sitemap tells."""
+    sitemap = shard / SITEMAP
+    locs = _LOC.findall(sitemap.read_text(encoding="utf-8")) if sitemap.is_file() else []
+    if not locs or (site_url and html.unescape(locs[0]).startswith(site_url)):
+        return []
+    wanted = f"SITE_URL {site_url}" if site_url else "không có SITE_URL"
+    return [f"{shard}: phân mảnh được dựng cho địa chỉ {html.unescape(locs[0])}, còn site gộp {wanted}; "
+            "hãy dựng mọi phân mảnh với cùng SITE_URL"]
 
 
 def _page_name(code: str) -> str:

@@ -111,16 +111,16 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         # Procedure bodies start rendering now, in worker processes for a large catalogue.
         cache = page_bodies.default_path() if self.config.cache else None
         self.beside = Beside(catalogue, fork=fork)  # forks first: Bodies' pool starts a thread
-        self.shard_pages = self._shard_pages(Path(config["config_file_path"]).parent)
+        self.shard_pages = self._shard_pages(Path(config["config_file_path"]).parent, config.get("site_url"))
         self.bodies = page_bodies.Bodies(self.pages, cache, fork=fork) if self.shard_pages is None else None
         return config
 
-    def _shard_pages(self, config_dir: Path) -> dict[str, Path] | None:
+    def _shard_pages(self, config_dir: Path, config_site_url: str | None) -> dict[str, Path] | None:
         """The procedure pages the `shards` option's site folders hold, or None without the option."""
         if not self.config.shards.strip() or self.catalogue is None:
             return None
         shards = [config_dir / s for s in self.config.shards.split(os.pathsep) if s.strip()]
-        found, errors = merge.shard_pages(shards, self.catalogue)
+        found, errors = merge.shard_pages(shards, self.catalogue, config_site_url)
         if errors:
             raise PluginError("Phân mảnh không khớp với catalogue đã gộp:\n" + "\n".join(errors))
         return found

@@ -19,7 +19,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.merge import MARKER, MergeError, merge_catalogues
+from generator.merge import MARKER, MergeError, merge_catalogues, shard_pages
 from generator.validate import procedure_files
 
 from .catalogues import EMBEDDED, FEED_FIXTURE, load
@@ -234,3 +234,11 @@ def test_the_national_workflow_builds_shards_in_a_matrix_and_merges_them() -> No
     assert all("SOURCE_DATE_EPOCH" in jobs[j]["env"] for j in ("shard", "merge"))
     config = (NATIONAL.parents[2] / "mkdocs.yml").read_text(encoding="utf-8")
     assert "!ENV [CATALOGUE_SHARDS" in config and "!ENV [CATALOGUE_DIR" in config
+
+
+def test_a_shard_built_for_another_address_is_named(federation: dict[str, Path]) -> None:
+    shard = sorted(federation["shards"].iterdir())[0]
+    _, errors = shard_pages([shard], load(EMBEDDED), "https://khac.example/")
+    assert any(e.startswith(f"{shard}: phân mảnh được dựng cho địa chỉ {SITE_URL}") for e in errors)
+    _, errors = shard_pages([shard], load(EMBEDDED), SITE_URL)
+    assert not [e for e in errors if "địa chỉ" in e]
