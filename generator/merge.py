@@ -245,13 +245,14 @@ def shard_pages(shards: Iterable[Path], catalogue: Catalogue, site_url: str | No
             earlier = found.setdefault(entry.name, page)
             if earlier != page:
                 errors.append(f"thủ tục {entry.name} có trang trong hai phân mảnh: {earlier} và {page}")
-    missing = [p.code for p in catalogue.procedures if _page_name(p.code) not in found]
+    codes = sorted(catalogue.by_code)  # retired procedures keep their page too
+    missing = [code for code in codes if _page_name(code) not in found]
     errors += [f"thủ tục {code} không có trang trong phân mảnh nào" for code in missing[:20]]
     if len(missing) > 20:
         errors.append(f"… và {len(missing) - 20} thủ tục khác")
-    extra = sorted(set(found) - {_page_name(p.code) for p in catalogue.procedures})
+    extra = sorted(set(found) - {_page_name(code) for code in codes})
     errors += [f"{found[name]}: thủ tục {name} không có trong catalogue đã gộp (phân mảnh cũ?)" for name in extra[:20]]
-    return {code: found[_page_name(code)] for code in (p.code for p in catalogue.procedures)
+    return {code: found[_page_name(code)] for code in codes
             if _page_name(code) in found}, errors
 
 

@@ -242,3 +242,13 @@ def test_a_shard_built_for_another_address_is_named(federation: dict[str, Path])
     assert any(e.startswith(f"{shard}: phân mảnh được dựng cho địa chỉ {SITE_URL}") for e in errors)
     _, errors = shard_pages([shard], load(EMBEDDED), SITE_URL)
     assert not [e for e in errors if "địa chỉ" in e]
+
+
+def test_a_retired_procedures_page_is_taken_from_its_shard_too(tmp_path: Path) -> None:
+    catalogue = load(Path(__file__).parent / "fixtures" / "retired" / "catalogue")
+    assert catalogue.retired
+    for code in catalogue.by_code:
+        (tmp_path / "thu-tuc" / code).mkdir(parents=True)
+        (tmp_path / "thu-tuc" / code / "index.html").write_text(code, encoding="utf-8")
+    pages, errors = shard_pages([tmp_path], catalogue)
+    assert errors == [] and set(pages) == set(catalogue.by_code)
