@@ -305,18 +305,22 @@ def test_without_javascript_every_case_shows_and_no_chooser(
     context.close()
 
 
-# A sample of the embedded catalogue; bench/print_pages.py measures all of it.
-PRINT_SAMPLE = ["1.000894", "1.003358", "3.000355", "3.000357", "1.001193", "1.004873"]
+# The few procedures of the embedded catalogue whose checklist is longer than two A4
+# pages (1.011441: 41 documents in 10 cases; 2.000829: 33 documents in 15 cases), named in the note.
+PRINTS_LONGER = {"1.011441", "2.000829"}
 
 
 @pytest.mark.browser
-def test_sample_procedures_print_on_at_most_two_a4_pages(page: Any, site_server: str) -> None:
+def test_every_procedure_of_the_embedded_catalogue_prints_on_at_most_two_a4_pages_but_the_named_few(
+        page: Any, site_server: str, built_site: Path) -> None:
+    codes = sorted(p.name for p in (built_site / "thu-tuc").iterdir() if p.is_dir())
     counts = {}
-    for code in PRINT_SAMPLE:
+    for code in codes:
         page.goto(f"{site_server}thu-tuc/{code}/")
         counts[code] = len(re.findall(rb"/Type\s*/Page(?!s)", page.pdf(format="A4")))
-    assert all(n <= 2 for n in counts.values()), counts
-    assert counts["1.000894"] == 1, counts
+    assert {code for code, n in counts.items() if n > 2} == PRINTS_LONGER, counts
+    assert sum(n == 1 for n in counts.values()) >= 0.9 * len(codes)  # most fit on one page
+    assert counts["1.000894"] == counts["1.003358"] == 1
 
 
 def _list_codes(tab: Any) -> list[str]:
