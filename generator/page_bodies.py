@@ -38,7 +38,7 @@ def default_path() -> Path:
     return result_cache.default_path().with_name("pages.sqlite")
 
 
-class _Renderer:
+class Renderer:
     """Renders one procedure body, through the cache when there is one."""
 
     def __init__(self, pages: SitePages, cache_path: Path | None) -> None:
@@ -90,7 +90,7 @@ class Bodies:
                  workers: int | None = None) -> None:
         """`fork`: whether this process may fork workers (see parallel.may_fork)."""
         specs = [s for s in pages.by_uri.values() if s.kind is Kind.PROCEDURE and s.key]
-        self.renderer = _Renderer(pages, cache_path)
+        self.renderer = Renderer(pages, cache_path)
         self.chunks = deque(specs[i:i + CHUNK] for i in range(0, len(specs), CHUNK))
         self.running: deque[tuple[list[PageSpec], Future[list[tuple[str, str, bool]]]]] = deque()
         self.ready: dict[str, str] = {}
@@ -160,5 +160,5 @@ def _open_worker() -> None:
 
 
 def _render_in_worker(chunk: list[PageSpec]) -> list[tuple[str, str, bool]]:
-    renderer: _Renderer = parallel.shared()
+    renderer: Renderer = parallel.shared()
     return [renderer.render(spec) for spec in chunk]

@@ -7,8 +7,13 @@ generator means rewriting this module only. The plugin
   build before MkDocs cleans or writes anything);
 - builds into a temporary folder beside `site_dir` and swaps it in at the
   very end, so a build that fails half-way leaves the previous site intact;
-- adds the generated pages, form files and assets as virtual files
-  (`File.generated`), and fills each page's body from `generator.pages`;
+- walks the site plan (generator/site_plan.py): adds the pages MkDocs
+  renders, form files and assets as virtual files (`File.generated`) and
+  fills each page's body from `generator.pages`; renders one frame per
+  procedure page shape through MkDocs' own context and the theme's
+  main.html, and hands it to our page writer (generator/page_writer.py),
+  which fills and writes every procedure page without MkDocs' per-page
+  work (option `page_writer: false` sends them through MkDocs as before);
 - hands MkDocs every title as escaped text (`as_html`): MkDocs and
   Material print titles as HTML, ours come from the catalogue;
 - watches catalogue/ under `mkdocs serve`, and goes on serving the last
@@ -27,26 +32,31 @@ from concurrent.futures import Future
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from markupsafe import Markup, escape
+from mkdocs.commands.build import get_context
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_build_date
 
 from . import charts as charts_mod
-from . import merge, page_bodies, parallel, result_cache
+from . import merge, page_bodies, parallel, result_cache, site_plan
 from . import stats as stats_mod
 from .beside import Beside
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples, read_manifest
+from .page_writer import BODY_MARK, KEY_MARK, TITLE_MARK, Frame, FrameError, Job, PageWriter, cut, values
 from .pages import CHANGES_PAGE, CHANGES_TITLE, HOME_MARKER, SitePages
 from .problems import Problem, Severity, render, summary
 from .reference import reference_pages
 from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_asset_files
+from .site_plan import SitePlan, Toc
 from .site_urls import Kind, form_url
 from .stats_page import PAGE_DIR, PAGE_TITLE, agency_section, statistics_page
 from .validate import validate
@@ -70,11 +80,18 @@ class CatalogueConfig(Config):
     # Site folders of shards built on their own (one source catalogue each), separated by ':'
     # (os.pathsep): their procedure pages are taken as they are, not rendered again (generator.merge).
     shards = opt.Type(str, default="")
+    # Procedure pages filled into a frame by our page writer (generator/page_writer.py);
+    # false sends each through MkDocs' page build, the reference the tests compare with.
+    page_writer = opt.Type(bool, default=True)
 
 
 class CataloguePlugin(BasePlugin[CatalogueConfig]):
     catalogue: Catalogue | None = None
     pages: SitePages | None = None
+    plan: SitePlan | None = None
+    nav: Any = None
+    fork = False
+    writer: PageWriter | None = None
     dirty = False
     final_dir: Path | None = None
     building_dir: Path | None = None
@@ -92,7 +109,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
 
     def on_config(self, config: Any) -> Any:
         root = Path(config["config_file_path"]).parent / self.config.path
-        fork = parallel.may_fork()  # asked before any process pool of ours starts a thread
+        fork = self.fork = parallel.may_fork()  # asked before any process pool of ours starts a thread
         catalogue, problems = validate(root, cache_path=result_cache.default_path() if self.config.cache else None)
         if catalogue is None:
             raise PluginError(self._invalid(problems))
@@ -108,12 +125,17 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         config["extra_css"].append(STYLE)  # the finder's style, and the header's search box on every page
         if not self.dirty:
             self._build_aside(config)
-        # Procedure bodies start rendering now, in worker processes for a large catalogue.
-        cache = page_bodies.default_path() if self.config.cache else None
-        self.beside = Beside(catalogue, fork=fork)  # forks first: Bodies' pool starts a thread
+        self.beside = Beside(catalogue, fork=fork)  # forks first: a pool starts a thread
         self.shard_pages = self._shard_pages(Path(config["config_file_path"]).parent, config.get("site_url"))
-        self.bodies = page_bodies.Bodies(self.pages, cache, fork=fork) if self.shard_pages is None else None
+        # Procedure pages: copied from shards (option `shards`), written by the page writer, or built by MkDocs.
+        self.plan = site_plan.plan(self.pages, writer=self.config.page_writer and self.shard_pages is None)
+        if not self.config.page_writer and self.shard_pages is None:
+            # Procedure bodies start rendering now, in worker processes for a large catalogue.
+            self.bodies = page_bodies.Bodies(self.pages, self._body_cache(), fork=fork)
         return config
+
+    def _body_cache(self) -> Path | None:
+        return page_bodies.default_path() if self.config.cache else None
 
     def _shard_pages(self, config_dir: Path, config_site_url: str | None) -> dict[str, Path] | None:
         """The procedure pages the `shards` option's site folders hold, or None without the option."""
@@ -147,8 +169,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         config["site_dir"] = str(self.building_dir)
 
     def on_files(self, files: Files, *, config: Any) -> Files:
-        assert self.pages is not None
-        for spec in self.pages.specs():
+        assert self.pages is not None and self.plan is not None
+        for spec in (planned.spec for planned in self.plan.rendered()):
             if self.shard_pages is not None and spec.kind is Kind.PROCEDURE:
                 continue  # copied from the shards in on_post_build
             # Only browse indexes are listed in mkdocs.yml's nav; the rest are reached by links.
@@ -156,7 +178,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
         for path, data in self.pages.list_files().items():  # the filter box's data for each paged list
             files.append(File.generated(config, path, content=data))
-        for path in self.pages.forms:
+        for path in self.plan.forms:
             target = form_url(path)
             files.append(File.generated(config, target, abs_src_path=str(self.pages.catalogue.root / path)))
         self._add_statistics(files, config)
@@ -211,8 +233,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         assert self.pages is not None
         spec = self.pages.by_uri.get(page.file.src_uri)
         if spec is not None:
-            page.toc = get_toc([{"level": 2, "id": anchor, "name": as_html(title), "children": []}
-                                for anchor, title in self.pages.headings(spec)])
+            page.toc = _toc(self.pages.headings(spec))
             if self.bodies is not None and spec.kind is Kind.PROCEDURE:
                 return BODY_PENDING  # filled in on_page_context, see page_bodies
             return self.pages.render(spec)
@@ -227,13 +248,46 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             return html.replace(HOME_MARKER, self.pages.render_home(base))
         return html
 
+    def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
+        self.nav = nav  # the frames are rendered with it (on_env)
+        return nav
+
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
         if self.search is not None:
             assert self.beside is not None
             for path, data in self.beside.wait(self.search).items():
                 files.append(File.generated(config, path, content=data))
             self.search = None
+        assert self.plan is not None
+        if self.plan.written():  # every page's content is known now: frame them, and write
+            self._start_writer(env, config, files)
         return env
+
+    def _start_writer(self, env: Any, config: Any, files: Files) -> None:
+        """Cut one frame per page shape, check it against MkDocs' own page, start the writer."""
+        assert self.plan is not None and self.pages is not None
+        mkdocs = _PageBuild(env, config, files, self.nav)
+        src_uri = f"{Kind.PROCEDURE.value}/{KEY_MARK}.md"
+        frames: dict[Toc, Frame] = {}
+        for toc, model in self.plan.shapes().items():
+            try:
+                frames[toc] = cut(mkdocs.render(src_uri, TITLE_MARK, toc, BODY_MARK))
+                body = self.pages.render(model.spec)
+                filled = frames[toc].fill(values(model.title, model.key, body))
+            except FrameError as exc:
+                raise PluginError(f"{exc} (page_writer: false để MkDocs dựng từng trang)") from exc
+            if filled != mkdocs.render(model.spec.src_uri, model.title, toc, body):
+                raise PluginError(f"Trang {model.url} do trình ghi trang viết khác trang MkDocs dựng "
+                                  "(một plugin hay giao diện thay đổi từng trang?); đặt page_writer: false.")
+        dest = File.generated(config, src_uri, content="").dest_uri
+        job = Job(page_bodies.Renderer(self.pages, self._body_cache()), frames, Path(config["site_dir"]), dest)
+        self.writer = PageWriter(job, self.plan.written(), fork=self.fork)
+
+    def on_template_context(self, context: Any, *, template_name: str, config: Any) -> Any:
+        """The sitemap lists the written pages where MkDocs would have listed them."""
+        if template_name == "sitemap.xml" and self.plan is not None and self.plan.written():
+            context["pages"] = _with_written(list(context["pages"]), self.plan, config.get("site_url"))
+        return context
 
     def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
         """A procedure body goes into its page only now, just before MkDocs writes the page."""
@@ -258,6 +312,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     @event_priority(-100)  # after every other plugin has written its outputs
     def on_post_build(self, *, config: Any) -> None:
         self._close_bodies()
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
         if self.feed is not None:  # JSON feed, JSON-LD, portal shape and CSV under api/v1/, written beside
             assert self.beside is not None
             self.beside.wait(self.feed)
@@ -297,6 +354,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         """A failed build leaves the previous site as it was and no temporary folder."""
         self._close_bodies()
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
         self._close_beside()
         if self.building_dir is not None:
             shutil.rmtree(self.building_dir, ignore_errors=True)
@@ -320,6 +380,55 @@ def as_html(text: str) -> Markup:
     it writes `{{ page.title | e }}`.
     """
     return escape(text)
+
+
+def _toc(headings: Any) -> Any:
+    """A table of contents of (anchor, title) sections, as MkDocs builds it from headings."""
+    return get_toc([{"level": 2, "id": anchor, "name": as_html(title), "children": []} for anchor, title in headings])
+
+
+class _PageBuild:
+    """Renders a page as MkDocs' own page build does: context, page hooks, the theme's main.html."""
+
+    def __init__(self, env: Any, config: Any, files: Files, nav: Any) -> None:
+        self.env, self.config, self.files, self.nav = env, config, files, nav
+
+    def render(self, src_uri: str, title: str, toc: Toc, content: str) -> str:
+        config = self.config
+        page = Page(None, File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV), config)
+        page.markdown, page.meta, page.content, page.toc = "", {"title": as_html(title)}, content, _toc(toc)
+        config._current_page, page.active = page, True
+        try:
+            context = get_context(self.nav, self.files, config, page)
+            context = config.plugins.on_page_context(context, page=page, config=config, nav=self.nav)
+            output = self.env.get_template("main.html").render(context)
+            return str(config.plugins.on_post_page(output, page=page, config=config))
+        finally:
+            config._current_page, page.active = None, False
+
+
+class _Listed:
+    """A written page as MkDocs' sitemap template reads a page (it is no MkDocs page)."""
+
+    is_link = False
+
+    def __init__(self, url: str, site_url: str | None) -> None:
+        self.page = self
+        base = site_url if not site_url or site_url.endswith("/") else site_url + "/"
+        self.canonical_url = urljoin(base, url) if base else None
+        self.abs_url = urlsplit(self.canonical_url).path if self.canonical_url else None
+        self.update_date = get_build_date()
+
+
+def _with_written(pages: list[Any], plan: SitePlan, site_url: str | None) -> list[Any]:
+    """The sitemap's pages with the plan's in plan order, as the reference build lists them."""
+    by_uri = {f.src_uri: f for f in pages}
+    planned = {p.spec.src_uri for p in plan.rendered()}
+    rendered = [i for i, f in enumerate(pages) if f.src_uri in planned]
+    listed = [by_uri[p.spec.src_uri] if not p.written else _Listed(p.url, site_url) for p in plan.pages]
+    if not rendered:
+        return pages + listed
+    return pages[:rendered[0]] + listed + pages[rendered[-1] + 1:]
 
 
 def _render_empty(page: Any, config: Any, files: Files) -> None:

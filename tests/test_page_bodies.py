@@ -22,24 +22,28 @@ SOURCE_DATE_EPOCH = "1790000000"
 # Builds the site in a fresh interpreter (no other thread, so the fork path
 # is allowed), with the parallel threshold given, with the cache or without,
 # or plain (no cache, and MkDocs renders the generated pages' empty Markdown
-# itself); says whether the bodies and the feed were made in other processes.
+# itself), procedure pages through MkDocs (page_writer off) or the page writer;
+# says whether the bodies and the feed were made in other processes.
 BUILD = """
 import sys
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from generator import beside, page_bodies, parallel, plugin
+from generator import beside, page_bodies, page_writer, parallel, plugin
 
 parallel.PARALLEL_MIN = int(sys.argv[2])
-page_bodies.CHUNK = 3
+page_bodies.CHUNK = page_writer.CHUNK = 3
 workers, helper = [], []
 start = page_bodies.Bodies._start
 page_bodies.Bodies._start = lambda self, n: (workers.append(n), start(self, n))[1]
+write = page_writer.PageWriter.__init__
+page_writer.PageWriter.__init__ = lambda self, *a, **k: (write(self, *a, **k), self.pool and workers.append(1))[0]
 init = beside.Beside.__init__
 beside.Beside.__init__ = lambda self, *a, **k: (init(self, *a, **k), helper.append(self.process is not None))[0]
 if sys.argv[4] == "plain":  # MkDocs' own Markdown rendering of the generated pages, too
     plugin.CataloguePlugin.on_pre_page = lambda self, page, **_: page
 config = load_config(sys.argv[1], site_dir=sys.argv[3])
 config.plugins["catalogue"].config.cache = sys.argv[4] == "cache"
+config.plugins["catalogue"].config.page_writer = sys.argv[5] == "writer"
 config.plugins.on_startup(command="build", dirty=False)
 build(config)
 config.plugins.on_shutdown()
@@ -58,12 +62,13 @@ def small_catalogue(target: Path, count: int) -> Path:
     return target
 
 
-def build(catalogue: Path, target: Path, cache_home: Path, *, parallel_min: int, mode: str) -> str:
+def build(catalogue: Path, target: Path, cache_home: Path, *, parallel_min: int, mode: str,
+          pages: str = "mkdocs") -> str:
     env = os.environ | {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1",
                         "CATALOGUE_DIR": str(catalogue), "XDG_CACHE_HOME": str(cache_home)}
     done = subprocess.run(
         [sys.executable, "-c", BUILD, str(ROOT / "mkdocs.yml"), str(parallel_min), str(target),
-         mode],
+         mode, pages],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout.strip().splitlines()[-1]
@@ -84,6 +89,13 @@ def test_site_built_by_workers_and_from_the_cache_is_byte_identical_to_a_serial_
     assert any(name.startswith("thu-tuc/") for name in serial)
     assert tree(tmp_path / "cold") == serial
     assert tree(tmp_path / "warm") == serial
+    # The page writer's workers, cold and from the same cache, write the same pages.
+    assert build(catalogue, tmp_path / "wcold", tmp_path / "wcache", parallel_min=1, mode="cache",
+                 pages="writer") == "parallel"
+    assert build(catalogue, tmp_path / "wwarm", tmp_path / "wcache", parallel_min=1, mode="cache",
+                 pages="writer") == "parallel"
+    assert tree(tmp_path / "wcold") == serial
+    assert tree(tmp_path / "wwarm") == serial
 
 
 @pytest.fixture
@@ -107,7 +119,7 @@ def test_a_body_read_back_from_the_cache_equals_the_rendered_one(pages: SitePage
 
 def test_the_cache_key_changes_with_the_procedure_and_with_its_agency(pages: SitePages, tmp_path: Path) -> None:
     spec = next(s for s in pages.specs() if s.kind is Kind.PROCEDURE and s.key)
-    renderer = page_bodies._Renderer(pages, tmp_path / "pages.sqlite")
+    renderer = page_bodies.Renderer(pages, tmp_path / "pages.sqlite")
     before = renderer.key(spec)
     catalogue = pages.catalogue
     procedure = catalogue.by_code[spec.key]

@@ -1,0 +1,96 @@
+"""Procedure pages from our page writer are the pages MkDocs writes itself, byte for byte."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from markupsafe import Markup, escape
+
+from generator.page_writer import BODY_MARK, KEY_MARK, TITLE_MARK, FrameError, cut, target, values
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE_DATE_EPOCH = "1790000000"
+SITE_URL = "https://dichvucong.example/danh-muc/"
+
+# Builds the site in a fresh interpreter (one thread, so the writer may fork its
+# workers), with the page writer on or off; says how the procedure pages were made.
+BUILD = """
+import sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from generator import page_writer
+
+forked = []
+init = page_writer.PageWriter.__init__
+page_writer.PageWriter.__init__ = lambda self, *a, **k: (init(self, *a, **k), forked.append(self.pool is not None))[0]
+config = load_config(sys.argv[1], site_dir=sys.argv[2])
+config.plugins["catalogue"].config.page_writer = sys.argv[3] == "writer"
+config.plugins.on_startup(command="build", dirty=False)
+build(config)
+config.plugins.on_shutdown()
+print({(): "mkdocs", (True,): "writer-workers", (False,): "writer-inline"}[tuple(forked)])
+"""
+
+
+def build(target_dir: Path, mode: str, cache_home: Path) -> str:
+    env = os.environ | {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL,
+                        "XDG_CACHE_HOME": str(cache_home)}
+    env.pop("CATALOGUE_DIR", None)  # the embedded catalogue
+    done = subprocess.run([sys.executable, "-c", BUILD, str(ROOT / "mkdocs.yml"), str(target_dir), mode],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_the_embedded_catalogue_written_by_the_page_writer_is_byte_identical_to_mkdocs_own(tmp_path: Path) -> None:
+    assert build(tmp_path / "mkdocs", "mkdocs", tmp_path / "cache") == "mkdocs"
+    assert build(tmp_path / "writer", "writer", tmp_path / "cache") == "writer-workers"
+    reference = {p.relative_to(tmp_path / "mkdocs"): p for p in (tmp_path / "mkdocs").rglob("*") if p.is_file()}
+    written = {p.relative_to(tmp_path / "writer"): p for p in (tmp_path / "writer").rglob("*") if p.is_file()}
+    assert sorted(written) == sorted(reference)
+    procedures = [name for name in reference if name.parts[0] == "thu-tuc"]
+    assert len(procedures) == len(list((ROOT / "catalogue" / "procedures").rglob("*.yaml")))
+    different = [str(n) for n in procedures if written[n].read_bytes() != reference[n].read_bytes()]
+    assert different == []
+    page = (tmp_path / "writer" / procedures[0]).read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{SITE_URL}{procedures[0].parent.as_posix()}/">' in page
+    sitemap = (tmp_path / "writer" / "sitemap.xml").read_bytes()
+    assert sitemap == (tmp_path / "mkdocs" / "sitemap.xml").read_bytes()
+    assert f"<loc>{SITE_URL}{procedures[0].parent.as_posix()}/</loc>".encode() in sitemap
+    assert gzip.decompress((tmp_path / "writer" / "sitemap.xml.gz").read_bytes()) == sitemap
+
+
+FRAME = f"<title>dmkhe tieude - Site</title><link href=\"https://x/thu-tuc/{KEY_MARK}/\"><b>{TITLE_MARK}</b>{BODY_MARK}"
+
+
+def test_a_frame_is_filled_with_escaped_title_address_and_body() -> None:
+    name = 'Cấp  giấy <b>phép</b> & "mẫu" \'A\''
+    page = cut(FRAME).fill(values(name, "1.001193", '<h1 id="t">x</h1>'))
+    shown = str(escape(name))
+    collapsed = str(escape(str(Markup(shown).striptags())))
+    assert page == (f"<title>{collapsed} - Site</title><link href=\"https://x/thu-tuc/1.001193/\">"
+                    f"<b>{shown}</b><h1 id=\"t\">x</h1>")
+    assert "<b>phép" not in page and "Cấp giấy &lt;b&gt;" in collapsed
+
+
+def test_a_frame_without_its_body_or_with_a_marker_changed_is_refused() -> None:
+    with pytest.raises(FrameError):
+        cut(FRAME.replace(BODY_MARK, ""))
+    with pytest.raises(FrameError):
+        cut(FRAME + BODY_MARK)
+    with pytest.raises(FrameError):
+        cut(FRAME.replace(TITLE_MARK, TITLE_MARK.upper().lower().replace("  ", "\n")))
+
+
+def test_a_body_without_its_own_heading_is_refused() -> None:
+    with pytest.raises(FrameError):
+        values("Tên", "1.001193", "<p>không tiêu đề</p>")
+
+
+def test_a_page_goes_where_the_frame_page_would_go() -> None:
+    assert target(f"thu-tuc/{KEY_MARK}/index.html", "1.001193") == "thu-tuc/1.001193/index.html"
