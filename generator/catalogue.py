@@ -53,6 +53,9 @@ class Catalogue:
     procedures: list[Procedure] = field(default_factory=list)  # in force; every output's default
     retired: list[Procedure] = field(default_factory=list)  # bãi bỏ or thay thế: own page, tombstone in the feed
     sources: dict[str, str] = field(default_factory=dict)  # code → file path
+    # code → hash of the procedure file's bytes and of what it may refer to (validate's cache key):
+    # what a cache of anything made from one procedure keys on, instead of re-serialising its model.
+    digests: dict[str, str] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
     usage: list[UsageRecord] = field(default_factory=list)
     synonyms: list[Synonym] = field(default_factory=list)
@@ -63,12 +66,13 @@ class Catalogue:
     by_level: dict[int, list[Procedure]] = field(default_factory=dict)
     by_life_event: dict[str, list[Procedure]] = field(default_factory=dict)
 
-    def add(self, located: Located[Procedure]) -> None:
+    def add(self, located: Located[Procedure], digest: str = "") -> None:
         """Add a procedure; a second file with the same code is reported by validation."""
         code = located.value.code
         if code not in self.by_code:
             self.by_code[code] = located.value
             self.sources[code] = located.path
+            self.digests[code] = digest
 
     def finish(self) -> None:
         """Sort and index once, after every procedure is in."""

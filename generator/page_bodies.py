@@ -53,19 +53,33 @@ class Renderer:
             self.cache = ResultCache(self.cache_path, self.salt)
 
     def key(self, spec: PageSpec) -> str:
-        """Hash of everything the procedure template is given for this page."""
+        """Hash of everything the procedure template is given for this page.
+
+        The procedure's file and the shared files it refers to (agencies, fields,
+        life events) are in the catalogue's digest of it, from their raw bytes
+        (hashed by validation anyway); re-serialising the models cost 0.65 ms a page.
+        """
         catalogue, p = self.pages.catalogue, self.pages.catalogue.by_code[spec.key]
+        source = catalogue.digests.get(spec.key) or self._model_inputs(spec)
         inputs = {
             "spec": [spec.kind.value, spec.key, spec.title, spec.url],
-            "p": p.model_dump(mode="json"),
-            "agency": [a.model_dump(mode="json") for a in catalogue.agency_chain(p.agency)],
-            "field": catalogue.fields[p.field].model_dump(mode="json"),
-            "events": [catalogue.life_events[e].model_dump(mode="json") for e in p.life_events],
+            "source": source,
             "files": {f.file: asdict(self.pages.forms[f.file]) for f in p.forms if f.file in self.pages.forms},
             "lineage": self.pages.lineage(p),  # other procedures' names: successor, replaced ones
         }
         text = json.dumps(inputs, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(self.salt.encode() + text.encode("utf-8")).hexdigest()
+
+    def _model_inputs(self, spec: PageSpec) -> str:
+        """The models the page shows, serialised: for a catalogue not made by validation (no digest)."""
+        catalogue, p = self.pages.catalogue, self.pages.catalogue.by_code[spec.key]
+        inputs = {
+            "p": p.model_dump(mode="json"),
+            "agency": [a.model_dump(mode="json") for a in catalogue.agency_chain(p.agency)],
+            "field": catalogue.fields[p.field].model_dump(mode="json"),
+            "events": [catalogue.life_events[e].model_dump(mode="json") for e in p.life_events],
+        }
+        return json.dumps(inputs, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     def render(self, spec: PageSpec) -> tuple[str, str, bool]:
         """(key, body, rendered now) of one procedure page."""

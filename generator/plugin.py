@@ -59,7 +59,7 @@ from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_a
 from .site_plan import SitePlan, Toc
 from .site_urls import Kind, form_url
 from .stats_page import PAGE_DIR, PAGE_TITLE, agency_section, statistics_page
-from .validate import validate
+from .validate import FileResult, validate
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 ASSETS = ("catalogue.css", "catalogue.js")
@@ -93,6 +93,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     fork = False
     writer: PageWriter | None = None
     dirty = False
+    serving = False
+    memory: dict[str, FileResult]
     final_dir: Path | None = None
     building_dir: Path | None = None
     stats: stats_mod.Stats | None = None
@@ -104,13 +106,21 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     reported: str | None = None  # the errors a failed build printed last (mkdocs serve)
     shard_pages: dict[str, Path] | None = None  # code → page built by a shard (option `shards`)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.memory = {}  # each procedure file's validation result, by content hash, kept between builds
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Having on_startup keeps this plugin object across the rebuilds of one `mkdocs serve`,
+        # and with it what the last build learnt (see `memory`).
         self.dirty = dirty
+        self.serving = command == "serve"
 
     def on_config(self, config: Any) -> Any:
         root = Path(config["config_file_path"]).parent / self.config.path
         fork = self.fork = parallel.may_fork()  # asked before any process pool of ours starts a thread
-        catalogue, problems = validate(root, cache_path=result_cache.default_path() if self.config.cache else None)
+        cache = result_cache.default_path() if self.config.cache else None
+        catalogue, problems = validate(root, cache_path=cache, memory=self.memory)
         if catalogue is None:
             raise PluginError(self._invalid(problems))
         self.reported = None

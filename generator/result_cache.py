@@ -50,6 +50,11 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def key(salt: str, shown_path: str, raw: bytes) -> str:
+    """The key of one input file: its bytes and shown path under `salt` (the code, and what it may refer to)."""
+    return hashlib.sha256(salt.encode() + shown_path.encode() + b"\0" + raw).hexdigest()
+
+
 class ResultCache:
     """Stored FileResults by key; every failure to read or write is a miss."""
 
@@ -64,7 +69,7 @@ class ResultCache:
             self.db = None  # a read-only home or a locked file: validate without a cache
 
     def key(self, shown_path: str, raw: bytes) -> str:
-        return hashlib.sha256(self.salt + shown_path.encode() + b"\0" + raw).hexdigest()
+        return key(self.salt.decode(), shown_path, raw)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         if self.db is None:

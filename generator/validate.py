@@ -7,6 +7,7 @@ found) and the full, sorted list of problems.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
@@ -31,20 +32,22 @@ MAX_FORM_BYTES = 20 * 1024 * 1024
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(root: Path, base: Path | None = None, cache_path: Path | None = None
-             ) -> tuple[Catalogue | None, list[Problem]]:
+def validate(root: Path, base: Path | None = None, cache_path: Path | None = None,
+             memory: dict[str, FileResult] | None = None) -> tuple[Catalogue | None, list[Problem]]:
     """Load and check the catalogue under `root`; return it only when error-free.
 
     Paths in problems are shown relative to `base` (the CLI passes the working
     directory, so GitHub annotations land on repository paths), else to the
     catalogue's parent folder. With `cache_path`, unchanged files are not
-    parsed again (see result_cache).
+    parsed again (see result_cache). With `memory` (a dict kept by the caller
+    between runs, as `mkdocs serve` does), an unchanged file's result is taken
+    as it is, not even read back from the cache: only the files that changed
+    are checked again. The dict is left holding this run's results.
     """
-    cache = None
-    if cache_path is not None:
-        shared = b"".join(p.read_bytes() for p in _shared_files(root))
-        cache = ResultCache(cache_path, result_cache.code_fingerprint() + hashlib.sha256(shared).hexdigest())
-    checker = _Checker(root, base, cache)
+    shared = b"".join(p.read_bytes() for p in _shared_files(root))
+    salt = result_cache.code_fingerprint() + hashlib.sha256(shared).hexdigest()
+    cache = ResultCache(cache_path, salt) if cache_path is not None else None
+    checker = _Checker(root, base, cache, salt, memory)
     try:
         catalogue = checker.run()
     finally:
@@ -115,12 +118,14 @@ class FileResult:
     procedure: Located[models.Procedure] | None
     problems: list[Problem]
     code: tuple[str, str, int, int] | None  # code as written, path, line, column
+    key: str = ""  # hash of the file's bytes, shown path, the ids it may refer to and the code (result_cache.key)
 
 
 class _Checker(_Base):
-    def __init__(self, root: Path, base: Path | None, cache: ResultCache | None) -> None:
+    def __init__(self, root: Path, base: Path | None, cache: ResultCache | None, salt: str,
+                 memory: dict[str, FileResult] | None) -> None:
         super().__init__(root, base)
-        self.cache = cache
+        self.cache, self.salt, self.memory = cache, salt, memory
         self.code_places: dict[str, list[tuple[str, int, int]]] = {}
 
     def run(self) -> Catalogue:
@@ -141,13 +146,14 @@ class _Checker(_Base):
         files = _FileChecker(self.root, self.base, catalogue)
         paths = procedure_files(self.root)
         file_of: dict[str, Path] = {}
-        for path, result in zip(paths, check_files(files, paths, self.cache), strict=True):
+        for path, result in zip(paths, check_files(files, paths, self.cache, self.salt, self.memory),
+                                strict=True):
             self.problems.extend(result.problems)
             if result.code is not None:
                 code, shown, line, column = result.code
                 self.code_places.setdefault(code, []).append((shown, line, column))
             if result.procedure is not None:
-                catalogue.add(result.procedure)
+                catalogue.add(result.procedure, result.key)
                 file_of.setdefault(result.procedure.value.code, path)
         self._check_unique_codes()
         self._check_successors(catalogue, file_of)
@@ -381,25 +387,32 @@ PARALLEL_MIN_FILES = 1500  # files; measured for validation alone, above paralle
 _WORKER: _FileChecker | None = None
 
 
-def check_files(checker: _FileChecker, paths: list[Path], cache: ResultCache | None = None
-                ) -> list[FileResult]:
-    """Check procedure files, reusing cached results; results keep the order of `paths`."""
+def check_files(checker: _FileChecker, paths: list[Path], cache: ResultCache | None = None, salt: str = "",
+                memory: dict[str, FileResult] | None = None) -> list[FileResult]:
+    """Check procedure files, reusing remembered and cached results; results keep the order of `paths`."""
     raws = [_read_small(path) for path in paths]
-    keys = [None if raw is None or cache is None else cache.key(checker.rel(path), raw)
+    keys = [None if raw is None else result_cache.key(salt, checker.rel(path), raw)
             for path, raw in zip(paths, raws, strict=True)]
-    stored = cache.get_many(k for k in keys if k is not None) if cache is not None else {}
-    results: list[FileResult | None] = [_decoded(stored.get(k)) if k else None for k in keys]
+    known = memory or {}
+    results: list[FileResult | None] = [known.get(k) if k else None for k in keys]
+    wanted = [k for k, r in zip(keys, results, strict=True) if k is not None and r is None]
+    stored = cache.get_many(wanted) if cache is not None and wanted else {}
+    results = [r or (_decoded(stored.get(k), k) if k else None) for k, r in zip(keys, results, strict=True)]
     missing = [i for i, result in enumerate(results) if result is None]
     fresh = _check_many(checker, [(paths[i], raws[i]) for i in missing])
     new_entries: dict[str, bytes] = {}
     for i, result in zip(missing, fresh, strict=True):
-        results[i] = result
         key = keys[i]
+        results[i] = dataclasses.replace(result, key=key or "")
         if key is not None and not _touches_form_files(result):
             new_entries[key] = result_cache.encode(result.procedure, result.problems, result.code)
     if cache is not None:
         cache.put_many(new_entries)
-    return [r for r in results if r is not None]
+    done = [r for r in results if r is not None]
+    if memory is not None:  # this run's results only: a removed or changed file's old one goes
+        memory.clear()
+        memory.update((r.key, r) for r in done if r.key and not _touches_form_files(r))
+    return done
 
 
 def _read_small(path: Path) -> bytes | None:
@@ -410,11 +423,11 @@ def _read_small(path: Path) -> bytes | None:
         return None
 
 
-def _decoded(blob: bytes | None) -> FileResult | None:
+def _decoded(blob: bytes | None, key: str) -> FileResult | None:
     if blob is None:
         return None
     try:
-        return FileResult(*result_cache.decode(blob))
+        return FileResult(*result_cache.decode(blob), key=key)
     except ValueError:
         return None
 

@@ -117,15 +117,32 @@ def test_a_body_read_back_from_the_cache_equals_the_rendered_one(pages: SitePage
     assert not any(rendered_now for _, _, rendered_now in results)
 
 
-def test_the_cache_key_changes_with_the_procedure_and_with_its_agency(pages: SitePages, tmp_path: Path) -> None:
+def test_the_cache_key_changes_with_the_procedure_file_and_with_the_agencies(tmp_path: Path) -> None:
+    root = shutil.copytree(FIXTURE, tmp_path / "catalogue")
+
+    def key() -> str:
+        catalogue, problems = validate(root)
+        assert catalogue is not None, problems
+        pages = SitePages(catalogue)
+        spec = next(s for s in pages.specs() if s.kind is Kind.PROCEDURE and s.key)
+        return page_bodies.Renderer(pages, None).key(spec)
+
+    before = key()
+    assert key() == before
+    procedure = sorted((root / "procedures").rglob("*.yaml"))[0]
+    procedure.write_bytes(procedure.read_bytes() + b"# a comment changes the bytes\n")
+    edited = key()
+    agencies = root / "agencies.yaml"
+    agencies.write_bytes(agencies.read_bytes() + b"\n")
+    assert len({before, edited, key()}) == 3
+
+
+def test_a_catalogue_without_digests_is_keyed_by_its_models(pages: SitePages) -> None:
     spec = next(s for s in pages.specs() if s.kind is Kind.PROCEDURE and s.key)
-    renderer = page_bodies.Renderer(pages, tmp_path / "pages.sqlite")
+    renderer = page_bodies.Renderer(pages, None)
+    with_digest = renderer.key(spec)
+    pages.catalogue.digests.clear()
     before = renderer.key(spec)
-    catalogue = pages.catalogue
-    procedure = catalogue.by_code[spec.key]
-    catalogue.by_code[spec.key] = procedure.model_copy(update={"name": procedure.name + " (sửa)"})
-    renamed = renderer.key(spec)
-    catalogue.by_code[spec.key] = procedure
-    agency = catalogue.agencies[procedure.agency]
-    catalogue.agencies[procedure.agency] = agency.model_copy(update={"name": agency.name + " mới"})
-    assert len({before, renamed, renderer.key(spec)}) == 3
+    procedure = pages.catalogue.by_code[spec.key]
+    pages.catalogue.by_code[spec.key] = procedure.model_copy(update={"name": procedure.name + " (sửa)"})
+    assert len({with_digest, before, renderer.key(spec)}) == 3

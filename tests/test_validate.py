@@ -167,3 +167,26 @@ def test_a_file_too_large_gives_its_size_with_vietnamese_thousands_dots() -> Non
     problem = load_bytes(b"#" * 6_829_897, "lon.yaml").problems[0]
     assert (problem.code, MAX_FILE_BYTES) == ("E103", 2_097_152)
     assert problem.message.startswith("tệp 6.829.897 byte, vượt giới hạn 2.097.152 byte")
+
+
+def test_with_results_kept_in_memory_only_the_changed_file_is_checked_again(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # Of the fixture's two procedures, the birth registration names a form file: its result is
+    # never kept (whether the form file exists can change without the YAML changing).
+    root = shutil.copytree(VALID, tmp_path / "catalogue")
+    memory: dict[str, validate_module.FileResult] = {}
+    first, _ = validate(root, memory=memory)
+    assert first is not None and len(first.procedures) == 2 and len(memory) == 1
+    checked: list[str] = []
+    check = validate_module._FileChecker.check
+    monkeypatch.setattr(validate_module._FileChecker, "check",
+                        lambda self, path, raw=None: (checked.append(path.name), check(self, path, raw))[1])
+    assert validate(root, memory=memory)[0] is not None
+    assert checked == ["dang-ky-khai-sinh.yaml"]
+    edited = root / "procedures" / "bo-cong-an" / "cap-ho-chieu.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("\nname: ", "\nname: Sửa thử ", 1), encoding="utf-8")
+    checked.clear()
+    second, _ = validate(root, memory=memory)
+    assert sorted(checked) == ["cap-ho-chieu.yaml", "dang-ky-khai-sinh.yaml"]
+    assert second is not None and any(p.name.startswith("Sửa thử ") for p in second.procedures)
+    assert len(memory) == 1
