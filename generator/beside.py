@@ -18,6 +18,7 @@ import multiprocessing
 import traceback
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from .catalogue import Catalogue
 from .exports import FORMATS, closing_files, format_files, write_files
 from .feed import FEED_DIR
 from .search_index import search_files
+from .validate import validate
 
 
 class BesideError(Exception):
@@ -110,6 +112,26 @@ def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None,
 
 
 JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed}
+
+
+def later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | None,
+          previous: dict[str, Any] | None = None) -> BaseProcess:
+    """The search files and the feed of the catalogue at `root`, written into site_dir by a fresh process.
+
+    For `mkdocs serve`, after the pages are in place: the process shares
+    nothing with the server (which has threads, so no fork), reads the
+    catalogue back through the validation cache, and is killed when the next
+    build starts.
+    """
+    return parallel.spawn(_write_later, root, cache_path, site_dir, site_url, previous)
+
+
+def _write_later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | None,
+                 previous: dict[str, Any] | None) -> None:
+    catalogue, _ = validate(root, cache_path=cache_path)
+    if catalogue is not None:
+        write_files(site_dir, search_files(catalogue))
+        _write_feed(catalogue, site_dir, site_url, previous)
 
 
 def _serve(pipe: Connection) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -96,21 +96,43 @@ class Job:
     frames: dict[Toc, Frame]
     site_dir: Path
     dest_pattern: str
+    # Pages already in site_dir, by page key: the body key each was written with, in the same
+    # frames (mkdocs serve keeps the last build's pages); such a page is not written again.
+    previous: Mapping[str, str] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)  # what this job wrote or kept (when run here)
 
     def write(self, pages: list[PlannedPage]) -> int:
         """Fill and write `pages`; store the bodies rendered afresh in the body cache."""
         fresh: dict[str, bytes] = {}
         for page in pages:
+            if self.previous and self._kept(page):
+                continue
             key, body, new = self.renderer.render(page.spec)
             html = self.frames[page.toc].fill(values(page.title, page.key, body))
             path = self.site_dir / target(self.dest_pattern, page.key)
             path.parent.mkdir(parents=True, exist_ok=True)
+            if self.previous:
+                path.unlink(missing_ok=True)  # a kept page is a link to the last site's file: never write into it
             path.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))  # as MkDocs writes a page
+            self.written[page.key] = key or self.renderer.key(page.spec)
             if new and key:
                 fresh[key] = body.encode("utf-8")
         if fresh and self.renderer.cache is not None:
             self.renderer.cache.put_many(fresh)
         return len(pages)
+
+    def _kept(self, page: PlannedPage) -> bool:
+        key = self.renderer.key(page.spec)
+        if self.previous.get(page.key) != key or not (self.site_dir / target(self.dest_pattern, page.key)).is_file():
+            return False
+        self.written[page.key] = key
+        return True
+
+    def remove_stale(self, pages: list[PlannedPage]) -> None:
+        """Remove the kept pages whose procedure is gone."""
+        wanted = {page.key for page in pages}
+        for key in set(self.previous) - wanted:
+            (self.site_dir / target(self.dest_pattern, key)).unlink(missing_ok=True)
 
 
 class PageWriter:
@@ -131,6 +153,7 @@ class PageWriter:
             job.renderer.open()
             for chunk in _chunks(pages):
                 job.write(chunk)
+            job.remove_stale(pages)
 
     def close(self) -> None:
         """Wait for every page; a worker's error is raised here."""

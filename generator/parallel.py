@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 PARALLEL_MIN = 300  # procedures (or files); below this, work stays in this process
@@ -63,6 +64,13 @@ def shared() -> Any:
     """In a forked worker: the object `forking` shared with it."""
     assert _SHARED is not None, "parallel.shared() outside a worker forked under parallel.forking"
     return _SHARED
+
+
+def spawn(target: Callable[..., None], *args: Any) -> BaseProcess:
+    """`target(*args)` in a fresh interpreter: safe beside threads; it shares nothing, its arguments are pickled."""
+    process = multiprocessing.get_context("spawn").Process(target=target, args=args, daemon=True)
+    process.start()
+    return process
 
 
 def pool(workers: int, initializer: Callable[..., None] | None = None,

@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future
 from importlib.resources import files as package_files
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -45,8 +46,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_build_date
 
+from . import beside, merge, page_bodies, parallel, result_cache, site_plan
 from . import charts as charts_mod
-from . import merge, page_bodies, parallel, result_cache, site_plan
 from . import stats as stats_mod
 from .beside import Beside
 from .catalogue import Catalogue
@@ -92,6 +93,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     nav: Any = None
     fork = False
     writer: PageWriter | None = None
+    kept: tuple[dict[Toc, Frame], dict[str, str]] | None = None  # frames and pages of the last build (serve)
+    pending: tuple[dict[Toc, Frame], dict[str, str]] | None = None
+    later: BaseProcess | None = None  # search and feed made after a serve build (see _deferred)
     dirty = False
     serving = False
     memory: dict[str, FileResult]
@@ -119,8 +123,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     def on_config(self, config: Any) -> Any:
         root = Path(config["config_file_path"]).parent / self.config.path
         fork = self.fork = parallel.may_fork()  # asked before any process pool of ours starts a thread
-        cache = result_cache.default_path() if self.config.cache else None
-        catalogue, problems = validate(root, cache_path=cache, memory=self.memory)
+        self._stop_later()  # the last serve build's search and feed: this build makes its own
+        catalogue, problems = validate(root, cache_path=self._validation_cache(), memory=self.memory)
         if catalogue is None:
             raise PluginError(self._invalid(problems))
         self.reported = None
@@ -143,6 +147,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             # Procedure bodies start rendering now, in worker processes for a large catalogue.
             self.bodies = page_bodies.Bodies(self.pages, self._body_cache(), fork=fork)
         return config
+
+    def _validation_cache(self) -> Path | None:
+        return result_cache.default_path() if self.config.cache else None
 
     def _body_cache(self) -> Path | None:
         return page_bodies.default_path() if self.config.cache else None
@@ -195,8 +202,10 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         # Search index and feed are made beside the page build (generator.beside); the
         # index files join `files` in on_env, before MkDocs copies static files.
         assert self.beside is not None
-        self.search = self.beside.search()
-        self.feed = self.beside.feed(Path(config["site_dir"]), config.get("site_url"), self._previous_manifest())
+        if not self._deferred():
+            self.search = self.beside.search()
+            self.feed = self.beside.feed(Path(config["site_dir"]), config.get("site_url"),
+                                         self._previous_manifest())
         for path, data in search_asset_files().items():
             files.append(File.generated(config, path, content=data))
         files.append(File.generated(config, FINDER_SRC, content=""))
@@ -290,8 +299,26 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
                 raise PluginError(f"Trang {model.url} do trình ghi trang viết khác trang MkDocs dựng "
                                   "(một plugin hay giao diện thay đổi từng trang?); đặt page_writer: false.")
         dest = File.generated(config, src_uri, content="").dest_uri
-        job = Job(page_bodies.Renderer(self.pages, self._body_cache()), frames, Path(config["site_dir"]), dest)
+        previous = self._keep_written(frames, dest)
+        job = Job(page_bodies.Renderer(self.pages, self._body_cache()), frames, Path(config["site_dir"]), dest,
+                  previous)
         self.writer = PageWriter(job, self.plan.written(), fork=self.fork)
+        if self.serving:
+            self.pending = (frames, job.written)  # kept once this build's site is in place
+
+    def _keep_written(self, frames: dict[Toc, Frame], dest: str) -> dict[str, str]:
+        """Under `mkdocs serve`, the last build's written pages, when their frames are unchanged.
+
+        They are linked (not moved) into the new build, so the last site stays whole
+        should this build fail; the writer then writes only the pages that changed.
+        """
+        if self.kept is None or self.kept[0] != frames or self.final_dir is None or self.building_dir is None:
+            return {}
+        folder = dest.split("/", maxsplit=1)[0]
+        if not (self.final_dir / folder).is_dir():
+            return {}
+        shutil.copytree(self.final_dir / folder, self.building_dir / folder, copy_function=os.link)
+        return self.kept[1]
 
     def on_template_context(self, context: Any, *, template_name: str, config: Any) -> Any:
         """The sitemap lists the written pages where MkDocs would have listed them."""
@@ -334,11 +361,33 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             stats_mod.write_json(self.stats, Path(config["site_dir"]))
         if self.shard_pages is not None:
             self._add_shard_pages(config)
-        if self.final_dir is None or self.building_dir is None:
-            return
-        _swap(self.building_dir, self.final_dir)
-        config["site_dir"] = str(self.final_dir)
-        self.final_dir = self.building_dir = None
+        if self.final_dir is not None and self.building_dir is not None:
+            _swap(self.building_dir, self.final_dir)
+            config["site_dir"] = str(self.final_dir)
+            self.kept, self.pending = self.pending, None
+            self.final_dir = self.building_dir = None
+        if self._deferred():
+            assert self.catalogue is not None
+            self.later = beside.later(self.catalogue.root, self._validation_cache(), Path(config["site_dir"]),
+                                      config.get("site_url"), self._previous_manifest())
+
+    def _deferred(self) -> bool:
+        """Under `mkdocs serve` with a large catalogue, search and feed are made after the pages are served.
+
+        They are a full build's largest part after the pages (~30 s at 10,000
+        procedures) and under serve (threads: no fork) would run here; a saved
+        edit shows on its page first, the finder and api/v1/ follow.
+        """
+        return self.serving and self.catalogue is not None and len(self.catalogue.procedures) >= parallel.PARALLEL_MIN
+
+    def _stop_later(self) -> None:
+        if self.later is not None:
+            self.later.kill()
+            self.later.join()
+            self.later = None
+
+    def on_shutdown(self) -> None:
+        self._stop_later()
 
     def _add_shard_pages(self, config: Any) -> None:
         """The shards' procedure pages and their sitemap entries, into the merged site."""
@@ -367,6 +416,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         if self.writer is not None:
             self.writer.cancel()
             self.writer = None
+        self.pending = None  # the last site, which `kept` describes, is still in place
         self._close_beside()
         if self.building_dir is not None:
             shutil.rmtree(self.building_dir, ignore_errors=True)

@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup, escape
 
-from generator.page_writer import BODY_MARK, KEY_MARK, TITLE_MARK, FrameError, cut, target, values
+from generator.page_bodies import Renderer
+from generator.page_writer import BODY_MARK, KEY_MARK, TITLE_MARK, FrameError, Job, PageWriter, cut, target, values
+from generator.pages import SitePages
+from generator.site_plan import plan
+from generator.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DATE_EPOCH = "1790000000"
@@ -94,3 +98,27 @@ def test_a_body_without_its_own_heading_is_refused() -> None:
 
 def test_a_page_goes_where_the_frame_page_would_go() -> None:
     assert target(f"thu-tuc/{KEY_MARK}/index.html", "1.001193") == "thu-tuc/1.001193/index.html"
+
+
+def test_pages_kept_from_the_last_build_are_not_written_again_and_gone_ones_are_removed(tmp_path: Path) -> None:
+    catalogue, problems = validate(ROOT / "tests" / "fixtures" / "valid" / "catalogue")
+    assert catalogue is not None, problems
+    pages = SitePages(catalogue)
+    written = plan(pages, writer=True).written()
+    frames = {page.toc: cut(FRAME) for page in written}
+    dest = f"thu-tuc/{KEY_MARK}/index.html"
+    first = Job(Renderer(pages, None), frames, tmp_path, dest)
+    PageWriter(first, written, fork=False).close()
+    assert sorted(first.written) == sorted(p.key for p in written)
+    rendered: list[str] = []
+    again = Job(Renderer(pages, None), frames, tmp_path, dest, {**first.written, "9.999999": "gone"})
+    render = again.renderer.render
+    again.renderer.render = lambda spec: (rendered.append(spec.key), render(spec))[1]  # type: ignore[method-assign]
+    (tmp_path / target(dest, "9.999999")).parent.mkdir(parents=True)
+    (tmp_path / target(dest, "9.999999")).write_text("cũ", encoding="utf-8")
+    (tmp_path / target(dest, written[0].key)).unlink()  # a kept page that is missing is written again
+    PageWriter(again, written, fork=False).close()
+    assert rendered == [written[0].key]
+    assert again.written == first.written
+    assert not (tmp_path / target(dest, "9.999999")).exists()
+    assert all((tmp_path / target(dest, p.key)).is_file() for p in written)
