@@ -1,71 +1,77 @@
-"""Time `mkdocs build` of the site: the embedded catalogue, then a synthetic larger one.
+"""Time `mkdocs build` of the site: the embedded catalogue, synthetic larger ones, and a rebuild after one edit.
 
 Prints the median of 3 builds each and the per-procedure cost, to show that
 page rendering grows linearly (no per-page list grows with the catalogue,
-and procedure pages stay out of the navigation).
+and procedure pages stay out of the navigation). With --edit, for each size
+it fills the caches with one build, renames one procedure, and times the
+warm rebuild that follows (wall, CPU, peak memory summed over processes).
 
-    .venv/bin/python bench/site_bench.py [N_SYNTHETIC ...]
+    .venv/bin/python bench/site_bench.py [--edit] [N_SYNTHETIC ...]
 """
 
 from __future__ import annotations
 
-import os
-import shutil
+import argparse
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import yaml
+from run import BIN, OUT, ROOT, catalogue_of, environment, fingerprint, timed
+from serve_latency import _plain_name, rename
 
-ROOT = Path(__file__).resolve().parents[1]
 EMBEDDED = ROOT / "catalogue"
-
 RUNS = 3
 
 
-def build_seconds(catalogue: Path, target: Path) -> float:
-    """Wall time of one strict build of `catalogue` into `target`."""
-    env = os.environ | {"SOURCE_DATE_EPOCH": "1790000000", "NO_MKDOCS_2_WARNING": "1",
-                        "CATALOGUE_DIR": str(catalogue)}
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "--strict", "-d", str(target)],
-                   cwd=ROOT, env=env, check=True)
-    return time.perf_counter() - start
+def build(catalogue: Path, target: Path, cache: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak MB (PSS summed over the process tree) of one strict build."""
+    command = [str(BIN / "mkdocs"), "build", "-q", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(target)]
+    run = timed(command, environment(cache, catalogue))
+    return run.wall, run.cpu, run.tree_mb
 
 
-def report(label: str, catalogue: Path, work: Path) -> None:
+def report(label: str, catalogue: Path) -> None:
     count = sum(1 for _ in (catalogue / "procedures").rglob("*.yaml"))
-    times = sorted(build_seconds(catalogue, work / "site") for _ in range(RUNS))
+    cache = OUT / "cache" / f"site-{count}"
+    times = sorted(build(catalogue, OUT / "site" / f"bench-{count}", cache)[0] for _ in range(RUNS))
     median = statistics.median(times)
     print(f"{label}: {count} procedures, median {median:.1f} s of {RUNS} "
           f"(min {times[0]:.1f}, max {times[-1]:.1f}), {1000 * median / max(count, 1):.1f} ms per procedure")
 
 
-def synthesise(out: Path, count: int) -> Path:
-    """A valid catalogue of `count` procedures: the embedded ones again under new codes and names."""
-    shutil.copytree(EMBEDDED, out, ignore=shutil.ignore_patterns("procedures"))
-    originals = sorted((EMBEDDED / "procedures").rglob("*.yaml"))
-    records = [(p.parent.name, p.stem, yaml.safe_load(p.read_text(encoding="utf-8"))) for p in originals]
-    for i in range(count):
-        agency, stem, record = records[i % len(records)]
-        copy = dict(record, code=f"9.{i:06d}", name=f"{record['name']} (bản {i // len(records) + 1})")
-        folder = out / "procedures" / agency
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{stem}-{i}.yaml").write_text(yaml.safe_dump(copy, allow_unicode=True, sort_keys=False),
-                                                 encoding="utf-8")
-    return out
+def edited_rebuild(size: int) -> None:
+    """A warm build, one procedure renamed, and the rebuild timed (the site is built aside and swapped in)."""
+    catalogue = catalogue_of(size, fingerprint())
+    cache, site = OUT / "cache" / f"edit-{size}", OUT / "site" / f"edit-{size}"
+    build(catalogue, site, cache)
+    path = next(filter(_plain_name, sorted((catalogue / "procedures").rglob("*.yaml"))))
+    original = path.read_bytes()
+    code = yaml.load(original, Loader=yaml.CSafeLoader)["code"]
+    try:
+        marker = f"bench-{time.time_ns()}"
+        rename(path, marker)
+        wall, cpu, tree = build(catalogue, site, cache)
+    finally:
+        path.write_bytes(original)
+    assert marker in (site / "thu-tuc" / code / "index.html").read_text(encoding="utf-8")
+    print(f"{size:,} procedures: rebuild after editing {path.name}: {wall:.1f} s wall, {cpu:.1f} s CPU, "
+          f"peak {tree:.0f} MB summed over processes")
 
 
-def main(sizes: list[int]) -> None:
-    with tempfile.TemporaryDirectory(prefix="site-bench-") as tmp:
-        work = Path(tmp)
-        report("embedded", EMBEDDED, work)
-        for size in sizes:
-            report(f"synthetic {size}", synthesise(work / f"cat-{size}", size), work)
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--edit", action="store_true", help="time a warm rebuild after editing one procedure")
+    parser.add_argument("sizes", nargs="*", type=int)
+    args = parser.parse_args()
+    if args.edit:
+        for size in args.sizes:
+            edited_rebuild(size)
+        return
+    report("embedded", EMBEDDED)
+    for size in args.sizes:
+        report(f"synthetic {size}", catalogue_of(size, fingerprint()))
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]])
+    main()

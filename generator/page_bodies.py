@@ -61,14 +61,11 @@ class Renderer:
         """
         catalogue, p = self.pages.catalogue, self.pages.catalogue.by_code[spec.key]
         source = catalogue.digests.get(spec.key) or self._model_inputs(spec)
-        inputs = {
-            "spec": [spec.kind.value, spec.key, spec.title, spec.url],
-            "source": source,
-            "files": {f.file: asdict(self.pages.forms[f.file]) for f in p.forms if f.file in self.pages.forms},
-            "lineage": self.pages.lineage(p),  # other procedures' names: successor, replaced ones
-        }
-        text = json.dumps(inputs, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(self.salt.encode() + text.encode("utf-8")).hexdigest()
+        files = [asdict(self.pages.forms[f.file]) for f in p.forms if f.file in self.pages.forms]
+        lineage = self.pages.lineage(p)  # other procedures' names: successor, replaced ones
+        text = "\0".join([self.salt, spec.kind.value, spec.key, spec.title, spec.url, source,
+                          json.dumps([files, lineage], ensure_ascii=False, sort_keys=True)])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _model_inputs(self, spec: PageSpec) -> str:
         """The models the page shows, serialised: for a catalogue not made by validation (no digest)."""
@@ -176,3 +173,36 @@ def _open_worker() -> None:
 def _render_in_worker(chunk: list[PageSpec]) -> list[tuple[str, str, bool]]:
     renderer: Renderer = parallel.shared()
     return [renderer.render(spec) for spec in chunk]
+
+
+class Listings:
+    """Browse pages' bodies (an agency's, a field's… procedures) kept in memory from one build to the next.
+
+    Under `mkdocs serve` the plugin object lives across rebuilds; a browse page
+    is rendered again only when something it shows changed: a procedure it
+    lists (by the catalogue's digest of it, which covers the shared files), the
+    agency's figures, or the code. The indexes of every agency, field… count
+    the whole catalogue and are always rendered.
+    """
+
+    def __init__(self) -> None:
+        self.held: dict[str, tuple[str, str]] = {}  # src_uri → (key, body)
+
+    def render(self, pages: SitePages, spec: PageSpec) -> str:
+        if not spec.key:
+            return pages.render(spec)
+        listed = [pages.catalogue.digests.get(p.code, "") for p in pages.listing(spec)]
+        if not listed or not all(listed):
+            return pages.render(spec)
+        base = "../" * spec.url.count("/")
+        extra = str(pages.agency_extra(spec.key, base)) if spec.kind is Kind.AGENCY else ""
+        children = [a.model_dump_json() for a in pages.children.get(spec.key, [])] if spec.kind is Kind.AGENCY else []
+        text = "\0".join([result_cache.code_fingerprint(), spec.kind.value, spec.key, spec.title, extra,
+                          *children, *listed])
+        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        held = self.held.get(spec.src_uri)
+        if held is not None and held[0] == key:
+            return held[1]
+        body = pages.render(spec)
+        self.held[spec.src_uri] = (key, body)
+        return body

@@ -18,6 +18,7 @@ Nothing here knows MkDocs.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -111,8 +112,6 @@ class Job:
             html = self.frames[page.toc].fill(values(page.title, page.key, body))
             path = self.site_dir / target(self.dest_pattern, page.key)
             path.parent.mkdir(parents=True, exist_ok=True)
-            if self.previous:
-                path.unlink(missing_ok=True)  # a kept page is a link to the last site's file: never write into it
             path.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))  # as MkDocs writes a page
             self.written[page.key] = key or self.renderer.key(page.spec)
             if new and key:
@@ -123,7 +122,8 @@ class Job:
 
     def _kept(self, page: PlannedPage) -> bool:
         key = self.renderer.key(page.spec)
-        if self.previous.get(page.key) != key or not (self.site_dir / target(self.dest_pattern, page.key)).is_file():
+        where = f"{self.site_dir}/{target(self.dest_pattern, page.key)}"
+        if self.previous.get(page.key) != key or not os.path.isfile(where):  # noqa: PTH113 - per page: no Path
             return False
         self.written[page.key] = key
         return True

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -33,7 +32,7 @@ from importlib.resources import files as package_files
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 from mkdocs.commands.build import get_context
@@ -95,10 +94,12 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     writer: PageWriter | None = None
     kept: tuple[dict[Toc, Frame], dict[str, str]] | None = None  # frames and pages of the last build (serve)
     pending: tuple[dict[Toc, Frame], dict[str, str]] | None = None
+    moved: tuple[Path, Path] | None = None  # the kept pages' folder: where it is now, where it was
     later: BaseProcess | None = None  # search and feed made after a serve build (see _deferred)
     dirty = False
     serving = False
     memory: dict[str, FileResult]
+    listings: page_bodies.Listings
     final_dir: Path | None = None
     building_dir: Path | None = None
     stats: stats_mod.Stats | None = None
@@ -113,6 +114,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     def __init__(self) -> None:
         super().__init__()
         self.memory = {}  # each procedure file's validation result, by content hash, kept between builds
+        self.listings = page_bodies.Listings()  # browse pages' bodies, kept between builds likewise
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this plugin object across the rebuilds of one `mkdocs serve`,
@@ -255,7 +257,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             page.toc = _toc(self.pages.headings(spec))
             if self.bodies is not None and spec.kind is Kind.PROCEDURE:
                 return BODY_PENDING  # filled in on_page_context, see page_bodies
-            return self.pages.render(spec)
+            return self.listings.render(self.pages, spec)
         if page.file.src_uri == FINDER_SRC:
             return finder_html(self.pages.catalogue, "../" * page.url.count("/"))
         if page.file.src_uri == CHANGES_PAGE:
@@ -309,15 +311,16 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     def _keep_written(self, frames: dict[Toc, Frame], dest: str) -> dict[str, str]:
         """Under `mkdocs serve`, the last build's written pages, when their frames are unchanged.
 
-        They are linked (not moved) into the new build, so the last site stays whole
-        should this build fail; the writer then writes only the pages that changed.
+        Their folder is moved into the new build (moving it back should the build
+        fail); the writer then writes only the pages that changed.
         """
         if self.kept is None or self.kept[0] != frames or self.final_dir is None or self.building_dir is None:
             return {}
         folder = dest.split("/", maxsplit=1)[0]
         if not (self.final_dir / folder).is_dir():
             return {}
-        shutil.copytree(self.final_dir / folder, self.building_dir / folder, copy_function=os.link)
+        (self.final_dir / folder).rename(self.building_dir / folder)
+        self.moved = (self.building_dir / folder, self.final_dir / folder)
         return self.kept[1]
 
     def on_template_context(self, context: Any, *, template_name: str, config: Any) -> Any:
@@ -364,7 +367,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         if self.final_dir is not None and self.building_dir is not None:
             _swap(self.building_dir, self.final_dir)
             config["site_dir"] = str(self.final_dir)
-            self.kept, self.pending = self.pending, None
+            self.kept, self.pending, self.moved = self.pending, None, None
             self.final_dir = self.building_dir = None
         if self._deferred():
             assert self.catalogue is not None
@@ -416,7 +419,11 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         if self.writer is not None:
             self.writer.cancel()
             self.writer = None
-        self.pending = None  # the last site, which `kept` describes, is still in place
+        self.pending = None
+        if self.moved is not None:  # the last site gets its pages back, some maybe rewritten: keep none
+            if self.moved[0].is_dir() and not self.moved[1].exists():
+                self.moved[0].rename(self.moved[1])
+            self.kept = self.moved = None
         self._close_beside()
         if self.building_dir is not None:
             shutil.rmtree(self.building_dir, ignore_errors=True)
@@ -472,12 +479,9 @@ class _Listed:
 
     is_link = False
 
-    def __init__(self, url: str, site_url: str | None) -> None:
+    def __init__(self, canonical_url: str, abs_url: str, update_date: str) -> None:
         self.page = self
-        base = site_url if not site_url or site_url.endswith("/") else site_url + "/"
-        self.canonical_url = urljoin(base, url) if base else None
-        self.abs_url = urlsplit(self.canonical_url).path if self.canonical_url else None
-        self.update_date = get_build_date()
+        self.canonical_url, self.abs_url, self.update_date = canonical_url, abs_url, update_date
 
 
 def _with_written(pages: list[Any], plan: SitePlan, site_url: str | None) -> list[Any]:
@@ -485,7 +489,14 @@ def _with_written(pages: list[Any], plan: SitePlan, site_url: str | None) -> lis
     by_uri = {f.src_uri: f for f in pages}
     planned = {p.spec.src_uri for p in plan.rendered()}
     rendered = [i for i, f in enumerate(pages) if f.src_uri in planned]
-    listed = [by_uri[p.spec.src_uri] if not p.written else _Listed(p.url, site_url) for p in plan.pages]
+    # As MkDocs' Page._set_canonical_url: urljoin(base, url); a page's URL is a relative path of
+    # its own (no scheme, no '..'), so joined it is the base and the URL, and the path likewise.
+    base = site_url if not site_url or site_url.endswith("/") else site_url + "/"
+    if not base:
+        return pages  # without site_url the sitemap lists no page
+    path, date = urlsplit(base).path, get_build_date()
+    listed = [by_uri[p.spec.src_uri] if not p.written else _Listed(base + p.url, path + p.url, date)
+              for p in plan.pages]
     if not rendered:
         return pages + listed
     return pages[:rendered[0]] + listed + pages[rendered[-1] + 1:]

@@ -69,8 +69,10 @@ def procedure_files(root: Path) -> list[Path]:
     base = root / "procedures"
     if not base.is_dir():
         return []
-    found = [Path(d) / f for d, _, files in os.walk(base) for f in files if f.endswith((".yaml", ".yml"))]
-    return sorted(found)
+    # Strings, sorted part by part as Paths sort: making and comparing 10,000 Paths cost ~0.5 s.
+    found = [os.path.join(d, f)  # noqa: PTH118
+             for d, _, files in os.walk(base) for f in files if f.endswith((".yaml", ".yml"))]
+    return [Path(f) for f in sorted(found, key=lambda f: f.split(os.sep))]  # noqa: PTH206
 
 
 class _Base:
