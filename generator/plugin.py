@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from jinja2.bccache import Bucket, BytecodeCache
 from markupsafe import Markup, escape
 from mkdocs.commands.build import get_context
 from mkdocs.config import config_options as opt
@@ -100,6 +101,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     serving = False
     memory: dict[str, FileResult]
     listings: page_bodies.Listings
+    compiled: _CompiledTemplates
     final_dir: Path | None = None
     building_dir: Path | None = None
     stats: stats_mod.Stats | None = None
@@ -115,6 +117,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         super().__init__()
         self.memory = {}  # each procedure file's validation result, by content hash, kept between builds
         self.listings = page_bodies.Listings()  # browse pages' bodies, kept between builds likewise
+        self.compiled = _CompiledTemplates()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this plugin object across the rebuilds of one `mkdocs serve`,
@@ -274,6 +277,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         return nav
 
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        # MkDocs makes a new Jinja environment each build; under serve, keep the theme's
+        # compiled templates from one rebuild to the next (~0.5 s each).
+        env.bytecode_cache = self.compiled
         if self.search is not None:
             assert self.beside is not None
             for path, data in self.beside.wait(self.search).items():
@@ -452,6 +458,20 @@ def as_html(text: str) -> Markup:
 def _toc(headings: Any) -> Any:
     """A table of contents of (anchor, title) sections, as MkDocs builds it from headings."""
     return get_toc([{"level": 2, "id": anchor, "name": as_html(title), "children": []} for anchor, title in headings])
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Compiled Jinja templates in memory, by Jinja's key (template name and source checksum)."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.held:
+            bucket.bytecode_from_string(self.held[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.held[bucket.key] = bucket.bytecode_to_string()
 
 
 class _PageBuild:
