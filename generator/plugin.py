@@ -310,7 +310,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         previous = self._keep_written(frames, dest)
         job = Job(page_bodies.Renderer(self.pages, self._body_cache()), frames, Path(config["site_dir"]), dest,
                   previous)
-        self.writer = PageWriter(job, self.plan.written(), fork=self.fork)
+        self.writer = PageWriter(job, self.plan.written(), fork=self.fork and parallel.may_fork())
         if self.serving:
             self.pending = (frames, job.written)  # kept once this build's site is in place
 
