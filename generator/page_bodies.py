@@ -191,14 +191,15 @@ class Listings:
     def render(self, pages: SitePages, spec: PageSpec) -> str:
         if not spec.key:
             return pages.render(spec)
-        listed = [pages.catalogue.digests.get(p.code, "") for p in pages.listing(spec)]
+        shown = pages.listing(spec)  # this page's slice of the list; the pager counts the whole
+        listed = [pages.catalogue.digests.get(p.code, "") for p in shown.items]
         if not listed or not all(listed):
             return pages.render(spec)
         base = "../" * spec.url.count("/")
         extra = str(pages.agency_extra(spec.key, base)) if spec.kind is Kind.AGENCY else ""
         children = [a.model_dump_json() for a in pages.children.get(spec.key, [])] if spec.kind is Kind.AGENCY else []
-        text = "\0".join([result_cache.code_fingerprint(), spec.kind.value, spec.key, spec.title, extra,
-                          *children, *listed])
+        text = "\0".join([result_cache.code_fingerprint(), spec.kind.value, spec.key, spec.title, str(spec.page),
+                          str(shown.total), extra, *children, *listed])
         key = hashlib.sha256(text.encode("utf-8")).hexdigest()
         held = self.held.get(spec.src_uri)
         if held is not None and held[0] == key:

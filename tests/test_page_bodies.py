@@ -149,14 +149,14 @@ def test_a_catalogue_without_digests_is_keyed_by_its_models(pages: SitePages) ->
 
 
 def test_a_browse_page_is_rendered_again_only_when_a_procedure_it_lists_changed(pages: SitePages) -> None:
-    spec = next(s for s in pages.specs() if s.kind is Kind.FIELD and s.key and pages.listing(s))
+    spec = next(s for s in pages.specs() if s.kind is Kind.FIELD and s.key and pages.listing(s).items)
     listings, rendered = page_bodies.Listings(), []
     render = pages.render
     pages.render = lambda s: (rendered.append(s.key), render(s))[1]  # type: ignore[method-assign]
     first = listings.render(pages, spec)
     assert listings.render(pages, spec) == first == render(spec)
     assert rendered == [spec.key]
-    code = pages.listing(spec)[0].code
+    code = pages.listing(spec).items[0].code
     pages.catalogue.digests[code] += "-changed"
     assert listings.render(pages, spec) == first
     assert rendered == [spec.key, spec.key]
