@@ -188,22 +188,32 @@ class Listings:
     def __init__(self) -> None:
         self.held: dict[str, tuple[str, str]] = {}  # src_uri → (key, body)
 
-    def render(self, pages: SitePages, spec: PageSpec) -> str:
+    def key(self, pages: SitePages, spec: PageSpec) -> str | None:
+        """Hash of what a browse page shows; None for a page always rendered afresh."""
         if not spec.key:
-            return pages.render(spec)
+            return None
         shown = pages.listing(spec)  # this page's slice of the list; the pager counts the whole
         listed = [pages.catalogue.digests.get(p.code, "") for p in shown.items]
         if not listed or not all(listed):
-            return pages.render(spec)
+            return None
         base = "../" * spec.url.count("/")
         extra = str(pages.agency_extra(spec.key, base)) if spec.kind is Kind.AGENCY else ""
         children = [a.model_dump_json() for a in pages.children.get(spec.key, [])] if spec.kind is Kind.AGENCY else []
         text = "\0".join([result_cache.code_fingerprint(), spec.kind.value, spec.key, spec.title, str(spec.page),
                           str(shown.total), extra, *children, *listed])
-        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def render(self, pages: SitePages, spec: PageSpec) -> str:
+        return self.keyed(pages, spec)[1]
+
+    def keyed(self, pages: SitePages, spec: PageSpec) -> tuple[str | None, str]:
+        """(key, body) of a browse page; the body is rendered only when its key changed."""
+        key = self.key(pages, spec)
+        if key is None:
+            return None, pages.render(spec)
         held = self.held.get(spec.src_uri)
         if held is not None and held[0] == key:
-            return held[1]
+            return held
         body = pages.render(spec)
         self.held[spec.src_uri] = (key, body)
-        return body
+        return key, body

@@ -1,9 +1,11 @@
-"""Our own page writer: procedure pages filled into a frame the site generator rendered once.
+"""Our own page writer: procedure pages, and browse lists' later pages, filled into a frame rendered once.
 
 Every procedure page sits at the same depth of the site, so the theme's page
 around it (header, navigation, table of contents, footer) is the same string
 for all of them but for a few slots: the title, the address and the body. The
-table of contents has two shapes (with or without the forms section). The site
+table of contents has two shapes (with or without the forms section). A browse
+list's pages beyond the first (`co-quan/<id>/trang-2/`…) are likewise one frame
+per kind of list, with the page number as one more slot of the address. The site
 generator's adapter (generator/plugin.py) renders one page per shape with the
 markers below in the slots; `cut` makes a `Frame` of it, and the writer fills
 it for every procedure page, in worker processes for a large catalogue
@@ -29,15 +31,19 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from . import parallel
-from .page_bodies import Renderer
-from .site_plan import PlannedPage, Toc
+from .page_bodies import Listings, Renderer
+from .pages import PageSpec
+from .site_plan import PlannedPage, Shape
+from .site_urls import Kind
 
 # Markers the frame is rendered with. The title's has two spaces: where the theme's
 # template collapses white space (Jinja's striptags, in <title>), it comes out with one.
 TITLE_MARK = "dmkhe  tieude"
-KEY_MARK = "dmkhe-ma"  # the page's key (a procedure code) and so its address
+KEY_MARK = "dmkhe-ma"  # the page's key (a procedure code, an agency id…) and so its address
+PAGE_MARK = "dmkhe-so"  # a browse list's page number, in its address
 BODY_MARK = '<h1 class="dmkhe-noidung"></h1>'  # an <h1>: the theme adds none of its own
-_SLOTS = {TITLE_MARK: "title", "dmkhe tieude": "title_collapsed", KEY_MARK: "key", BODY_MARK: "body"}
+_SLOTS = {TITLE_MARK: "title", "dmkhe tieude": "title_collapsed", KEY_MARK: "key", PAGE_MARK: "page",
+          BODY_MARK: "body"}
 _SLOT = re.compile("|".join(re.escape(m) for m in _SLOTS))
 CHUNK = 64  # pages per task given to a worker
 
@@ -75,18 +81,23 @@ def cut(html: str) -> Frame:
     return Frame(tuple(parts), tuple(slots))
 
 
-def values(title: str, key: str, body: str) -> dict[str, str]:
+def values(title: str, key: str, body: str, page: int = 1) -> dict[str, str]:
     """The slots of one page, escaped as the theme's template escapes them."""
     if "<h1" not in body:
         raise FrameError(f"nội dung trang {key} không có <h1>: giao diện sẽ thêm một tiêu đề khác")
     safe = escape(title)
     return {"title": str(safe), "title_collapsed": str(escape(Markup(safe).striptags())),
-            "key": str(escape(quote(key))), "body": body}
+            "key": str(escape(quote(key))), "page": str(page), "body": body}
 
 
-def target(dest_pattern: str, key: str) -> str:
-    """Where a page goes in the site, from the frame page's destination (which holds KEY_MARK)."""
-    return dest_pattern.replace(KEY_MARK, quote(key))
+def source(spec: PageSpec) -> str:
+    """The frame page's source file for pages like `spec`: its own, with the markers for key and page."""
+    return PageSpec(spec.kind, KEY_MARK, spec.title, spec.page).src_uri.replace(f"trang-{spec.page}", f"trang-{PAGE_MARK}")
+
+
+def target(dest_pattern: str, key: str, page: int = 1) -> str:
+    """Where a page goes in the site, from the frame page's destination (which holds the markers)."""
+    return dest_pattern.replace(KEY_MARK, quote(key)).replace(PAGE_MARK, str(page))
 
 
 @dataclass(frozen=True)
@@ -94,13 +105,14 @@ class Job:
     """What every worker needs, shared with it by fork: bodies, frames, and where pages go."""
 
     renderer: Renderer
-    frames: dict[Toc, Frame]
+    frames: dict[Shape, Frame]
     site_dir: Path
-    dest_pattern: str
-    # Pages already in site_dir, by page key: the body key each was written with, in the same
+    dests: Mapping[Kind, str]  # each kind's frame page's destination (with the markers)
+    # Pages already in site_dir, by source URI: the body key each was written with, in the same
     # frames (mkdocs serve keeps the last build's pages); such a page is not written again.
     previous: Mapping[str, str] = field(default_factory=dict)
     written: dict[str, str] = field(default_factory=dict)  # what this job wrote or kept (when run here)
+    listings: Listings = field(default_factory=Listings)  # browse bodies (under serve: the plugin's memo)
 
     def write(self, pages: list[PlannedPage]) -> int:
         """Fill and write `pages`; store the bodies rendered afresh in the body cache."""
@@ -108,31 +120,47 @@ class Job:
         for page in pages:
             if self.previous and self._kept(page):
                 continue
-            key, body, new = self.renderer.render(page.spec)
-            html = self.frames[page.toc].fill(values(page.title, page.key, body))
-            path = self.site_dir / target(self.dest_pattern, page.key)
+            key, body, new = self._body(page.spec)
+            html = self.frames[page.shape].fill(values(page.title, page.key, body, page.spec.page))
+            path = self.site_dir / self.target(page.spec)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))  # as MkDocs writes a page
-            self.written[page.key] = key or self.renderer.key(page.spec)
-            if new and key:
+            self.written[page.spec.src_uri] = key or self._key(page.spec)
+            if new and key and page.spec.kind is Kind.PROCEDURE:
                 fresh[key] = body.encode("utf-8")
         if fresh and self.renderer.cache is not None:
             self.renderer.cache.put_many(fresh)
         return len(pages)
 
+    def target(self, spec: PageSpec) -> str:
+        return target(self.dests[spec.kind], spec.key, spec.page)
+
+    def _body(self, spec: PageSpec) -> tuple[str, str, bool]:
+        if spec.kind is Kind.PROCEDURE:
+            return self.renderer.render(spec)
+        key, body = self.listings.keyed(self.renderer.pages, spec)
+        return key or "", body, True
+
+    def _key(self, spec: PageSpec) -> str:
+        if spec.kind is Kind.PROCEDURE:
+            return self.renderer.key(spec)
+        return self.listings.key(self.renderer.pages, spec) or ""  # "": never kept
+
     def _kept(self, page: PlannedPage) -> bool:
-        key = self.renderer.key(page.spec)
-        where = f"{self.site_dir}/{target(self.dest_pattern, page.key)}"
-        if self.previous.get(page.key) != key or not os.path.isfile(where):  # noqa: PTH113 - per page: no Path
+        key = self._key(page.spec)
+        where = f"{self.site_dir}/{self.target(page.spec)}"
+        if not key or self.previous.get(page.spec.src_uri) != key or not os.path.isfile(where):  # noqa: PTH113
             return False
-        self.written[page.key] = key
+        self.written[page.spec.src_uri] = key
         return True
 
     def remove_stale(self, pages: list[PlannedPage]) -> None:
-        """Remove the kept pages whose procedure is gone."""
-        wanted = {page.key for page in pages}
-        for key in set(self.previous) - wanted:
-            (self.site_dir / target(self.dest_pattern, key)).unlink(missing_ok=True)
+        """Remove the kept procedure pages whose procedure is gone (the plugin moves in no other stale page)."""
+        wanted = {page.spec.src_uri for page in pages}
+        for uri in set(self.previous) - wanted:
+            spec = PageSpec(Kind.PROCEDURE, uri.removeprefix(f"{Kind.PROCEDURE.value}/").removesuffix(".md"), "")
+            if uri == spec.src_uri:
+                (self.site_dir / self.target(spec)).unlink(missing_ok=True)
 
 
 class PageWriter:

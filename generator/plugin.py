@@ -10,10 +10,11 @@ generator means rewriting this module only. The plugin
 - walks the site plan (generator/site_plan.py): adds the pages MkDocs
   renders, form files and assets as virtual files (`File.generated`) and
   fills each page's body from `generator.pages`; renders one frame per
-  procedure page shape through MkDocs' own context and the theme's
-  main.html, and hands it to our page writer (generator/page_writer.py),
-  which fills and writes every procedure page without MkDocs' per-page
-  work (option `page_writer: false` sends them through MkDocs as before);
+  page shape (procedure pages; browse lists' pages beyond the first) through
+  MkDocs' own context and the theme's main.html, and hands it to our page
+  writer (generator/page_writer.py), which fills and writes those pages
+  without MkDocs' per-page work (option `page_writer: false` sends them
+  through MkDocs as before);
 - hands MkDocs every title as escaped text (`as_html`): MkDocs and
   Material print titles as HTML, ours come from the catalogue;
 - watches catalogue/ under `mkdocs serve`, and goes on serving the last
@@ -53,12 +54,12 @@ from . import stats as stats_mod
 from .beside import Beside
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples, read_manifest
-from .page_writer import BODY_MARK, KEY_MARK, TITLE_MARK, Frame, FrameError, Job, PageWriter, cut, values
+from .page_writer import BODY_MARK, TITLE_MARK, Frame, FrameError, Job, PageWriter, cut, source, values
 from .pages import CHANGES_PAGE, CHANGES_TITLE, HOME_MARKER, SitePages
 from .problems import Problem, Severity, render, summary
 from .reference import reference_pages
 from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_asset_files
-from .site_plan import SitePlan, Toc
+from .site_plan import Shape, SitePlan, Toc
 from .site_urls import Kind, form_url
 from .stats_page import PAGE_DIR, PAGE_TITLE, agency_section, statistics_page
 from .validate import FileResult, validate
@@ -94,9 +95,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     nav: Any = None
     fork = False
     writer: PageWriter | None = None
-    kept: tuple[dict[Toc, Frame], dict[str, str]] | None = None  # frames and pages of the last build (serve)
-    pending: tuple[dict[Toc, Frame], dict[str, str]] | None = None
-    moved: tuple[Path, Path] | None = None  # the kept pages' folder: where it is now, where it was
+    kept: tuple[dict[Shape, Frame], dict[str, str]] | None = None  # frames and pages of the last build (serve)
+    pending: tuple[dict[Shape, Frame], dict[str, str]] | None = None
+    moved: list[tuple[Path, Path]] | None = None  # the kept pages' folders: where each is now, where it was
     later: BaseProcess | None = None  # search and feed made after a serve build (see _deferred)
     dirty = False
     serving = False
@@ -295,40 +296,53 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         """Cut one frame per page shape, check it against MkDocs' own page, start the writer."""
         assert self.plan is not None and self.pages is not None
         mkdocs = _PageBuild(env, config, files, self.nav)
-        src_uri = f"{Kind.PROCEDURE.value}/{KEY_MARK}.md"
-        frames: dict[Toc, Frame] = {}
-        for toc, model in self.plan.shapes().items():
+        frames: dict[Shape, Frame] = {}
+        dests: dict[Kind, str] = {}
+        for shape, model in self.plan.shapes().items():
+            spec, toc = model.spec, model.toc
             try:
-                frames[toc] = cut(mkdocs.render(src_uri, TITLE_MARK, toc, BODY_MARK))
-                body = self.pages.render(model.spec)
-                filled = frames[toc].fill(values(model.title, model.key, body))
+                frames[shape] = cut(mkdocs.render(source(spec), TITLE_MARK, toc, BODY_MARK))
+                body = self.pages.render(spec) if spec.kind is Kind.PROCEDURE else self.listings.render(self.pages, spec)
+                filled = frames[shape].fill(values(model.title, model.key, body, spec.page))
             except FrameError as exc:
                 raise PluginError(f"{exc} (page_writer: false để MkDocs dựng từng trang)") from exc
-            if filled != mkdocs.render(model.spec.src_uri, model.title, toc, body):
+            if filled != mkdocs.render(spec.src_uri, model.title, toc, body):
                 raise PluginError(f"Trang {model.url} do trình ghi trang viết khác trang MkDocs dựng "
                                   "(một plugin hay giao diện thay đổi từng trang?); đặt page_writer: false.")
-        dest = File.generated(config, src_uri, content="").dest_uri
-        previous = self._keep_written(frames, dest)
-        job = Job(page_bodies.Renderer(self.pages, self._body_cache()), frames, Path(config["site_dir"]), dest,
-                  previous)
+            dests[spec.kind] = File.generated(config, source(spec), content="").dest_uri
+        job = Job(page_bodies.Renderer(self.pages, self._body_cache()), frames, Path(config["site_dir"]), dests,
+                  self._keep_written(frames), listings=self.listings)
         self.writer = PageWriter(job, self.plan.written(), fork=self.fork and parallel.may_fork())
         if self.serving:
             self.pending = (frames, job.written)  # kept once this build's site is in place
 
-    def _keep_written(self, frames: dict[Toc, Frame], dest: str) -> dict[str, str]:
+    def _keep_written(self, frames: dict[Shape, Frame]) -> dict[str, str]:
         """Under `mkdocs serve`, the last build's written pages, when their frames are unchanged.
 
-        Their folder is moved into the new build (moving it back should the build
-        fail); the writer then writes only the pages that changed.
+        Their folders (the procedure pages' one, each later list page's own) are
+        moved into the new build (moved back should the build fail); the writer
+        then writes only the pages that changed. A list page no more planned is
+        not moved: it goes with the old site.
         """
         if self.kept is None or self.kept[0] != frames or self.final_dir is None or self.building_dir is None:
             return {}
-        folder = dest.split("/", maxsplit=1)[0]
-        if not (self.final_dir / folder).is_dir():
-            return {}
-        (self.final_dir / folder).rename(self.building_dir / folder)
-        self.moved = (self.building_dir / folder, self.final_dir / folder)
-        return self.kept[1]
+        assert self.plan is not None
+        planned = {p.spec.src_uri: p.spec for p in self.plan.written()}
+        previous: dict[str, str] = {}
+        self.moved = []
+        procedures = Kind.PROCEDURE.value
+        if (self.final_dir / procedures).is_dir():
+            self.moved.append((self.building_dir / procedures, self.final_dir / procedures))
+            previous |= {uri: key for uri, key in self.kept[1].items() if uri.startswith(f"{procedures}/")}
+        for uri, key in self.kept[1].items():
+            spec = planned.get(uri)
+            if spec is not None and spec.kind is not Kind.PROCEDURE and (self.final_dir / spec.url).is_dir():
+                self.moved.append((self.building_dir / spec.url, self.final_dir / spec.url))
+                previous[uri] = key
+        for now, was in self.moved:
+            now.parent.mkdir(parents=True, exist_ok=True)
+            was.rename(now)
+        return previous
 
     def on_template_context(self, context: Any, *, template_name: str, config: Any) -> Any:
         """The sitemap lists the written pages where MkDocs would have listed them."""
@@ -428,8 +442,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             self.writer = None
         self.pending = None
         if self.moved is not None:  # the last site gets its pages back, some maybe rewritten: keep none
-            if self.moved[0].is_dir() and not self.moved[1].exists():
-                self.moved[0].rename(self.moved[1])
+            for now, was in self.moved:
+                if now.is_dir() and not was.exists():
+                    now.rename(was)
             self.kept = self.moved = None
         self._close_beside()
         if self.building_dir is not None:

@@ -5,7 +5,9 @@ for MkDocs) only walks the plan. A page is either *rendered* by the site generat
 (hand-written pages are not in the plan; browse indexes and the pages listing
 procedures are), or *written* by our own page writer (generator/page_writer.py):
 a page family of catalogue size, all at the same depth, whose pages differ only in
-a few slots of one frame per table-of-contents shape.
+a few slots of one frame per shape (kind of page and table of contents). Written are
+procedure pages and the pages of browse lists beyond the first (`trang-2/`…); a
+list's first page stays the site generator's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .pages import PageSpec, SitePages
 from .site_urls import Kind
 
 Toc = tuple[tuple[str, str], ...]  # (anchor, title) of each section, in page order
+Shape = tuple[Kind, Toc]  # pages of one shape share one frame
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,10 @@ class PlannedPage:
     def key(self) -> str:
         return self.spec.key
 
+    @property
+    def shape(self) -> Shape:
+        return (self.spec.kind, self.toc)
+
 
 @dataclass(frozen=True)
 class SitePlan:
@@ -52,18 +59,21 @@ class SitePlan:
     def written(self) -> list[PlannedPage]:
         return [p for p in self.pages if p.written]
 
-    def shapes(self) -> dict[Toc, PlannedPage]:
-        """The first written page of each table-of-contents shape: the model its frame is cut from."""
-        found: dict[Toc, PlannedPage] = {}
+    def shapes(self) -> dict[Shape, PlannedPage]:
+        """The first written page of each shape: the model its frame is cut from."""
+        found: dict[Shape, PlannedPage] = {}
         for page in self.written():
-            found.setdefault(page.toc, page)
+            found.setdefault(page.shape, page)
         return found
 
 
+def writable(spec: PageSpec) -> bool:
+    """Whether the page writer may write a page: a procedure's, or a browse list's page beyond the first."""
+    return (spec.kind is Kind.PROCEDURE and bool(spec.key)) or spec.page > 1
+
+
 def plan(pages: SitePages, *, writer: bool) -> SitePlan:
-    """The plan of a build; with `writer`, procedure pages are written by the page writer."""
-    planned = tuple(
-        PlannedPage(spec, tuple(pages.headings(spec)), writer and spec.kind is Kind.PROCEDURE and bool(spec.key))
-        for spec in pages.by_uri.values()
-    )
+    """The plan of a build; with `writer`, the writable pages are written by the page writer."""
+    planned = tuple(PlannedPage(spec, tuple(pages.headings(spec)), writer and writable(spec))
+                    for spec in pages.by_uri.values())
     return SitePlan(planned, tuple(pages.forms))

@@ -12,9 +12,22 @@ import pytest
 from markupsafe import Markup, escape
 
 from generator.page_bodies import Renderer
-from generator.page_writer import BODY_MARK, KEY_MARK, TITLE_MARK, FrameError, Job, PageWriter, cut, target, values
-from generator.pages import SitePages
-from generator.site_plan import plan
+from generator.page_writer import (
+    BODY_MARK,
+    KEY_MARK,
+    PAGE_MARK,
+    TITLE_MARK,
+    FrameError,
+    Job,
+    PageWriter,
+    cut,
+    source,
+    target,
+    values,
+)
+from generator.pages import PageSpec, SitePages
+from generator.site_plan import plan, writable
+from generator.site_urls import Kind
 from generator.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +72,9 @@ def test_the_embedded_catalogue_written_by_the_page_writer_is_byte_identical_to_
     assert sorted(written) == sorted(reference)
     procedures = [name for name in reference if name.parts[0] == "thu-tuc"]
     assert len(procedures) == len(list((ROOT / "catalogue" / "procedures").rglob("*.yaml")))
-    different = [str(n) for n in procedures if written[n].read_bytes() != reference[n].read_bytes()]
+    later = [name for name in reference if len(name.parts) == 4 and name.parts[2].startswith("trang-")]
+    assert {name.parts[0] for name in later} >= {"co-quan", "muc-do"}  # browse lists' later pages, written too
+    different = [str(n) for n in procedures + later if written[n].read_bytes() != reference[n].read_bytes()]
     assert different == []
     page = (tmp_path / "writer" / procedures[0]).read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{SITE_URL}{procedures[0].parent.as_posix()}/">' in page
@@ -98,6 +113,17 @@ def test_a_body_without_its_own_heading_is_refused() -> None:
 
 def test_a_page_goes_where_the_frame_page_would_go() -> None:
     assert target(f"thu-tuc/{KEY_MARK}/index.html", "1.001193") == "thu-tuc/1.001193/index.html"
+    assert target(f"co-quan/{KEY_MARK}/trang-{PAGE_MARK}/index.html", "bo-y-te", 12) == "co-quan/bo-y-te/trang-12/index.html"
+
+
+def test_a_later_list_page_is_written_from_a_frame_at_its_own_depth_with_its_page_number_as_a_slot() -> None:
+    later, first = PageSpec(Kind.AGENCY, "bo-y-te", "Bộ Y tế — trang 3", 3), PageSpec(Kind.AGENCY, "bo-y-te", "Bộ Y tế")
+    assert writable(later) and not writable(first) and not writable(PageSpec(Kind.AGENCY, "", "Cơ quan"))
+    assert source(later) == f"co-quan/{KEY_MARK}/trang-{PAGE_MARK}.md"
+    assert source(PageSpec(Kind.PROCEDURE, "1.001193", "Tên")) == f"thu-tuc/{KEY_MARK}.md"
+    frame = cut(f'<link href="https://x/co-quan/{KEY_MARK}/trang-{PAGE_MARK}/"><b>{TITLE_MARK}</b>{BODY_MARK}')
+    assert frame.fill(values(later.title, later.key, "<h1>B</h1>", later.page)) == (
+        '<link href="https://x/co-quan/bo-y-te/trang-3/"><b>Bộ Y tế — trang 3</b><h1>B</h1>')
 
 
 def test_pages_kept_from_the_last_build_are_not_written_again_and_gone_ones_are_removed(tmp_path: Path) -> None:
@@ -105,13 +131,15 @@ def test_pages_kept_from_the_last_build_are_not_written_again_and_gone_ones_are_
     assert catalogue is not None, problems
     pages = SitePages(catalogue)
     written = plan(pages, writer=True).written()
-    frames = {page.toc: cut(FRAME) for page in written}
+    written = [p for p in written if p.spec.kind is Kind.PROCEDURE]
+    frames = {page.shape: cut(FRAME) for page in written}
     dest = f"thu-tuc/{KEY_MARK}/index.html"
-    first = Job(Renderer(pages, None), frames, tmp_path, dest)
+    first = Job(Renderer(pages, None), frames, tmp_path, {Kind.PROCEDURE: dest})
     PageWriter(first, written, fork=False).close()
-    assert sorted(first.written) == sorted(p.key for p in written)
+    assert sorted(first.written) == sorted(p.spec.src_uri for p in written)
     rendered: list[str] = []
-    again = Job(Renderer(pages, None), frames, tmp_path, dest, {**first.written, "9.999999": "gone"})
+    again = Job(Renderer(pages, None), frames, tmp_path, {Kind.PROCEDURE: dest},
+                {**first.written, "thu-tuc/9.999999.md": "gone"})
     render = again.renderer.render
     again.renderer.render = lambda spec: (rendered.append(spec.key), render(spec))[1]  # type: ignore[method-assign]
     (tmp_path / target(dest, "9.999999")).parent.mkdir(parents=True)
