@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from markupsafe import Markup, escape
 
 from generator.page_bodies import Renderer
@@ -150,3 +152,48 @@ def test_pages_kept_from_the_last_build_are_not_written_again_and_gone_ones_are_
     assert again.written == first.written
     assert not (tmp_path / target(dest, "9.999999")).exists()
     assert all((tmp_path / target(dest, p.key)).is_file() for p in written)
+
+
+# Two builds of one `mkdocs serve` (one plugin object); between them every later list page
+# is marked, and one procedure's file gets a comment (its digest changes, its name and order do not).
+SERVE = """
+import sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from generator import parallel
+
+parallel.may_fork = lambda: False  # as under mkdocs serve, whose server's threads rule out fork
+config = load_config(sys.argv[1], site_dir=sys.argv[2])
+site, edited = Path(sys.argv[2]), Path(sys.argv[3])
+config.plugins.on_startup(command="serve", dirty=False)
+build(config)
+later = sorted(site.glob("*/*/trang-*/index.html"))
+for page in later:
+    page.write_text(page.read_text(encoding="utf-8") + "<!--giu-->", encoding="utf-8")
+edited.write_text(edited.read_text(encoding="utf-8") + "# sửa thử\\n", encoding="utf-8")
+config = load_config(sys.argv[1], site_dir=sys.argv[2])
+build(config)
+config.plugins.on_shutdown()
+print(len(later))
+"""
+
+
+def test_under_serve_only_the_later_list_pages_showing_an_edited_procedure_are_written_again(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "catalogue", tmp_path / "catalogue")
+    catalogue, problems = validate(tmp_path / "catalogue")
+    assert catalogue is not None, problems
+    pages = SitePages(catalogue)
+    code = pages.listing(next(s for s in pages.specs() if s.page > 1)).items[0].code  # on a later list page
+    edited = next(f for f in sorted((tmp_path / "catalogue" / "procedures").rglob("*.yaml"))
+                  if yaml.safe_load(f.read_text(encoding="utf-8"))["code"] == code)
+    env = os.environ | {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1",
+                        "XDG_CACHE_HOME": str(tmp_path / "cache"), "CATALOGUE_DIR": str(tmp_path / "catalogue")}
+    done = subprocess.run([sys.executable, "-c", SERVE, str(ROOT / "mkdocs.yml"), str(tmp_path / "site"), str(edited)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    later = sorted((tmp_path / "site").glob("*/*/trang-*/index.html"))
+    assert len(later) == int(done.stdout.strip().splitlines()[-1]) > 0
+    showing = [p for p in later if f"thu-tuc/{code}/" in p.read_text(encoding="utf-8")]
+    kept = [p for p in later if p.read_text(encoding="utf-8").endswith("<!--giu-->")]
+    assert sorted(set(later) - set(kept)) == showing
