@@ -137,7 +137,7 @@ def catalogue_of(size: int, stamp: str) -> Path:
     mark = root / ".stamp"
     if not (mark.is_file() and mark.read_text() == stamp):
         synthesise(root, size)
-        mark.write_text(stamp)
+        (root / ".stamp").write_text(stamp)
     return root
 
 
@@ -151,14 +151,20 @@ BARE_CONFIG = {
 }
 
 
+def current(root: Path, stamp: str) -> bool:
+    """Whether the project under `root` was made from these inputs; if not, clear it for making again."""
+    mark = root / ".stamp"
+    if mark.is_file() and mark.read_text() == stamp:
+        return True
+    shutil.rmtree(root, ignore_errors=True)
+    return False
+
+
 def bare_site_of(size: int, catalogue: Path, stamp: str) -> Path:
     """A plain MkDocs project: one Markdown page per procedure, out of the nav, our theme settings."""
     root = OUT / "bare" / str(size)
-    mark = root / ".stamp"
-    if mark.is_file() and mark.read_text() == stamp:
+    if current(root, stamp):
         return root
-    if root.exists():
-        shutil.rmtree(root)
     docs = root / "docs" / "thu-tuc"
     docs.mkdir(parents=True)
     (root / "docs" / "index.md").write_text("# Trang chủ\n\nTrang chủ.\n", encoding="utf-8")
@@ -168,7 +174,7 @@ def bare_site_of(size: int, catalogue: Path, stamp: str) -> Path:
     project = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))
     config = BARE_CONFIG | {"theme": project["theme"]}
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    mark.write_text(stamp)
+    (root / ".stamp").write_text(stamp)
     return root
 
 
@@ -195,11 +201,8 @@ HUGO_LAYOUTS = {
 def hugo_site_of(size: int, bare: Path, stamp: str) -> Path:
     """The bare site's Markdown pages as a Hugo project: same text, a title in front matter."""
     root = OUT / "hugo" / str(size)
-    mark = root / ".stamp"
-    if mark.is_file() and mark.read_text() == stamp:
+    if current(root, stamp):
         return root
-    if root.exists():
-        shutil.rmtree(root)
     content = root / "content" / "thu-tuc"
     content.mkdir(parents=True)
     for page in sorted((bare / "docs" / "thu-tuc").glob("*.md")):
@@ -212,7 +215,7 @@ def hugo_site_of(size: int, bare: Path, stamp: str) -> Path:
         (root / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "layouts" / name).write_text(body, encoding="utf-8")
     (root / "config.toml").write_text(HUGO_CONFIG, encoding="utf-8")
-    mark.write_text(stamp)
+    (root / ".stamp").write_text(stamp)
     return root
 
 
