@@ -91,7 +91,7 @@ def test_the_changes_page_lists_retirements_and_every_page_names_the_atom_feed(s
     assert "20/10/2026: Đăng ký khai sinh (thủ tục cũ, dữ liệu thử) (mã 1.900001) — thay thế bởi Đăng ký khai sinh" in words
     assert 'href="../api/v1/changes.atom"' in html
     for url in ("thay-doi", url_of(Kind.PROCEDURE, SUCCESSOR)):
-        assert re.search(r'<link rel="alternate" type="application/atom\+xml" title="Thay đổi gần đây" '
+        assert re.search(r'<link rel="alternate feed" type="application/atom\+xml" title="Thay đổi gần đây" '
                          r'href="[./]*/?api/v1/changes\.atom">', page(site, url)), url
     assert (site / "api" / "v1" / "changes.atom").is_file()
 

@@ -246,6 +246,15 @@ def test_no_page_of_the_embedded_site_fetches_from_another_host(built_site: Path
     assert outside == []
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["", "thu-tuc/1.000894/", "tra-cuu/?q=ket+hon", "thay-doi/"])
+def test_a_page_load_asks_the_site_for_nothing_it_does_not_have(page: Any, site_server: str, path: str) -> None:
+    failed: list[str] = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    page.goto(site_server + path, wait_until="networkidle")
+    assert failed == []
+
+
 # ------------------------------------------------------- issue 15: answers first
 
 MARRIAGE = "thu-tuc/1.000894/"
