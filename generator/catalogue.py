@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -98,6 +99,24 @@ class Catalogue:
                 by_event[event].append(p)
         self.by_agency, self.by_field = dict(by_agency), dict(by_field)
         self.by_level, self.by_life_event = dict(by_level), dict(by_event)
+
+    def full(self, code: str) -> Procedure:
+        """The whole validated model of one procedure (retired ones too).
+
+        What outputs read beyond a procedure's summary (name, agency, field,
+        level, life events, dates, retirement) comes through here or `each`,
+        one procedure at a time, so that the catalogue need not hold every
+        full model at once (issue 17, a lean catalogue).
+        """
+        return self.by_code[code]
+
+    def each(self, codes: Iterable[str] | None = None) -> Iterator[Procedure]:
+        """The whole models of `codes` (default: the procedures in force, in code order), one at a time.
+
+        Use the model and let it go: do not gather the models in a list.
+        """
+        for code in (p.code for p in self.procedures) if codes is None else codes:
+            yield self.full(code)
 
     def newest_update(self) -> dt.date | None:
         return max((p.updated for p in self.by_code.values()), default=None)
