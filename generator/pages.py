@@ -57,6 +57,7 @@ from .wording import (
     group_digits,
     iso_duration,
     money,
+    vi_key,
     vi_sorted,
 )
 
@@ -430,7 +431,10 @@ def browse_lists(c: Catalogue) -> dict[tuple[Kind, str], list[Procedure]]:
         (Kind.AGENCY, c.by_agency), (Kind.FIELD, c.by_field), (Kind.LEVEL, c.by_level),
         (Kind.LIFE_EVENT, c.by_life_event),
     ]
-    return {(kind, str(key)): vi_sorted(items) for kind, index in indexes for key, items in index.items()}
+    # A procedure is in four lists or more: its sort key is made once, not once per list.
+    keys = {p.code: vi_key(p.name) for p in c.procedures}
+    return {(kind, str(key)): sorted(items, key=lambda p: keys[p.code])
+            for kind, index in indexes for key, items in index.items()}
 
 
 def _list_json(items: list[Procedure]) -> bytes:
