@@ -14,6 +14,7 @@ same functions inline instead.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import traceback
 from concurrent.futures import Future
@@ -86,6 +87,10 @@ class Beside:
 
     def close(self) -> None:
         if self.pipe is not None:
+            # Said, not left to the pipe's end: processes forked later (the page writer's
+            # workers) hold a copy of this end, so closing it alone never reaches the helper.
+            with contextlib.suppress(OSError):  # the helper is gone already
+                self.pipe.send(None)
             self.pipe.close()
             self.pipe = None
         if self.process is not None:
@@ -139,9 +144,12 @@ def _serve(pipe: Connection) -> None:
     catalogue: Catalogue = parallel.shared()
     while True:
         try:
-            name, args = pipe.recv()
+            job = pipe.recv()
         except EOFError:
             return
+        if job is None:  # Beside.close
+            return
+        name, args = job
         try:
             pipe.send((False, JOBS[name](catalogue, *args)))
         except Exception:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,21 @@ def test_jobs_in_the_helper_process_return_results_and_report_failures(
             helper.wait(helper.feed(tmp_path / "file", None))
     finally:
         helper.close()
+
+
+def test_the_helper_ends_when_closed_though_a_later_fork_holds_its_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page writer's workers are forked after the helper and inherit its pipe's end: close must still end it."""
+    catalogue, problems = validate(FIXTURE)
+    assert catalogue is not None, problems
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 0)
+    helper = beside.Beside(catalogue, fork=True)
+    later = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,), daemon=True)
+    later.start()
+    try:
+        process = helper.process
+        assert process is not None
+        helper.close()
+        assert process.exitcode == 0  # it returned; a helper that had to be killed has -9
+    finally:
+        later.kill()
+        later.join()
