@@ -23,6 +23,7 @@ generator means rewriting this module only. The plugin
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2.bccache import Bucket, BytecodeCache
+from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from markupsafe import Markup, escape
 from mkdocs.commands.build import get_context
 from mkdocs.config import config_options as opt
@@ -281,6 +282,11 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
         # MkDocs makes a new Jinja environment each build; under serve, keep the theme's
         # compiled templates from one rebuild to the next (~0.5 s each).
+        if self.config.cache and self.compiled.disk is None:
+            folder = result_cache.default_path().parent / "templates"
+            with contextlib.suppress(OSError):  # a read-only home: compiled in memory only
+                folder.mkdir(parents=True, exist_ok=True)
+                self.compiled.disk = FileSystemBytecodeCache(str(folder))
         env.bytecode_cache = self.compiled
         if self.search is not None:
             assert self.beside is not None
@@ -477,17 +483,31 @@ def _toc(headings: Any) -> Any:
 
 
 class _CompiledTemplates(BytecodeCache):
-    """Compiled Jinja templates in memory, by Jinja's key (template name and source checksum)."""
+    """Compiled Jinja templates in memory, by Jinja's key (template name and source checksum).
+
+    With `disk` (the plugin's `cache` option), also in the user's cache folder, so a
+    fresh `mkdocs build` does not compile the theme's ~45 templates again. Jinja checks
+    each entry against the template's source and its own bytecode version: a stale or
+    foreign entry is a miss.
+    """
 
     def __init__(self) -> None:
         self.held: dict[str, bytes] = {}
+        self.disk: FileSystemBytecodeCache | None = None
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key not in self.held and self.disk is not None:
+            self.disk.load_bytecode(bucket)
+            if bucket.code is not None:
+                self.held[bucket.key] = bucket.bytecode_to_string()
         if bucket.key in self.held:
             bucket.bytecode_from_string(self.held[bucket.key])
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self.held[bucket.key] = bucket.bytecode_to_string()
+        if self.disk is not None:
+            with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+                self.disk.dump_bytecode(bucket)
 
 
 class _PageBuild:
