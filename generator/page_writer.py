@@ -1,11 +1,12 @@
-"""Our own page writer: procedure pages, and browse lists' later pages, filled into a frame rendered once.
+"""Our own page writer: procedure pages and browse lists' pages, filled into a frame rendered once.
 
 Every procedure page sits at the same depth of the site, so the theme's page
 around it (header, navigation, table of contents, footer) is the same string
 for all of them but for a few slots: the title, the address and the body. The
 table of contents has two shapes (with or without the forms section). A browse
-list's pages beyond the first (`co-quan/<id>/trang-2/`…) are likewise one frame
-per kind of list, with the page number as one more slot of the address. The site
+list's pages are likewise one frame per kind of list and depth: its first page
+(`co-quan/<id>/`), and those beyond (`co-quan/<id>/trang-2/`…), with the page
+number as one more slot of the address. The site
 generator's adapter (generator/plugin.py) renders one page per shape with the
 markers below in the slots; `cut` makes a `Frame` of it, and the writer fills
 it for every procedure page, in worker processes for a large catalogue
@@ -33,7 +34,7 @@ from markupsafe import Markup, escape
 from . import parallel
 from .page_bodies import Listings, Renderer
 from .pages import PageSpec
-from .site_plan import PlannedPage, Shape
+from .site_plan import PlannedPage, Shape, family
 from .site_urls import Kind
 
 # Markers the frame is rendered with. The title's has two spaces: where the theme's
@@ -107,7 +108,7 @@ class Job:
     renderer: Renderer
     frames: dict[Shape, Frame]
     site_dir: Path
-    dests: Mapping[Kind, str]  # each kind's frame page's destination (with the markers)
+    dests: Mapping[tuple[Kind, bool], str]  # each page family's frame page's destination (with the markers)
     # Pages already in site_dir, by source URI: the body key each was written with, in the same
     # frames (mkdocs serve keeps the last build's pages); such a page is not written again.
     previous: Mapping[str, str] = field(default_factory=dict)
@@ -133,7 +134,7 @@ class Job:
         return len(pages)
 
     def target(self, spec: PageSpec) -> str:
-        return target(self.dests[spec.kind], spec.key, spec.page)
+        return target(self.dests[family(spec)], spec.key, spec.page)
 
     def _body(self, spec: PageSpec) -> tuple[str, str, bool]:
         if spec.kind is Kind.PROCEDURE:

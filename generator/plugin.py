@@ -10,7 +10,7 @@ generator means rewriting this module only. The plugin
 - walks the site plan (generator/site_plan.py): adds the pages MkDocs
   renders, form files and assets as virtual files (`File.generated`) and
   fills each page's body from `generator.pages`; renders one frame per
-  page shape (procedure pages; browse lists' pages beyond the first) through
+  page shape (procedure pages; browse lists' pages) through
   MkDocs' own context and the theme's main.html, and hands it to our page
   writer (generator/page_writer.py), which fills and writes those pages
   without MkDocs' per-page work (option `page_writer: false` sends them
@@ -60,7 +60,7 @@ from .pages import CHANGES_PAGE, CHANGES_TITLE, HOME_MARKER, SitePages
 from .problems import Problem, Severity, render, summary
 from .reference import reference_pages
 from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_asset_files
-from .site_plan import Shape, SitePlan, Toc
+from .site_plan import Shape, SitePlan, Toc, family
 from .site_urls import Kind, form_url
 from .stats_page import PAGE_DIR, PAGE_TITLE, agency_section, statistics_page
 from .validate import FileResult, validate
@@ -303,7 +303,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         assert self.plan is not None and self.pages is not None
         mkdocs = _PageBuild(env, config, files, self.nav)
         frames: dict[Shape, Frame] = {}
-        dests: dict[Kind, str] = {}
+        dests: dict[tuple[Kind, bool], str] = {}
         for shape, model in self.plan.shapes().items():
             spec, toc = model.spec, model.toc
             try:
@@ -315,7 +315,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             if filled != mkdocs.render(spec.src_uri, model.title, toc, body):
                 raise PluginError(f"Trang {model.url} do trình ghi trang viết khác trang MkDocs dựng "
                                   "(một plugin hay giao diện thay đổi từng trang?); đặt page_writer: false.")
-            dests[spec.kind] = File.generated(config, source(spec), content="").dest_uri
+            dests[family(spec)] = File.generated(config, source(spec), content="").dest_uri
         job = Job(page_bodies.Renderer(self.pages, self._body_cache()), frames, Path(config["site_dir"]), dests,
                   self._keep_written(frames), listings=self.listings)
         self.writer = PageWriter(job, self.plan.written(), fork=self.fork and parallel.may_fork())
@@ -325,10 +325,10 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     def _keep_written(self, frames: dict[Shape, Frame]) -> dict[str, str]:
         """Under `mkdocs serve`, the last build's written pages, when their frames are unchanged.
 
-        Their folders (the procedure pages' one, each later list page's own) are
-        moved into the new build (moved back should the build fail); the writer
-        then writes only the pages that changed. A list page no more planned is
-        not moved: it goes with the old site.
+        The procedure pages' folder, and each list page's file, are moved into
+        the new build (moved back should the build fail); the writer then writes
+        only the pages that changed. A list page no more planned is not moved: it
+        goes with the old site.
         """
         if self.kept is None or self.kept[0] != frames or self.final_dir is None or self.building_dir is None:
             return {}
@@ -342,8 +342,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             previous |= {uri: key for uri, key in self.kept[1].items() if uri.startswith(f"{procedures}/")}
         for uri, key in self.kept[1].items():
             spec = planned.get(uri)
-            if spec is not None and spec.kind is not Kind.PROCEDURE and (self.final_dir / spec.url).is_dir():
-                self.moved.append((self.building_dir / spec.url, self.final_dir / spec.url))
+            page = f"{spec.url}index.html" if spec is not None else ""
+            if spec is not None and spec.kind is not Kind.PROCEDURE and (self.final_dir / page).is_file():
+                self.moved.append((self.building_dir / page, self.final_dir / page))
                 previous[uri] = key
         for now, was in self.moved:
             now.parent.mkdir(parents=True, exist_ok=True)
@@ -449,7 +450,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         self.pending = None
         if self.moved is not None:  # the last site gets its pages back, some maybe rewritten: keep none
             for now, was in self.moved:
-                if now.is_dir() and not was.exists():
+                if now.exists() and not was.exists():
                     now.rename(was)
             self.kept = self.moved = None
         self._close_beside()

@@ -5,9 +5,10 @@ for MkDocs) only walks the plan. A page is either *rendered* by the site generat
 (hand-written pages are not in the plan; browse indexes and the pages listing
 procedures are), or *written* by our own page writer (generator/page_writer.py):
 a page family of catalogue size, all at the same depth, whose pages differ only in
-a few slots of one frame per shape (kind of page and table of contents). Written are
-procedure pages and the pages of browse lists beyond the first (`trang-2/`…); a
-list's first page stays the site generator's.
+a few slots of one frame per shape (kind of page, depth and table of contents).
+Written are procedure pages and every page of the browse lists (`co-quan/<id>/`,
+`co-quan/<id>/trang-2/`…): at national scale there are thousands of agencies. The
+browse indexes, which the navigation lists, stay the site generator's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .pages import PageSpec, SitePages
 from .site_urls import Kind
 
 Toc = tuple[tuple[str, str], ...]  # (anchor, title) of each section, in page order
-Shape = tuple[Kind, Toc]  # pages of one shape share one frame
+Shape = tuple[Kind, bool, Toc]  # pages of one shape share one frame; the bool: a list's page beyond the first
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class PlannedPage:
 
     @property
     def shape(self) -> Shape:
-        return (self.spec.kind, self.toc)
+        return (*family(self.spec), self.toc)
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,15 @@ class SitePlan:
         return found
 
 
+def family(spec: PageSpec) -> tuple[Kind, bool]:
+    """Pages written to one address pattern: a kind, and whether the page is a list's beyond the first
+    (its address has one folder more, `trang-N/`)."""
+    return spec.kind, spec.page > 1
+
+
 def writable(spec: PageSpec) -> bool:
-    """Whether the page writer may write a page: a procedure's, or a browse list's page beyond the first."""
-    return (spec.kind is Kind.PROCEDURE and bool(spec.key)) or spec.page > 1
+    """Whether the page writer may write a page: a procedure's or a browse list's, not an index in the nav."""
+    return bool(spec.key)
 
 
 def plan(pages: SitePages, *, writer: bool) -> SitePlan:

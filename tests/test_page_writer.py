@@ -120,7 +120,7 @@ def test_a_page_goes_where_the_frame_page_would_go() -> None:
 
 def test_a_later_list_page_is_written_from_a_frame_at_its_own_depth_with_its_page_number_as_a_slot() -> None:
     later, first = PageSpec(Kind.AGENCY, "bo-y-te", "Bộ Y tế — trang 3", 3), PageSpec(Kind.AGENCY, "bo-y-te", "Bộ Y tế")
-    assert writable(later) and not writable(first) and not writable(PageSpec(Kind.AGENCY, "", "Cơ quan"))
+    assert writable(later) and writable(first) and not writable(PageSpec(Kind.AGENCY, "", "Cơ quan"))
     assert source(later) == f"co-quan/{KEY_MARK}/trang-{PAGE_MARK}.md"
     assert source(PageSpec(Kind.PROCEDURE, "1.001193", "Tên")) == f"thu-tuc/{KEY_MARK}.md"
     frame = cut(f'<link href="https://x/co-quan/{KEY_MARK}/trang-{PAGE_MARK}/"><b>{TITLE_MARK}</b>{BODY_MARK}')
@@ -136,11 +136,11 @@ def test_pages_kept_from_the_last_build_are_not_written_again_and_gone_ones_are_
     written = [p for p in written if p.spec.kind is Kind.PROCEDURE]
     frames = {page.shape: cut(FRAME) for page in written}
     dest = f"thu-tuc/{KEY_MARK}/index.html"
-    first = Job(Renderer(pages, None), frames, tmp_path, {Kind.PROCEDURE: dest})
+    first = Job(Renderer(pages, None), frames, tmp_path, {(Kind.PROCEDURE, False): dest})
     PageWriter(first, written, fork=False).close()
     assert sorted(first.written) == sorted(p.spec.src_uri for p in written)
     rendered: list[str] = []
-    again = Job(Renderer(pages, None), frames, tmp_path, {Kind.PROCEDURE: dest},
+    again = Job(Renderer(pages, None), frames, tmp_path, {(Kind.PROCEDURE, False): dest},
                 {**first.written, "thu-tuc/9.999999.md": "gone"})
     render = again.renderer.render
     again.renderer.render = lambda spec: (rendered.append(spec.key), render(spec))[1]  # type: ignore[method-assign]
