@@ -112,12 +112,16 @@ class Job:
     # Pages already in site_dir, by source URI: the body key each was written with, in the same
     # frames (mkdocs serve keeps the last build's pages); such a page is not written again.
     previous: Mapping[str, str] = field(default_factory=dict)
-    written: dict[str, str] = field(default_factory=dict)  # what this job wrote or kept (when run here)
+    written: dict[str, str] = field(default_factory=dict)  # what this job wrote or kept (all of it after close)
     listings: Listings = field(default_factory=Listings)  # browse bodies (under serve: the plugin's memo)
 
-    def write(self, pages: list[PlannedPage]) -> int:
-        """Fill and write `pages`; store the bodies rendered afresh in the body cache."""
+    def write(self, pages: list[PlannedPage]) -> dict[str, str]:
+        """Fill and write `pages`; store the bodies rendered afresh in the body cache.
+
+        Returns the key each page was written (or kept) with, by source URI.
+        """
         fresh: dict[str, bytes] = {}
+        done = len(self.written)
         for page in pages:
             if self.previous and self._kept(page):
                 continue
@@ -131,7 +135,7 @@ class Job:
                 fresh[key] = body.encode("utf-8")
         if fresh and self.renderer.cache is not None:
             self.renderer.cache.put_many(fresh)
-        return len(pages)
+        return dict(list(self.written.items())[done:])
 
     def target(self, spec: PageSpec) -> str:
         return target(self.dests[family(spec)], spec.key, spec.page)
@@ -169,9 +173,9 @@ class PageWriter:
 
     def __init__(self, job: Job, pages: list[PlannedPage], *, fork: bool, workers: int | None = None) -> None:
         """`fork`: whether this process may fork (see parallel.may_fork)."""
-        self.job = job
+        self.job, self.pages = job, pages
         self.pool: ProcessPoolExecutor | None = None
-        self.running: list[Future[int]] = []
+        self.running: list[Future[dict[str, str]]] = []
         if len(pages) >= parallel.PARALLEL_MIN and fork:
             # The main process only waits meanwhile (and renders the site generator's few pages).
             count = workers if workers is not None else parallel.worker_count(limit=4)
@@ -188,7 +192,9 @@ class PageWriter:
         """Wait for every page; a worker's error is raised here."""
         try:
             for future in self.running:
-                future.result()
+                self.job.written.update(future.result())
+            if self.running:
+                self.job.remove_stale(self.pages)
         finally:
             self.cancel()
 
@@ -213,6 +219,6 @@ def _open_worker() -> None:
     job.renderer.open()
 
 
-def _write_in_worker(pages: list[PlannedPage]) -> int:
+def _write_in_worker(pages: list[PlannedPage]) -> dict[str, str]:
     job: Job = parallel.shared()
     return job.write(pages)

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import logging
 import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -147,6 +149,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         config["extra_css"].append(STYLE)  # the finder's style, and the header's search box on every page
         if not self.dirty:
             self._build_aside(config)
+            if self.kept is None and not self.serving:
+                self.kept = self._load_kept()
         self.beside = Beside(catalogue, fork=fork)  # forks first: a pool starts a thread
         self.shard_pages = self._shard_pages(Path(config["config_file_path"]).parent, config.get("site_url"))
         # Procedure pages: copied from shards (option `shards`), written by the page writer, or built by MkDocs.
@@ -319,11 +323,55 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         job = Job(page_bodies.Renderer(self.pages, self._body_cache()), frames, Path(config["site_dir"]), dests,
                   self._keep_written(frames), listings=self.listings)
         self.writer = PageWriter(job, self.plan.written(), fork=self.fork and parallel.may_fork())
-        if self.serving:
-            self.pending = (frames, job.written)  # kept once this build's site is in place
+        self.pending = (frames, job.written)  # kept once this build's site is in place (complete after close)
+
+    def _kept_record(self) -> Path | None:
+        """Where the written pages of the site in `final_dir` are recorded, for the next build in a fresh process."""
+        if not self.config.cache or self.final_dir is None:
+            return None
+        site = hashlib.sha256(str(self.final_dir.resolve()).encode()).hexdigest()[:32]
+        return result_cache.default_path().parent / "sites" / f"{site}.pickle"
+
+    def _save_kept(self, targets: dict[str, str]) -> None:
+        """The frames and page keys of the site just put in place, with each page file's size and time."""
+        record = self._kept_record()
+        if record is None or self.kept is None or self.final_dir is None:
+            return
+        frames, written = self.kept
+        pages: dict[str, tuple[str, str, int, int]] = {}
+        try:
+            for uri, key in written.items():
+                stat = (self.final_dir / targets[uri]).stat()
+                pages[uri] = (key, targets[uri], stat.st_size, stat.st_mtime_ns)
+            record.parent.mkdir(parents=True, exist_ok=True)
+            partial = record.with_suffix(".partial")
+            partial.write_bytes(pickle.dumps((frames, pages), protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(record)
+        except (OSError, KeyError):
+            record.unlink(missing_ok=True)  # no record is only slower; a wrong one must never be read
+
+    def _load_kept(self) -> tuple[dict[Shape, Frame], dict[str, str]] | None:
+        """The last build's written pages of this site, as `mkdocs serve` keeps them in memory.
+
+        Trusted as the validation cache is (the user's own cache folder), and only
+        when every recorded page is still the file that build wrote (size and
+        time): a site changed since by anything else is written whole.
+        """
+        record = self._kept_record()
+        if record is None or self.final_dir is None or not record.is_file():
+            return None
+        try:
+            frames, pages = pickle.loads(record.read_bytes())
+            for _key, target, size, mtime in pages.values():
+                stat = (self.final_dir / target).stat()
+                if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+                    return None
+        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError):
+            return None
+        return frames, {uri: key for uri, (key, *_rest) in pages.items()}
 
     def _keep_written(self, frames: dict[Shape, Frame]) -> dict[str, str]:
-        """Under `mkdocs serve`, the last build's written pages, when their frames are unchanged.
+        """The last build's written pages (under `mkdocs serve`, or recorded), when their frames are unchanged.
 
         The procedure pages' folder, and each list page's file, are moved into
         the new build (moved back should the build fail); the writer then writes
@@ -380,8 +428,10 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     @event_priority(-100)  # after every other plugin has written its outputs
     def on_post_build(self, *, config: Any) -> None:
         self._close_bodies()
+        targets: dict[str, str] = {}
         if self.writer is not None:
             self.writer.close()
+            targets = {p.spec.src_uri: self.writer.job.target(p.spec) for p in self.plan.written()} if self.plan else {}
             self.writer = None
         if self.feed is not None:  # JSON feed, JSON-LD, portal shape and CSV under api/v1/, written beside
             assert self.beside is not None
@@ -396,6 +446,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             _swap(self.building_dir, self.final_dir)
             config["site_dir"] = str(self.final_dir)
             self.kept, self.pending, self.moved = self.pending, None, None
+            self._save_kept(targets)
             self.final_dir = self.building_dir = None
         if self._deferred():
             assert self.catalogue is not None

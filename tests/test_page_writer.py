@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -197,3 +198,40 @@ def test_under_serve_only_the_later_list_pages_showing_an_edited_procedure_are_w
     showing = [p for p in later if f"thu-tuc/{code}/" in p.read_text(encoding="utf-8")]
     kept = [p for p in later if p.read_text(encoding="utf-8").endswith("<!--giu-->")]
     assert sorted(set(later) - set(kept)) == showing
+
+
+def test_a_fresh_build_after_one_edit_rewrites_that_page_only_and_gives_the_site_of_a_clean_build(
+        tmp_path: Path) -> None:
+    """The written pages' record (in the cache folder) lets a new `mkdocs build` keep what did not change."""
+    shutil.copytree(ROOT / "catalogue", tmp_path / "catalogue")
+    plain = re.compile(r"^name: (?![>|'\"])", re.MULTILINE)  # a plain one-line name, renamed below
+    files = [f for f in sorted((tmp_path / "catalogue" / "procedures").rglob("*.yaml"))
+             if plain.search(f.read_text(encoding="utf-8"))]
+    edited = files[len(files) // 2]
+    code = yaml.safe_load(edited.read_text(encoding="utf-8"))["code"]
+    env = os.environ | {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1",
+                        "XDG_CACHE_HOME": str(tmp_path / "cache"), "CATALOGUE_DIR": str(tmp_path / "catalogue")}
+
+    def mkdocs_build(site: Path) -> None:
+        done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"),
+                               "-d", str(site)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+                              check=False)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    site = tmp_path / "site"
+    mkdocs_build(site)
+    pages = {p: p.stat().st_mtime_ns for p in (site / "thu-tuc").rglob("index.html")}
+    edited.write_text(plain.sub("name: Sửa thử ", edited.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    mkdocs_build(site)
+    page = site / "thu-tuc" / code / "index.html"
+    assert "Sửa thử" in page.read_text(encoding="utf-8")
+    again = {p: p.stat().st_mtime_ns for p in (site / "thu-tuc").rglob("index.html")}
+    assert sorted(again) == sorted(pages)
+    rewritten = [p.parent.name for p in again if again[p] != pages[p]]
+    assert rewritten == [code]
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache-clean")
+    mkdocs_build(tmp_path / "clean")
+    built = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    clean = {p.relative_to(tmp_path / "clean"): p.read_bytes() for p in (tmp_path / "clean").rglob("*") if p.is_file()}
+    assert sorted(built) == sorted(clean)
+    assert [str(n) for n in built if built[n] != clean[n]] == []
