@@ -23,9 +23,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from . import feed, parallel
+from . import parallel
 from .catalogue import Catalogue
-from .exports import FORMATS, closing_files, format_files, write_files
+from .exports import FORMATS, write_export, write_files
 from .feed import FEED_DIR
 from .search_index import search_files
 from .validate import validate
@@ -102,18 +102,13 @@ class Beside:
 
 
 def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None,
-                previous: dict[str, Any] | None = None) -> None:
-    """Every export format's files into site_dir/api/v1/, one format at a time.
+                previous: dict[str, Any] | None = None, cache_path: Path | None = None) -> None:
+    """Every export format's files into site_dir/api/v1/ (generator.exports.write_export).
 
-    Only one format's files are in memory at once (all formats of 10,000
-    procedures are ~390 MB of bytes), and nothing is sent back to the build.
+    Written as streams from each procedure's pieces, made in workers or read
+    from the cache at `cache_path`; nothing is sent back to the build.
     """
-    hashes: dict[str, str] = {}
-    for name in FORMATS:
-        files = format_files(catalogue, name, site_url)
-        write_files(site_dir / FEED_DIR, files)
-        hashes.update((n, feed.sha256(d)) for n, d in files.items())
-    write_files(site_dir / FEED_DIR, closing_files(catalogue, feed.Links(site_url or None), hashes, previous))
+    write_export(catalogue, site_dir / FEED_DIR, FORMATS, site_url, previous, cache_path=cache_path)
 
 
 JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed}

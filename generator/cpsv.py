@@ -27,8 +27,9 @@ from typing import Any
 
 from . import models, wording
 from .catalogue import Catalogue
-from .feed import FEED_DIR, Links, dumps
+from .feed import FEED_DIR, Links
 from .site_urls import Kind, procedure_url, url_of
+from .streams import ListFile, Sink, collect, encode, placeholder
 from .wording import NO_AGENCY
 
 JSONLD_FILE = "catalogue.jsonld"
@@ -95,20 +96,33 @@ CONTEXT: dict[str, Any] = {
 }
 
 
+class JsonLd:
+    """catalogue.jsonld, written as the procedures' nodes come (see generator.exports)."""
+
+    def __init__(self, catalogue: Catalogue, links: Links, sink: Sink) -> None:
+        context = dict(CONTEXT)
+        if links.site_url:
+            context["@base"] = links.url(f"{FEED_DIR}/{JSONLD_FILE}")
+        self.out = ListFile(sink, JSONLD_FILE, {"@context": context, "@graph": placeholder("@graph")}, "@graph")
+        # Vocabularies, agencies and life events first, then each service's nodes.
+        for node in [*concepts(catalogue), *organisations(catalogue), *life_events(catalogue)]:
+            self.out.add(encode(node))
+
+    @staticmethod
+    def piece(procedure: models.Procedure, catalogue: Catalogue, links: Links) -> bytes:
+        """The procedure's nodes, encoded and joined as they sit in the graph."""
+        return b",".join(encode(node) for node in service_nodes(procedure, catalogue))
+
+    def add(self, code: str, piece: bytes) -> None:
+        self.out.add(piece)
+
+    def close(self) -> None:
+        self.out.close()
+
+
 def jsonld_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
     """The CPSV-AP export, by path inside api/v1/."""
-    return {JSONLD_FILE: dumps(document(catalogue, links))}
-
-
-def document(catalogue: Catalogue, links: Links) -> dict[str, Any]:
-    """The whole JSON-LD document: vocabularies, agencies, life events, then each service's nodes."""
-    context = dict(CONTEXT)
-    if links.site_url:
-        context["@base"] = links.url(f"{FEED_DIR}/{JSONLD_FILE}")
-    graph: list[Node] = [*concepts(catalogue), *organisations(catalogue), *life_events(catalogue)]
-    for procedure in catalogue.procedures:
-        graph.extend(service_nodes(procedure, catalogue))
-    return {"@context": context, "@graph": graph}
+    return collect(JsonLd, catalogue, links)
 
 
 def service_nodes(procedure: models.Procedure, catalogue: Catalogue) -> list[Node]:

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from . import models
 from .catalogue import Catalogue
-from .feed import Links, dumps, sha256
+from .feed import Links, dumps
 from .site_urls import procedure_url
+from .streams import Sink, collect
 
 PROCEDURE_COLUMNS: tuple[str, ...] = (
     "code", "name", "agency", "agency_name", "other_agencies", "field", "field_name", "tiers", "service_level",
@@ -52,27 +53,65 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATA_PACKAGE = "datapackage.json"
 
 
+BOM = "\ufeff".encode()
+
+
+def _procedure_rows(p: models.Procedure, catalogue: Catalogue, links: Links) -> list[list[Cell]]:
+    return [procedure_row(p, catalogue, links)]
+
+
+# Each table: its file, columns, and a procedure's rows in it.
+TABLES: tuple[tuple[str, tuple[str, ...], Callable[[models.Procedure, Catalogue, Links], list[list[Cell]]]], ...] = (
+    ("procedures.csv", PROCEDURE_COLUMNS, _procedure_rows),
+    ("channels.csv", CHANNEL_COLUMNS, lambda p, _c, _l: channel_rows(p)),
+    ("documents.csv", DOCUMENT_COLUMNS, lambda p, _c, _l: document_rows(p)),
+    ("legal_basis.csv", LEGAL_BASIS_COLUMNS, lambda p, _c, _l: legal_basis_rows(p)),
+    ("forms.csv", FORM_COLUMNS, lambda p, _c, _l: form_rows(p)),
+    ("results.csv", RESULT_COLUMNS, lambda p, _c, _l: result_rows(p)),
+)
+
+
+class Tables:
+    """Every table and the data package describing them, written as the procedures' rows come
+    (see generator.exports)."""
+
+    def __init__(self, catalogue: Catalogue, links: Links, sink: Sink) -> None:
+        self.sink = sink
+        self.streams = [sink.open(name) for name, _, _ in TABLES]
+        for stream, (_, columns, _) in zip(self.streams, TABLES, strict=True):
+            stream.write(BOM + rows_bytes([columns]))
+
+    @staticmethod
+    def piece(p: models.Procedure, catalogue: Catalogue, links: Links) -> tuple[bytes, ...]:
+        """The procedure's rows of each table, as they sit in the file."""
+        return tuple(rows_bytes(rows(p, catalogue, links)) for _, _, rows in TABLES)
+
+    def add(self, code: str, piece: tuple[bytes, ...]) -> None:
+        for stream, rows in zip(self.streams, piece, strict=True):
+            stream.write(rows)
+
+    def close(self) -> None:
+        for stream in self.streams:
+            stream.close()
+        self.sink.put(DATA_PACKAGE, data_package({name: (columns, self.sink.hashes[name])
+                                                  for name, columns, _ in TABLES}))
+
+
 def csv_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
     """Every table and the data package describing them, by path inside api/v1/."""
-    procedures = catalogue.procedures
-    files = {
-        "procedures.csv": table(PROCEDURE_COLUMNS, (procedure_row(p, catalogue, links) for p in procedures)),
-        "channels.csv": table(CHANNEL_COLUMNS, (row for p in procedures for row in channel_rows(p))),
-        "documents.csv": table(DOCUMENT_COLUMNS, (row for p in procedures for row in document_rows(p))),
-        "legal_basis.csv": table(LEGAL_BASIS_COLUMNS, (row for p in procedures for row in legal_basis_rows(p))),
-        "forms.csv": table(FORM_COLUMNS, (row for p in procedures for row in form_rows(p))),
-        "results.csv": table(RESULT_COLUMNS, (row for p in procedures for row in result_rows(p))),
-    }
-    files[DATA_PACKAGE] = data_package(files)
-    return files
+    return collect(Tables, catalogue, links)
+
+
+def rows_bytes(rows: Iterable[Sequence[Cell]]) -> bytes:
+    """Rows as CSV (RFC 4180, CRLF), UTF-8 without the byte-order mark."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([cell(v) for v in row] for row in rows)
+    return out.getvalue().encode("utf-8")
 
 
 def table(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows([cell(v) for v in row] for row in rows)
-    return out.getvalue().encode("utf-8-sig")
+    """A whole table: byte-order mark, header, rows."""
+    return BOM + rows_bytes([columns]) + rows_bytes(rows)
 
 
 def cell(value: Cell) -> str:
@@ -173,11 +212,10 @@ def field_schema(column: str) -> dict[str, Any]:
     return field
 
 
-def data_package(files: dict[str, bytes]) -> bytes:
-    """Every CSV as a tabular resource: path, dialect, encoding and each column's type."""
+def data_package(tables: dict[str, tuple[Sequence[str], str]]) -> bytes:
+    """Every CSV (name → columns, SHA-256) as a tabular resource: path, dialect, encoding, each column's type."""
     resources = []
-    for name, data in files.items():
-        header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    for name, (header, digest) in tables.items():
         keys = ["code"] if name == "procedures.csv" else [c for c in header if c in ("code", "case_item", "item")]
         keys = keys if name != "channels.csv" else []  # a channel row is keyed by channel and fee together
         schema: dict[str, Any] = {"fields": [field_schema(c) for c in header], "missingValues": [""]}
@@ -188,7 +226,7 @@ def data_package(files: dict[str, bytes]) -> bytes:
         resources.append({
             "name": name.removesuffix(".csv"), "path": name, "title": TABLE_TITLES[name],
             "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "hash": f"sha256:{sha256(data)}",
+            "hash": f"sha256:{digest}",
             "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": "\"", "doubleQuote": True,
                         "header": True},
             "schema": schema,

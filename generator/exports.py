@@ -8,26 +8,48 @@ fills the feed's docs page with real examples, so the examples never drift.
 from __future__ import annotations
 
 import json
+import pickle
 import re
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Generator, Iterable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from . import changes, cpsv, csv_tables, feed, models, openapi, portal
+from . import changes, cpsv, csv_tables, feed, models, openapi, parallel, portal, result_cache
 from .catalogue import Catalogue
 from .feed import Links
+from .result_cache import ResultCache
+from .streams import Exporter, FolderSink, MemorySink, Sink
 
-Exporter = Callable[[Catalogue, Links], dict[str, bytes]]
-FORMATS: dict[str, Exporter] = {
-    "json": lambda catalogue, links: {**feed.feed_files(catalogue, links), **openapi.openapi_files(links)},
-    "jsonld": cpsv.jsonld_files,
-    "csv": csv_tables.csv_files,
-    "portal": portal.portal_files,
+
+class _JsonFeed(feed.JsonFeed):
+    """The JSON feed and the OpenAPI description of it."""
+
+    def close(self) -> None:
+        super().close()
+        for name, data in openapi.openapi_files(self.links).items():
+            self.sink.put(name, data)
+
+
+FORMATS: dict[str, type[Exporter]] = {
+    "json": _JsonFeed,
+    "jsonld": cpsv.JsonLd,
+    "csv": csv_tables.Tables,
+    "portal": portal.Portal,
 }
 PROCEDURE_DIR = "procedures/"
 AGENCY_DIR = "agencies/"
 DOCS_PAGE = "api/index.md"  # the feed's docs page, under docs/
 EXAMPLE_MARK = re.compile(r"^<!-- feed-example (\w+)(?: (\S+))? -->$", re.MULTILINE)
+CHUNK = 64  # procedures per worker task
+WINDOW_PER_WORKER = 4  # tasks in flight per worker: what bounds the pieces held at once
+STORE_BATCH = 500  # fresh pieces written to the cache at a time
+
+
+def default_path() -> Path:
+    """Beside the validation cache: $XDG_CACHE_HOME/catalogue-generator/feed.sqlite."""
+    return result_cache.default_path().with_name("feed.sqlite")
 
 
 def export_files(catalogue: Catalogue, formats: Iterable[str] = FORMATS, site_url: str | None = None,
@@ -36,13 +58,128 @@ def export_files(catalogue: Catalogue, formats: Iterable[str] = FORMATS, site_ur
 
     `previous`: the previous build's manifest, to list this build's changes against it.
     """
-    links = Links(site_url or None)
-    files: dict[str, bytes] = {}
-    for name in formats:
-        files.update(FORMATS[name](catalogue, links))
-    hashes = {n: feed.sha256(d) for n, d in files.items()}
-    files.update(closing_files(catalogue, links, hashes, previous))
-    return files
+    sink = MemorySink()
+    export(catalogue, sink, formats, site_url, previous)
+    return sink.files
+
+
+def write_export(catalogue: Catalogue, out: Path, formats: Iterable[str] = FORMATS, site_url: str | None = None,
+                 previous: dict[str, Any] | None = None, *, cache_path: Path | None = None) -> None:
+    """The files of `export_files`, written under `out` as they are made: only pieces are in memory.
+
+    A file whose bytes are unchanged is left untouched; a procedure or agency
+    file left from an earlier export whose code is gone is removed.
+    """
+    sink = FolderSink(out, (PROCEDURE_DIR, AGENCY_DIR))
+    export(catalogue, sink, formats, site_url, previous, cache_path=cache_path)
+    sink.finish()
+
+
+def export(catalogue: Catalogue, sink: Sink, formats: Iterable[str] = FORMATS, site_url: str | None = None,
+           previous: dict[str, Any] | None = None, *, cache_path: Path | None = None) -> None:
+    """Every file of the chosen formats through `sink`, in one pass over the procedures.
+
+    Each procedure's pieces (its record, JSON-LD nodes, camelCase record, CSV
+    rows) are made once, in worker processes for a large catalogue, or read
+    from the cache at `cache_path`; every format's whole files take them in
+    code order, then the manifest closes the export.
+    """
+    links, names = Links(site_url or None), list(formats)
+    exporters = [FORMATS[name](catalogue, links, sink) for name in names]
+    for code, pieces in Pieces(catalogue, links, names, cache_path).each():
+        for exporter, piece in zip(exporters, pieces, strict=True):
+            exporter.add(code, piece)
+    for exporter in exporters:
+        exporter.close()
+    hashes = dict(sink.hashes)
+    for name, data in closing_files(catalogue, links, hashes, previous).items():
+        sink.put(name, data)
+
+
+class Pieces:
+    """Each procedure's pieces for the chosen formats, in code order: cached, or made here or in workers.
+
+    Cached only for a full export (every format), keyed by
+    result_cache.derived_key of the procedure's digest and the site's URL.
+    """
+
+    def __init__(self, catalogue: Catalogue, links: Links, names: list[str], cache_path: Path | None) -> None:
+        self.catalogue, self.links, self.names = catalogue, links, tuple(names)
+        whole = self.names == tuple(FORMATS)
+        self.cache = ResultCache(cache_path, "") if cache_path is not None and whole else None
+        self.keys: dict[str, str] = {}
+        if self.cache is not None:
+            self.keys = {code: result_cache.derived_key("feed", digest, links.site_url or "")
+                         for code, digest in catalogue.digests.items() if digest}
+
+    def each(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        codes = [p.code for p in self.catalogue.procedures]
+        present = self.cache.present(self.keys.values()) if self.cache is not None else set()
+        made = _blobs(self.catalogue, self.links, self.names, [c for c in codes if self.keys.get(c) not in present])
+        fresh: dict[str, bytes] = {}
+        try:
+            for start in range(0, len(codes), CHUNK):
+                chunk = codes[start:start + CHUNK]
+                stored = self._stored([self.keys[c] for c in chunk if self.keys.get(c) in present])
+                for code in chunk:
+                    key = self.keys.get(code)
+                    blob = stored.get(key) if key in present else next(made)
+                    if blob is None:  # listed but unreadable: made here
+                        blob = _blob(self.catalogue.full(code), self.catalogue, self.links, self.names)
+                    if key is not None and key not in present:
+                        fresh[key] = blob
+                    yield code, pickle.loads(blob)
+                if len(fresh) >= STORE_BATCH:
+                    self._store(fresh)
+            self._store(fresh)
+        finally:
+            made.close()
+            if self.cache is not None:
+                self.cache.close()
+
+    def _stored(self, keys: list[str]) -> dict[str, bytes]:
+        return self.cache.get_many(keys) if self.cache is not None and keys else {}
+
+    def _store(self, fresh: dict[str, bytes]) -> None:
+        if self.cache is not None:
+            self.cache.put_many(fresh)
+        fresh.clear()
+
+
+def _blob(procedure: models.Procedure, catalogue: Catalogue, links: Links, names: tuple[str, ...]) -> bytes:
+    """A procedure's pieces of `names`, pickled: what a worker sends back and the cache keeps."""
+    pieces = tuple(FORMATS[name].piece(procedure, catalogue, links) for name in names)
+    return pickle.dumps(pieces, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _blobs(catalogue: Catalogue, links: Links, names: tuple[str, ...], codes: list[str]) -> Generator[bytes]:
+    """The pieces of `codes`, in order: in worker processes when there are many and this process may fork.
+
+    At most WINDOW_PER_WORKER tasks per worker run ahead of what is taken, so
+    memory holds a few hundred procedures' pieces, not the catalogue's.
+    """
+    if len(codes) < parallel.PARALLEL_MIN or not parallel.may_fork():
+        for procedure in catalogue.each(codes):
+            yield _blob(procedure, catalogue, links, names)
+        return
+    workers = parallel.worker_count()
+    tasks = deque(codes[i:i + CHUNK] for i in range(0, len(codes), CHUNK))
+    running: deque[Future[list[bytes]]] = deque()
+    with parallel.forking((catalogue, links, names)):  # the workers are forked by the first submit
+        pool = parallel.pool(workers)
+        running.append(pool.submit(_blobs_in_worker, tasks.popleft()))
+    try:
+        while running:
+            while tasks and len(running) < WINDOW_PER_WORKER * workers:
+                running.append(pool.submit(_blobs_in_worker, tasks.popleft()))
+            yield from running.popleft().result()
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _blobs_in_worker(codes: list[str]) -> list[bytes]:
+    catalogue, links, names = parallel.shared()
+    return [_blob(procedure, catalogue, links, names) for procedure in catalogue.each(codes)]
 
 
 def closing_files(catalogue: Catalogue, links: Links, hashes: dict[str, str],
@@ -66,11 +203,6 @@ def read_manifest(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("procedures"), list):
         raise ValueError(f"{path} không phải manifest.json của feed (thiếu danh sách procedures)")
     return data
-
-
-def format_files(catalogue: Catalogue, fmt: str, site_url: str | None = None) -> dict[str, bytes]:
-    """The files of one format, without the manifest (written once all formats are)."""
-    return FORMATS[fmt](catalogue, Links(site_url or None))
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:

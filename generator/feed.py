@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
@@ -31,6 +30,7 @@ from . import models
 from .catalogue import Catalogue
 from .schema import model_schema, schema_json
 from .site_urls import procedure_url, url_of
+from .streams import ListFile, Sink, collect, encode, placeholder, write_list
 
 FEED_DIR = "api/v1"
 SCHEMA_DIR = "schema"
@@ -44,8 +44,7 @@ Sha256 = str
 
 def dumps(value: Any) -> bytes:
     """The one JSON encoding of every feed file: sorted keys, fixed separators, UTF-8, final newline."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return (text + "\n").encode("utf-8")
+    return encode(value) + b"\n"
 
 
 def sha256(data: bytes) -> Sha256:
@@ -439,37 +438,75 @@ def envelope(catalogue: Catalogue, links: Links, schema: str, depth: int = 0) ->
 # --- Files
 
 
+def record_bytes(procedure: models.Procedure, links: Links) -> bytes:
+    """A procedure's record as catalogue.json and agencies/<id>.json hold it: made once, written three times."""
+    return encode(procedure_record(procedure, links))
+
+
+_PROCEDURE_HEAD = encode({"$schema": schema_ref("procedure.schema.json", 1)})[:-1] + b","
+
+
+def procedure_file_bytes(record: bytes) -> bytes:
+    """procedures/<code>.json from the record's bytes: `$schema` sorts before every key of a record."""
+    return _PROCEDURE_HEAD + record[1:] + b"\n"
+
+
+def record_of_file(data: bytes) -> bytes:
+    """The record inside procedures/<code>.json (what `procedure_file_bytes` added, taken off)."""
+    assert data.startswith(_PROCEDURE_HEAD)
+    return b"{" + data[len(_PROCEDURE_HEAD):-1]
+
+
+class JsonFeed:
+    """The JSON feed's files, written as the procedures' records come (see generator.exports)."""
+
+    def __init__(self, catalogue: Catalogue, links: Links, sink: Sink) -> None:
+        self.catalogue, self.links, self.sink = catalogue, links, sink
+        self.tombstones = [tombstone(p, links) for p in catalogue.each(p.code for p in catalogue.retired)]
+        self.agencies, self.fields = agency_records(catalogue, links), field_records(catalogue, links)
+        events = life_event_records(catalogue, links)
+        counts = Counts(procedures=len(catalogue.procedures), agencies=len(self.agencies), fields=len(self.fields),
+                        life_events=len(events), retired=len(self.tombstones))
+        self.whole = ListFile(sink, "catalogue.json", {
+            **envelope(catalogue, links, "catalogue.schema.json"), "counts": counts.model_dump(),
+            "agencies": self.agencies, "fields": self.fields, "life_events": events,
+            "procedures": placeholder("procedures"), "retired": self.tombstones,
+        }, "procedures")
+
+    @staticmethod
+    def piece(procedure: models.Procedure, catalogue: Catalogue, links: Links) -> bytes:
+        return record_bytes(procedure, links)
+
+    def add(self, code: str, record: bytes) -> None:
+        self.sink.put(procedure_file(code), procedure_file_bytes(record))
+        self.whole.add(record)
+
+    def close(self) -> None:
+        catalogue, links, sink = self.catalogue, self.links, self.sink
+        self.whole.close()
+        for t in self.tombstones:
+            sink.put(procedure_file(t["code"]), dumps({"$schema": schema_ref("tombstone.schema.json", 1), **t}))
+        sink.put("agencies.json", dumps({**envelope(catalogue, links, "agencies.schema.json"), "agencies": self.agencies}))
+        sink.put("fields.json", dumps({**envelope(catalogue, links, "fields.schema.json"), "fields": self.fields}))
+        sink.put(CHANGELOG_FILE, dumps(changelog(catalogue, links)))
+        for agency in self.agencies:
+            self._agency_file(agency)
+        for name, data in {**schema_files(FEED_SCHEMAS, links), **frozen_schemas()}.items():
+            sink.put(name, data)
+
+    def _agency_file(self, agency: dict[str, Any]) -> None:
+        """agencies/<id>.json: its records read back from the procedure files just written, in code order."""
+        codes = sorted(p.code for p in self.catalogue.by_agency.get(agency["id"], []))
+        retired = [t for t, p in zip(self.tombstones, self.catalogue.retired, strict=True) if p.agency == agency["id"]]
+        document = {**envelope(self.catalogue, self.links, "agency.schema.json", 1), "agency": agency,
+                    "procedures": placeholder("procedures"), "retired": retired}
+        records = (record_of_file(self.sink.read(procedure_file(code))) for code in codes)
+        write_list(self.sink, agency_file(agency["id"]), document, "procedures", records)
+
+
 def feed_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
     """Every file of the JSON feed, by path inside api/v1/."""
-    records = [procedure_record(p, links) for p in catalogue.procedures]
-    files = {procedure_file(r["code"]): dumps({"$schema": schema_ref("procedure.schema.json", 1), **r})
-             for r in records}
-    tombstones = [tombstone(p, links) for p in catalogue.retired]
-    files.update((procedure_file(t["code"]), dumps({"$schema": schema_ref("tombstone.schema.json", 1), **t}))
-                 for t in tombstones)
-    agencies, fields = agency_records(catalogue, links), field_records(catalogue, links)
-    events = life_event_records(catalogue, links)
-    counts = Counts(procedures=len(records), agencies=len(agencies), fields=len(fields), life_events=len(events),
-                    retired=len(tombstones))
-    files["catalogue.json"] = dumps({
-        **envelope(catalogue, links, "catalogue.schema.json"), "counts": counts.model_dump(),
-        "agencies": agencies, "fields": fields, "life_events": events, "procedures": records,
-        "retired": tombstones,
-    })
-    files["agencies.json"] = dumps({**envelope(catalogue, links, "agencies.schema.json"), "agencies": agencies})
-    files["fields.json"] = dumps({**envelope(catalogue, links, "fields.schema.json"), "fields": fields})
-    files[CHANGELOG_FILE] = dumps(changelog(catalogue, links))
-    by_code = {r["code"]: r for r in records}
-    for agency in agencies:
-        codes = [p.code for p in catalogue.by_agency.get(agency["id"], [])]
-        files[agency_file(agency["id"])] = dumps({
-            **envelope(catalogue, links, "agency.schema.json", 1), "agency": agency,
-            "procedures": [by_code[c] for c in sorted(codes)],
-            "retired": [t for t, p in zip(tombstones, catalogue.retired, strict=True) if p.agency == agency["id"]],
-        })
-    files.update(schema_files(FEED_SCHEMAS, links))
-    files.update(frozen_schemas())
-    return files
+    return collect(JsonFeed, catalogue, links)
 
 
 def frozen_schemas() -> dict[str, bytes]:

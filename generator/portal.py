@@ -24,8 +24,9 @@ from pydantic import Field
 
 from . import models
 from .catalogue import Catalogue
-from .feed import Envelope, Links, dumps, envelope, schema_files
+from .feed import Envelope, Links, envelope, schema_files
 from .site_urls import form_url, procedure_url
+from .streams import ListFile, Sink, collect, encode, placeholder
 
 PORTAL_FILE = "portal.json"
 SAME_DAY_NOTE = "Trong ngày"
@@ -164,14 +165,30 @@ class PortalFeed(Envelope):
     procedures: list[PortalProcedure]
 
 
+class Portal:
+    """portal.json and its schema, written as the procedures come (see generator.exports)."""
+
+    def __init__(self, catalogue: Catalogue, links: Links, sink: Sink) -> None:
+        head = envelope(catalogue, links, "portal.schema.json")
+        self.out = ListFile(sink, PORTAL_FILE, {**head, "procedures": placeholder("procedures")}, "procedures")
+        self.sink, self.links = sink, links
+
+    @staticmethod
+    def piece(p: models.Procedure, catalogue: Catalogue, links: Links) -> bytes:
+        return encode(procedure(p, catalogue, links))
+
+    def add(self, code: str, piece: bytes) -> None:
+        self.out.add(piece)
+
+    def close(self) -> None:
+        self.out.close()
+        for name, data in schema_files({"portal.schema.json": PortalFeed}, self.links).items():
+            self.sink.put(name, data)
+
+
 def portal_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
     """The camelCase export, by path inside api/v1/."""
-    return {PORTAL_FILE: dumps(document(catalogue, links)), **schema_files({"portal.schema.json": PortalFeed}, links)}
-
-
-def document(catalogue: Catalogue, links: Links) -> dict[str, Any]:
-    head = envelope(catalogue, links, "portal.schema.json")
-    return {**head, "procedures": [procedure(p, catalogue, links) for p in catalogue.procedures]}
+    return collect(Portal, catalogue, links)
 
 
 def procedure(p: models.Procedure, catalogue: Catalogue, links: Links) -> dict[str, Any]:

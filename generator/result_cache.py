@@ -55,6 +55,14 @@ def key(salt: str, shown_path: str, raw: bytes) -> str:
     return hashlib.sha256(salt.encode() + shown_path.encode() + b"\0" + raw).hexdigest()
 
 
+def derived_key(what: str, digest: str, *inputs: str) -> str:
+    """The key of something made from one procedure (`what`: its kind, e.g. "feed"), from the procedure's
+    digest (Catalogue.digests: its file's bytes and the shared files it refers to), this code's
+    fingerprint and any other input it depends on (the site's URL…)."""
+    text = "\0".join([code_fingerprint(), what, digest, *inputs])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class ResultCache:
     """Stored FileResults by key; every failure to read or write is a miss."""
 
@@ -83,6 +91,21 @@ class ResultCache:
                 found.update(self.db.execute(f"SELECT key, value FROM entry WHERE key IN ({marks})", chunk))
         except sqlite3.Error:
             return {}
+        return found
+
+    def present(self, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` are stored, without reading their values."""
+        if self.db is None:
+            return set()
+        wanted = list(keys)
+        found: set[str] = set()
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(k for (k,) in self.db.execute(f"SELECT key FROM entry WHERE key IN ({marks})", chunk))
+        except sqlite3.Error:
+            return set()
         return found
 
     def put_many(self, entries: dict[str, bytes]) -> None:

@@ -1,0 +1,206 @@
+"""Where export files go: into memory (a dict) or straight into a folder, written as streams.
+
+Exporters (generator.exports.FORMATS) write each file through a sink, in
+pieces: a whole-catalogue file (catalogue.json, catalogue.jsonld, a CSV)
+is its head, then one piece per procedure, then its tail, so a folder
+sink never holds more than one piece of it. Each sink keeps every file's
+SHA-256 for the manifest, so the bytes are hashed as they are written.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .catalogue import Catalogue
+
+_MARK = "\0piece\0"  # stands in a document for a list written from pieces (see `spliced`)
+
+
+class Stream(Protocol):
+    def write(self, data: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Sink(Protocol):
+    hashes: dict[str, str]
+
+    def put(self, name: str, data: bytes) -> None:
+        """One whole file."""
+
+    def open(self, name: str) -> Stream:
+        """A file written in pieces; it is in place (and hashed) once closed."""
+
+    def read(self, name: str) -> bytes:
+        """A file already put or written."""
+
+
+class MemorySink:
+    """Files into a dict, by path inside the feed folder."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.hashes: dict[str, str] = {}
+
+    def put(self, name: str, data: bytes) -> None:
+        self.files[name] = data
+        self.hashes[name] = hashlib.sha256(data).hexdigest()
+
+    def open(self, name: str) -> _Buffer:
+        return _Buffer(self, name)
+
+    def read(self, name: str) -> bytes:
+        return self.files[name]
+
+
+class _Buffer:
+    def __init__(self, sink: MemorySink, name: str) -> None:
+        self.sink, self.name, self.parts = sink, name, list[bytes]()
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+
+    def close(self) -> None:
+        self.sink.put(self.name, b"".join(self.parts))
+
+
+class FolderSink:
+    """Files written under `out` as they come, leaving a file whose bytes are unchanged untouched.
+
+    `finish` removes files of `folders` (procedures/, agencies/) left from an
+    earlier export that this one did not write, so the folder matches its manifest.
+    """
+
+    def __init__(self, out: Path, folders: tuple[str, ...] = ()) -> None:
+        self.out, self.folders = out, folders
+        self.hashes: dict[str, str] = {}
+        self.made: set[Path] = set()
+
+    def _parent(self, target: Path) -> None:
+        if target.parent not in self.made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(target.parent)
+
+    def put(self, name: str, data: bytes) -> None:
+        self.hashes[name] = hashlib.sha256(data).hexdigest()
+        target = self.out / name
+        self._parent(target)
+        try:
+            with target.open("xb") as handle:  # the common case, a new file: no read, no second look-up
+                handle.write(data)
+        except FileExistsError:
+            if target.read_bytes() != data:
+                target.write_bytes(data)
+
+    def open(self, name: str) -> _FileStream:
+        target = self.out / name
+        self._parent(target)
+        return _FileStream(self, name, target)
+
+    def read(self, name: str) -> bytes:
+        return (self.out / name).read_bytes()
+
+    def finish(self) -> None:
+        for folder in self.folders:
+            if any(name.startswith(folder) for name in self.hashes):
+                for stale in sorted((self.out / folder).glob("*.json")):
+                    if f"{folder}{stale.name}" not in self.hashes:
+                        stale.unlink()
+
+
+class _FileStream:
+    """Written to a temporary name beside the target, moved in place unless the bytes are the same."""
+
+    def __init__(self, sink: FolderSink, name: str, target: Path) -> None:
+        self.sink, self.name, self.target = sink, name, target
+        self.temporary = target.with_name(f".{target.name}.part")
+        self.digest = hashlib.sha256()
+        self.handle: IO[bytes] = self.temporary.open("wb")
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.handle.write(data)
+
+    def close(self) -> None:
+        self.handle.close()
+        self.sink.hashes[self.name] = self.digest.hexdigest()
+        if self.target.is_file() and filecmp.cmp(self.temporary, self.target, shallow=False):
+            self.temporary.unlink()
+        else:
+            self.temporary.replace(self.target)
+
+
+def encode(value: Any) -> bytes:
+    """The one JSON encoding of every export (sorted keys, fixed separators, UTF-8), without the final newline."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def placeholder(key: str) -> str:
+    """What stands in a document for a list written in pieces (see `ListFile`)."""
+    return f"{_MARK}{key}"
+
+
+class ListFile:
+    """A JSON file whose list `key` is written item by item: `encode(document)` and a newline, where
+    the document holds `placeholder(key)` in place of the list.
+
+    json.dumps writes a nested value exactly as it writes it alone, so the
+    file is the document's head, the items' encodings joined by commas, and
+    its tail: byte for byte what encoding the whole document would give.
+    """
+
+    def __init__(self, sink: Sink, name: str, document: dict[str, Any], key: str) -> None:
+        mark = encode(placeholder(key))
+        self.head, found, self.tail = encode(document).partition(mark)
+        assert found and mark not in self.tail, f"{name}: the placeholder of {key} not once in the document"
+        self.stream = sink.open(name)
+        self.stream.write(self.head + b"[")
+        self.first = True
+
+    def add(self, item: bytes) -> None:
+        """One item of the list, encoded (`encode`)."""
+        self.stream.write(item if self.first else b"," + item)
+        self.first = False
+
+    def close(self) -> None:
+        self.stream.write(b"]" + self.tail + b"\n")
+        self.stream.close()
+
+
+def write_list(sink: Sink, name: str, document: dict[str, Any], key: str, items: Iterable[bytes]) -> None:
+    """A `ListFile` written at once from `items`."""
+    out = ListFile(sink, name, document, key)
+    for item in items:
+        out.add(item)
+    out.close()
+
+
+class Exporter(Protocol):
+    """One export format written through a sink: `piece` of each procedure in force (in code order)
+    to `add`, then `close`. `piece` depends on the procedure alone (and the names of what it refers
+    to), so pieces can be made in other processes or read from a cache (generator.exports)."""
+
+    def __init__(self, catalogue: Catalogue, links: Any, sink: Sink) -> None: ...
+
+    @staticmethod
+    def piece(procedure: Any, catalogue: Catalogue, links: Any) -> Any: ...
+
+    def add(self, code: str, piece: Any) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def collect(make: type[Exporter], catalogue: Catalogue, links: Any) -> dict[str, bytes]:
+    """One format's files in memory, its pieces made here."""
+    sink = MemorySink()
+    exporter = make(catalogue, links, sink)
+    for procedure in catalogue.each():
+        exporter.add(procedure.code, exporter.piece(procedure, catalogue, links))
+    exporter.close()
+    return sink.files
