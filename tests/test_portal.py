@@ -150,4 +150,12 @@ def test_every_channel_fee_and_document_of_the_catalogue_is_in_the_export() -> N
 
 def test_a_fee_the_source_does_not_call_phi_or_le_phi_has_no_portal_type() -> None:
     channel = models.Channel(kind=models.ChannelKind.TRUC_TIEP, fees=[models.Fee(amount=5000)])
-    assert portal.execution_method(channel).fees[0].type is None
+    assert portal.execution_method(channel)["fees"][0]["type"] is None
+
+
+def test_each_record_is_exactly_its_model_dumped() -> None:
+    # The records are built as plain values for speed: they must be what the published model gives.
+    for catalogue in (load(), load(FIXTURE)):
+        for p in catalogue.procedures:
+            record = portal.procedure(p, catalogue, feed.Links("https://example.test/"))
+            assert portal.PortalProcedure.model_validate(record).model_dump(mode="json") == record
