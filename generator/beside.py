@@ -81,9 +81,11 @@ class Beside:
         """The finder's index files (generator.search_index.search_files)."""
         return self._submit("search")
 
-    def feed(self, site_dir: Path, site_url: str | None, previous: dict[str, Any] | None = None) -> Future[None]:
-        """Every export (generator.exports.FORMATS) written under site_dir/api/v1/; changes against `previous`."""
-        return self._submit("feed", site_dir, site_url, previous)
+    def feed(self, site_dir: Path, site_url: str | None, previous: dict[str, Any] | None = None,
+             cache_path: Path | None = None) -> Future[None]:
+        """Every export (generator.exports.FORMATS) written under site_dir/api/v1/; changes against `previous`;
+        each procedure's pieces kept in the cache at `cache_path`."""
+        return self._submit("feed", site_dir, site_url, previous, cache_path)
 
     def close(self) -> None:
         if self.pipe is not None:
@@ -115,7 +117,7 @@ JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed}
 
 
 def later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | None,
-          previous: dict[str, Any] | None = None) -> BaseProcess:
+          previous: dict[str, Any] | None = None, *, feed_cache: Path | None = None) -> BaseProcess:
     """The search files and the feed of the catalogue at `root`, written into site_dir by a fresh process.
 
     For `mkdocs serve`, after the pages are in place: the process shares
@@ -123,15 +125,15 @@ def later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | N
     catalogue back through the validation cache, and is killed when the next
     build starts.
     """
-    return parallel.spawn(_write_later, root, cache_path, site_dir, site_url, previous)
+    return parallel.spawn(_write_later, root, cache_path, site_dir, site_url, previous, feed_cache)
 
 
-def _write_later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | None,
-                 previous: dict[str, Any] | None) -> None:
+def _write_later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | None,  # noqa: PLR0917 - spawn's target
+                 previous: dict[str, Any] | None, feed_cache: Path | None) -> None:
     catalogue, _ = validate(root, cache_path=cache_path)
     if catalogue is not None:
         write_files(site_dir, search_files(catalogue))
-        _write_feed(catalogue, site_dir, site_url, previous)
+        _write_feed(catalogue, site_dir, site_url, previous, feed_cache)
 
 
 def _serve(pipe: Connection) -> None:

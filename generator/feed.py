@@ -474,11 +474,14 @@ class JsonFeed:
         }, "procedures")
 
     @staticmethod
-    def piece(procedure: models.Procedure, catalogue: Catalogue, links: Links) -> bytes:
-        return record_bytes(procedure, links)
+    def piece(procedure: models.Procedure, catalogue: Catalogue, links: Links) -> tuple[bytes, str]:
+        """The record, and the SHA-256 of its procedure file (hashed where the piece is made)."""
+        record = record_bytes(procedure, links)
+        return record, sha256(procedure_file_bytes(record))
 
-    def add(self, code: str, record: bytes) -> None:
-        self.sink.put(procedure_file(code), procedure_file_bytes(record))
+    def add(self, code: str, piece: tuple[bytes, str]) -> None:
+        record, digest = piece
+        self.sink.put(procedure_file(code), procedure_file_bytes(record), digest)
         self.whole.add(record)
 
     def close(self) -> None:

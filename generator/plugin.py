@@ -57,6 +57,7 @@ from . import stats as stats_mod
 from .beside import Beside
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples, read_manifest
+from .exports import default_path as feed_cache_path
 from .page_writer import BODY_MARK, TITLE_MARK, Frame, FrameError, Job, PageWriter, cut, source, values
 from .pages import CHANGES_PAGE, CHANGES_TITLE, HOME_MARKER, SitePages
 from .problems import Problem, Severity, render, summary
@@ -166,6 +167,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     def _body_cache(self) -> Path | None:
         return page_bodies.default_path() if self.config.cache else None
 
+    def _feed_cache(self) -> Path | None:
+        return feed_cache_path() if self.config.cache else None
+
     def _shard_pages(self, config_dir: Path, config_site_url: str | None) -> dict[str, Path] | None:
         """The procedure pages the `shards` option's site folders hold, or None without the option."""
         if not self.config.shards.strip() or self.catalogue is None:
@@ -217,7 +221,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         if not self._deferred():
             self.search = self.beside.search()
             self.feed = self.beside.feed(Path(config["site_dir"]), config.get("site_url"),
-                                         self._previous_manifest())
+                                         self._previous_manifest(), self._feed_cache())
         for path, data in search_asset_files().items():
             files.append(File.generated(config, path, content=data))
         files.append(File.generated(config, FINDER_SRC, content=""))
@@ -451,7 +455,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         if self._deferred():
             assert self.catalogue is not None
             self.later = beside.later(self.catalogue.root, self._validation_cache(), Path(config["site_dir"]),
-                                      config.get("site_url"), self._previous_manifest())
+                                      config.get("site_url"), self._previous_manifest(), feed_cache=self._feed_cache())
 
     def _deferred(self) -> bool:
         """Under `mkdocs serve` with a large catalogue, search and feed are made after the pages are served.
