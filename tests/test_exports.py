@@ -138,3 +138,32 @@ def test_the_manifest_lists_every_file_written_with_its_hash_and_urls_resolve_fr
                and p != manifest_path}
     assert resolved == on_disk
     assert len(manifest["build"]) == 64
+
+
+def _edited(tmp_path: Path, source: Path) -> Path:
+    """A copy of the catalogue at `source` with one procedure renamed."""
+    import shutil  # noqa: PLC0415
+
+    root = tmp_path / "edited"
+    shutil.copytree(source, root)
+    first = sorted((root / "procedures").rglob("*.yaml"))[0]
+    first.write_text(re.sub(r"(?m)^name: (.*)$", r"name: \1 (đã sửa)", first.read_text(encoding="utf-8"), count=1),
+                     encoding="utf-8")
+    return root
+
+
+def test_written_from_workers_and_from_cached_pieces_the_feed_is_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.validate import validate  # noqa: PLC0415
+
+    monkeypatch.setattr(exports.parallel, "PARALLEL_MIN", 1)  # the fixture's few procedures go to workers
+    cache = tmp_path / "feed.sqlite"
+    url = "https://example.test/"
+    for n, (root, site_url) in enumerate([(FIXTURE, None), (FIXTURE, None), (FIXTURE, url),
+                                          (_edited(tmp_path, FIXTURE), url)]):
+        catalogue, problems = validate(root)
+        assert catalogue is not None, problems
+        exports.write_export(catalogue, tmp_path / str(n), site_url=site_url, cache_path=cache)
+        # Cold, warm, another site URL (other keys), one procedure edited (one key changed).
+        assert tree(tmp_path / str(n)) == exports.export_files(catalogue, site_url=site_url)
+    assert cache.is_file()
