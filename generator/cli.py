@@ -145,7 +145,7 @@ def schema(out: Path, check: bool) -> None:
 def export(path: Path, formats: tuple[str, ...], out: Path, site_url: str | None,
            previous_manifest: Path | None) -> None:
     """Xuất catalogue tại PATH ra JSON feed, JSON-LD, CSV hoặc dạng Cổng DVC mà không dựng site."""
-    from .exports import export_files, read_manifest, write_files
+    from .exports import read_manifest, write_export
 
     _check_out_folder(out)
     try:
@@ -153,12 +153,11 @@ def export(path: Path, formats: tuple[str, ...], out: Path, site_url: str | None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     catalogue = _valid_catalogue(path)
-    files = export_files(catalogue, formats or EXPORT_FORMATS, site_url, previous)
     try:
-        write_files(out, files)
+        count = write_export(catalogue, out, formats or EXPORT_FORMATS, site_url, previous)
     except OSError as exc:
         raise click.ClickException(f"không ghi được vào {out}: {exc.strerror}") from None
-    click.echo(f"đã ghi {len(files)} tệp vào {out}")
+    click.echo(f"đã ghi {count} tệp vào {out}")
 
 
 @main.command()

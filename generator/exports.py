@@ -64,8 +64,8 @@ def export_files(catalogue: Catalogue, formats: Iterable[str] = FORMATS, site_ur
 
 
 def write_export(catalogue: Catalogue, out: Path, formats: Iterable[str] = FORMATS, site_url: str | None = None,
-                 previous: dict[str, Any] | None = None, *, cache_path: Path | None = None) -> None:
-    """The files of `export_files`, written under `out` as they are made: only pieces are in memory.
+                 previous: dict[str, Any] | None = None, *, cache_path: Path | None = None) -> int:
+    """The files of `export_files`, written under `out` as they are made (only pieces are in memory); their number.
 
     A file whose bytes are unchanged is left untouched; a procedure or agency
     file left from an earlier export whose code is gone is removed.
@@ -73,6 +73,7 @@ def write_export(catalogue: Catalogue, out: Path, formats: Iterable[str] = FORMA
     sink = FolderSink(out, (PROCEDURE_DIR, AGENCY_DIR))
     export(catalogue, sink, formats, site_url, previous, cache_path=cache_path)
     sink.finish()
+    return len(sink.hashes)
 
 
 def export(catalogue: Catalogue, sink: Sink, formats: Iterable[str] = FORMATS, site_url: str | None = None,
