@@ -105,7 +105,7 @@ def csv_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
 def rows_bytes(rows: Iterable[Sequence[Cell]]) -> bytes:
     """Rows as CSV (RFC 4180, CRLF), UTF-8 without the byte-order mark."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows([cell(v) for v in row] for row in rows)
+    csv.writer(out, lineterminator="\r\n").writerows(cells(row) for row in rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -114,15 +114,18 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     return BOM + rows_bytes([columns]) + rows_bytes(rows)
 
 
+def cells(row: Sequence[Cell]) -> list[str]:
+    """Each value as its cell: None → empty, booleans → true/false, a number as written (never a
+    formula, and a prefix would make it text), text guarded against formula injection.
+    One expression, not a call per cell: the calls were a tenth of the feed's time."""
+    return ["" if v is None else ("true" if v else "false") if isinstance(v, bool)
+            else ("'" + v if v.startswith(FORMULA_STARTS) else v) if isinstance(v, str) else str(v)
+            for v in row]
+
+
 def cell(value: Cell) -> str:
-    """None → empty, booleans → true/false, text guarded against formula injection."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if not isinstance(value, str):
-        return str(value)  # a number: never a formula, and a prefix would make it text
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """One value's cell (see `cells`)."""
+    return cells([value])[0]
 
 
 def joined(values: Iterable[str]) -> str:

@@ -173,3 +173,12 @@ def test_changelog_states_the_versions_and_the_deprecation_period() -> None:
     changelog = parsed(files_of(FIXTURE)["changelog.json"])
     assert changelog["deprecation_months"] == 12
     assert changelog["versions"][-1]["version"] == feed.SCHEMA_VERSION == changelog["schema_version"]
+
+
+@pytest.mark.parametrize("value", [0.5, 100.0, 1e15, 1e16, 0.00001, 2.5e-7, -3e-9, 10**30, "e-mail 1e-5 0.00001",
+                                   "\x00\x1f\x7f\u2028đ\"\\", {"b": [1, None, True], "a": {"đ": 1, "d": 2}}])
+def test_every_value_is_encoded_byte_for_byte_as_json_dumps_would(value: object) -> None:
+    from generator.streams import encode  # noqa: PLC0415
+
+    expected = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert encode(value) == expected
