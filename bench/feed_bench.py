@@ -1,21 +1,26 @@
 """How long the exports take, how big they are, and how long the CPSV-AP SHACL check takes.
 
 Usage: .venv/bin/python bench/feed_bench.py [CATALOGUE] [--runs N] [--no-shacl]
-Prints the median of N runs of each exporter on the validated catalogue,
-the size of each whole file and of the per-procedure files, and the time
-to parse catalogue.jsonld and check it with pyshacl (what tests/test_cpsv.py does).
+Prints the median of N runs of each exporter on the validated catalogue (in
+this process), the CPU seconds and peak memory of the whole feed written to a
+folder as the site build does (exports.write_export: workers for a large
+catalogue) with no cache, a cold cache and a warm one, the size of each whole
+file and of the per-procedure files, and the time to parse catalogue.jsonld
+and check it with pyshacl (what tests/test_cpsv.py does).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
 
-from generator import exports, feed
+from generator import exports, feed, streams
 from generator.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +44,24 @@ def sizes(files: dict[str, bytes]) -> None:
     if per:
         print(f"  procedures/*.json  {len(per):>5} files, median {per[len(per) // 2]:,}, min {per[0]:,}, "
               f"max {per[-1]:,}, total {sum(per):,} bytes")
+
+
+def cpu() -> float:
+    """CPU seconds of this process and its finished children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def written(catalogue: object) -> None:
+    """The whole feed written to a folder: no cache, then a cold cache, then a warm one."""
+    with tempfile.TemporaryDirectory() as scratch:
+        cache = Path(scratch) / "feed.sqlite"
+        for n, (label, path) in enumerate([("no cache", None), ("cold cache", cache), ("warm cache", cache)]):
+            start, wall = cpu(), time.perf_counter()
+            exports.write_export(catalogue, Path(scratch) / str(n), cache_path=path)  # type: ignore[arg-type]
+            print(f"  written, {label:<10} {cpu() - start:6.2f} s CPU (with workers), {time.perf_counter() - wall:6.2f} s wall")
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"  peak RSS: this process {own.ru_maxrss / 1024:.0f} MB, largest worker {children.ru_maxrss / 1024:.0f} MB")
 
 
 def shacl(data: bytes) -> None:
@@ -68,7 +91,7 @@ def main() -> None:
     print(f"{len(catalogue.procedures)} procedures")
     files: dict[str, bytes] = {}
     for name, exporter in exports.FORMATS.items():
-        median, result = timed(args.runs, lambda exporter=exporter: exporter(catalogue, feed.Links()))
+        median, result = timed(args.runs, lambda e=exporter: streams.collect(e, catalogue, feed.Links()))
         assert isinstance(result, dict)
         files.update(result)
         print(f"  export {name:<7} median {median:.3f} s ({1000 * median / max(1, len(catalogue.procedures)):.2f} "
@@ -78,6 +101,7 @@ def main() -> None:
     assert isinstance(closing, dict)
     files.update(closing)
     print(f"  change list and manifest median {median:.3f} s")
+    written(catalogue)
     sizes(files)
     if not args.no_shacl:
         shacl(files["catalogue.jsonld"])
