@@ -154,12 +154,13 @@ def _blob(procedure: models.Procedure, catalogue: Catalogue, links: Links, names
 
 
 def _blobs(catalogue: Catalogue, links: Links, names: tuple[str, ...], codes: list[str]) -> Generator[bytes]:
-    """The pieces of `codes`, in order: in worker processes when there are many and this process may fork.
+    """The pieces of `codes`, in order: in worker processes when there are many and this process may fork
+    (not in the site build's helper process, a daemon, which runs beside the pages on a core of its own).
 
     At most WINDOW_PER_WORKER tasks per worker run ahead of what is taken, so
     memory holds a few hundred procedures' pieces, not the catalogue's.
     """
-    if len(codes) < parallel.PARALLEL_MIN or not parallel.may_fork():
+    if len(codes) < parallel.PARALLEL_MIN or not parallel.may_fork() or not parallel.may_have_workers():
         for procedure in catalogue.each(codes):
             yield _blob(procedure, catalogue, links, names)
         return

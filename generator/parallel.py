@@ -36,6 +36,11 @@ def may_fork() -> bool:
     return threading.active_count() == 1
 
 
+def may_have_workers() -> bool:
+    """False in a daemonic process (the beside helper, a spawned job): multiprocessing refuses it children."""
+    return not multiprocessing.current_process().daemon
+
+
 def worker_count(*, leave_one: bool = False, limit: int = 8) -> int:
     """Workers for a pool: one per core (less one when this process keeps working), at most `limit`."""
     cores = os.cpu_count() or 1

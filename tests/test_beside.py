@@ -47,6 +47,22 @@ def test_jobs_in_the_helper_process_return_results_and_report_failures(
         helper.close()
 
 
+def test_the_helper_process_writes_the_whole_feed_of_a_large_catalogue(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A daemon may not have worker processes: the helper makes the pieces itself."""
+    catalogue, problems = validate(FIXTURE)
+    assert catalogue is not None, problems
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 0)
+    helper = beside.Beside(catalogue, fork=True)
+    try:
+        assert helper.process is not None
+        helper.wait(helper.feed(tmp_path / "beside", None, None, tmp_path / "feed.sqlite"))
+    finally:
+        helper.close()
+    exports.write_files(tmp_path / "whole" / FEED_DIR, exports.export_files(catalogue))
+    assert tree(tmp_path / "beside") == tree(tmp_path / "whole")
+
+
 def test_the_helper_ends_when_closed_though_a_later_fork_holds_its_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
     """The page writer's workers are forked after the helper and inherit its pipe's end: close must still end it."""
     catalogue, problems = validate(FIXTURE)
