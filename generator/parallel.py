@@ -32,8 +32,11 @@ _SHARED: Any = None
 
 
 def may_fork() -> bool:
-    """True in a process with one thread: forking a threaded one (mkdocs serve) can deadlock."""
-    return threading.active_count() == 1
+    """True in a process with one thread: forking a threaded one (mkdocs serve) can deadlock.
+
+    Never in a daemonic process (beside's helper): multiprocessing refuses it children.
+    """
+    return threading.active_count() == 1 and not multiprocessing.current_process().daemon
 
 
 def worker_count(*, leave_one: bool = False, limit: int = 8) -> int:
