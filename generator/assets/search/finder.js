@@ -20,6 +20,7 @@
   if (!root || !window.viFold) return;
 
   var PAGE = 50;          // results drawn at a time
+  var SCREEN = 8;         // drawn first, alone: a phone's first screenful, so the first result waits for less
   var DEBOUNCE = 150;     // ms after the last keystroke
   var MIN_CHARS = 2;      // folded characters before a query runs
   var PREFIX_WEIGHT = 0.3; // a term the last word only starts weighs less than the word itself
@@ -332,15 +333,23 @@
     return li;
   }
 
-  /* Draw the next PAGE results once their rows are in; `rows` is the list they come from. */
-  function drawMore(rows, focus) {
-    var start = shown, end = Math.min(rows.length, shown + PAGE);
+  /* Draw results start … end-1 of `rows` once their summary rows are in; false when a newer search replaced the list. */
+  function drawRange(rows, start, end) {
     return docsOf(rows.slice(start, end)).then(function (docs) {
       if (rows !== current) return false;  // a newer search replaced the list meanwhile
       var frag = document.createDocumentFragment();
       for (var k = start; k < end; k++) frag.appendChild(item(docs[rows[k]]));
       list.appendChild(frag);
       shown = end;
+      return true;
+    });
+  }
+
+  /* Draw the next PAGE results; `rows` is the list they come from. */
+  function drawMore(rows, focus) {
+    var start = shown;
+    return drawRange(rows, start, Math.min(rows.length, shown + PAGE)).then(function (drawn) {
+      if (!drawn) return false;
       more.hidden = shown >= rows.length;
       if (focus && list.children[start]) list.children[start].querySelector("a").focus();
       return true;
@@ -349,13 +358,28 @@
 
   function say(message) { status.textContent = message; }
 
+  /* A new list of results in place of the old. Into an empty list, the first screenful is drawn alone
+   * (only its rows fetched first, then painted) and the rest of the first PAGE after; over results
+   * already shown, the whole PAGE at once, so the page does not shrink under a reader who scrolled. */
   function show(rows, state, mode) {
     current = rows;
     shown = 0;
-    return drawMore(rows, false).then(function (drawn) {
-      if (!drawn) return;
-      while (list.children.length > shown) list.removeChild(list.firstChild);
-      describe(rows, state, mode);
+    var old = list.children.length;
+    return drawRange(rows, 0, Math.min(rows.length, old ? PAGE : SCREEN)).then(function (drawn) {
+      if (!drawn) return false;
+      while (old-- > 0) list.removeChild(list.firstChild);  // the new ones came in after them
+      if (rows.length && !firstDrawn) {
+        firstDrawn = true;
+        if (window.performance && performance.mark) performance.mark("finder-first-result");
+      }
+      return new Promise(function (resolve) { setTimeout(resolve, 0); });  // let the first screenful paint
+    }).then(function (drawn) {
+      if (drawn === false || rows !== current) return;
+      return drawRange(rows, shown, Math.min(rows.length, PAGE)).then(function (all) {
+        if (!all) return;
+        more.hidden = shown >= rows.length;
+        describe(rows, state, mode);
+      });
     });
   }
 
@@ -369,10 +393,6 @@
       (hasFilter(state) ? " (đã lọc)" : "") + (rows.length > shown ? "; đang hiện " + shown + " đầu tiên" : "") + ".");
     root.setAttribute("data-searched", state.q);
     root.setAttribute("data-searches", String(++searches));
-    if (rows.length && !firstDrawn) {
-      firstDrawn = true;
-      if (window.performance && performance.mark) performance.mark("finder-first-result");
-    }
   }
 
   // ------------------------------------------------------------- loading
