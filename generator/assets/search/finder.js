@@ -31,13 +31,9 @@
   var RETIRED = 10;       // a summary row's 11th cell is 1 for a retired (bãi bỏ, thay thế) procedure
   var FILTERS = ["agency", "field", "level", "channel", "subject", "free"];
 
-  var form = root.querySelector("form");
-  var input = form.elements[PARAMS.q];
-  var status = root.querySelector("[data-finder-status]");
-  var list = root.querySelector("[data-finder-results]");
-  var more = root.querySelector("[data-finder-more]");
-  var filters = root.querySelector("[data-finder-filters]");
-  var active = root.querySelector("[data-finder-active]");
+  // The form and the list are read once the page is parsed (main); this script runs from the top of
+  // the finder, so that what the first search needs is asked for while the page still loads.
+  var form, input, status, list, more, filters, active;
   var base = root.getAttribute("data-base") || "";
   var dir = root.getAttribute("data-search");
   var meta = null, exists = null, common = null;
@@ -429,39 +425,54 @@
     });
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    clearTimeout(timer);
-    if (!meta) return search();
-    codePage(readForm().q).then(function (page) {
-      if (page) location.assign(page);
-      else search();
+  function main() {
+    form = root.querySelector("form");
+    input = form.elements[PARAMS.q];
+    status = root.querySelector("[data-finder-status]");
+    list = root.querySelector("[data-finder-results]");
+    more = root.querySelector("[data-finder-more]");
+    filters = root.querySelector("[data-finder-filters]");
+    active = root.querySelector("[data-finder-active]");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      if (!meta) return search();
+      codePage(readForm().q).then(function (page) {
+        if (page) location.assign(page);
+        else search();
+      });
     });
-  });
-  form.addEventListener("reset", function () { setTimeout(search, 0); });
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(search, DEBOUNCE);
-  });
-  form.addEventListener("change", function (event) {
-    if (event.target !== input) search();
-  });
-  more.addEventListener("click", function () { drawMore(current, true); });
+    form.addEventListener("reset", function () { setTimeout(search, 0); });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(search, DEBOUNCE);
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target !== input) search();
+    });
+    more.addEventListener("click", function () { drawMore(current, true); });
 
-  writeForm(new URLSearchParams(location.search));
-  showFilters(readForm(), true);
-  form.hidden = false;
-  say("Đang tải dữ liệu tra cứu…");
-  // The words of a query in the address are looked up at once, beside meta.json: one round trip less.
-  var opened = queryTerms(readForm().q);
-  if (opened.join(" ").length >= MIN_CHARS && !CODE.test(readForm().q)) {
-    opened.forEach(function (term) { early("p/" + termKey(term)).catch(function () { return null; }); });
+    writeForm(new URLSearchParams(location.search));
+    showFilters(readForm(), true);
+    form.hidden = false;
+    say("Đang tải dữ liệu tra cứu…");
+    // Opened from a file share (file://) or offline, the index cannot be fetched: say so and offer the browse pages.
+    metaLoad.then(start).catch(function () {
+      if (redirected) return;
+      form.hidden = true;
+      root.querySelector("[data-finder-fallback]").hidden = false;
+      say("Không tải được dữ liệu tra cứu. Hãy tải lại trang, hoặc xem thủ tục theo danh sách dưới đây.");
+    });
   }
-  // Opened from a file share (file://) or offline, the index cannot be fetched: say so and offer the browse pages.
-  fetchJson(root.getAttribute("data-meta")).then(start).catch(function () {
-    if (redirected) return;
-    form.hidden = true;
-    root.querySelector("[data-finder-fallback]").hidden = false;
-    say("Không tải được dữ liệu tra cứu. Hãy tải lại trang, hoặc xem thủ tục theo danh sách dưới đây.");
-  });
+
+  // Asked for at once: meta.json and the pieces of the words of a query in the address (one round trip
+  // less than asking after meta), while the rest of the page is parsed.
+  var metaLoad = fetchJson(root.getAttribute("data-meta"));
+  metaLoad.catch(function () { /* answered in main */ });
+  var opened = new URLSearchParams(location.search).get(PARAMS.q) || "", openedTerms = queryTerms(opened);
+  if (openedTerms.join(" ").length >= MIN_CHARS && !CODE.test(opened)) {
+    openedTerms.forEach(function (term) { early("p/" + termKey(term)).catch(function () { return null; }); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main);
+  else main();
 })();
