@@ -482,8 +482,9 @@ def _piece_names(files: dict[str, bytes], folder: str) -> list[str]:
 
 # ---------------------------------------------------------------- entries
 
-# One document field's terms: (length, terms, their counts), terms in order of first appearance.
-FieldTerms = tuple[int, tuple[str, ...], tuple[int, ...]]
+# One document field's terms: (length, its distinct terms joined by spaces, their counts). One string, not
+# a string per term: at 100,000 procedures a string per term was over a GB in the main process.
+FieldTerms = tuple[int, str, tuple[int, ...]]
 
 
 class Entry(NamedTuple):
@@ -507,7 +508,7 @@ def field_terms(text: str) -> FieldTerms:
     for word, n in Counter(text.lower().split()).items():
         for term in _fold_word(word):
             counts[term] = counts.get(term, 0) + n
-    return sum(counts.values()), tuple(counts), tuple(counts.values())
+    return sum(counts.values()), " ".join(counts), tuple(counts.values())
 
 
 def entry(p: Procedure, synonyms: Iterable[Synonym]) -> Entry:
@@ -595,7 +596,7 @@ class _Scorer:
         for doc in self.docs:
             for i, (length, terms, _) in enumerate(doc):
                 totals[i] += length
-                with_term.update(terms)
+                with_term.update(terms.split())
         self.with_term = with_term
         self.idf = {t: lunr_index.idf(n, count) for t, n in with_term.items()}
         self.average = [total / (count or 1) for total in totals]
@@ -607,7 +608,7 @@ class _Scorer:
             return []
         seen: Counter[str] = Counter()
         for doc in self.docs:
-            seen.update(set().union(*(terms for _, terms, _ in doc)))
+            seen.update(set().union(*(terms.split() for _, terms, _ in doc)))
         self.dropped = {t for t, n in seen.items() if n > COMMON_SHARE * count}
         return sorted(self.dropped)
 
@@ -618,7 +619,7 @@ class _Scorer:
             if not terms:
                 continue
             norm = lunr_index.field_norm(length, average)
-            for term, tf in zip(terms, tfs, strict=True):
+            for term, tf in zip(terms.split(), tfs, strict=True):
                 summed[term] = summed.get(term, 0.0) + lunr_index.score(self.idf[term], tf, norm, boost)
         return [(t, repr(round(w, 3))) for t, w in summed.items() if t not in self.dropped]
 
