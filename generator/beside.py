@@ -23,11 +23,11 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from . import parallel
+from . import parallel, search_index
 from .catalogue import Catalogue
 from .exports import FORMATS, write_export, write_files
 from .feed import FEED_DIR
-from .search_index import search_files
+from .search_index import PROCEDURE_URL, search_files
 from .validate import validate
 
 
@@ -77,9 +77,9 @@ class Beside:
                 first.set_result(value)
         return future.result()
 
-    def search(self) -> Future[dict[str, bytes]]:
-        """The finder's index files (generator.search_index.search_files)."""
-        return self._submit("search")
+    def search(self, cache_path: Path | None = None) -> Future[dict[str, bytes]]:
+        """The finder's index files (generator.search_index.search_files), through the search cache when given."""
+        return self._submit("search", PROCEDURE_URL, cache_path)
 
     def feed(self, site_dir: Path, site_url: str | None, previous: dict[str, Any] | None = None,
              cache_path: Path | None = None) -> Future[None]:
@@ -132,7 +132,8 @@ def _write_later(root: Path, cache_path: Path | None, site_dir: Path, site_url: 
                  previous: dict[str, Any] | None, feed_cache: Path | None) -> None:
     catalogue, _ = validate(root, cache_path=cache_path)
     if catalogue is not None:
-        write_files(site_dir, search_files(catalogue))
+        search_cache = None if cache_path is None else search_index.default_path()
+        write_files(site_dir, search_files(catalogue, cache_path=search_cache))
         _write_feed(catalogue, site_dir, site_url, previous, feed_cache)
 
 

@@ -160,7 +160,7 @@ def _blobs(catalogue: Catalogue, links: Links, names: tuple[str, ...], codes: li
     At most WINDOW_PER_WORKER tasks per worker run ahead of what is taken, so
     memory holds a few hundred procedures' pieces, not the catalogue's.
     """
-    if len(codes) < parallel.PARALLEL_MIN or not parallel.may_fork() or not parallel.may_have_workers():
+    if len(codes) < parallel.PARALLEL_MIN or not parallel.may_fork():
         for procedure in catalogue.each(codes):
             yield _blob(procedure, catalogue, links, names)
         return

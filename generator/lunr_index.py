@@ -68,23 +68,40 @@ def _vectors(rows: list[tuple[str, str, Counter[str], int]], postings: dict[str,
         if not counts:  # lunr divides by the average length only for a field with terms
             vectors.append([field_ref, []])
             continue
-        norm = K1 * (1 - B + B * (length / average[name]))
+        norm = field_norm(length, average[name])
         boost = boosts[name]
         elements: list[tuple[int, float]] = []
         for term, tf in counts.items():
             weight = idf.get(term)
             if weight is None:
                 weight = idf[term] = _idf(postings[term], count)
-            score = weight * ((K1 + 1) * tf) / (norm + tf)
-            score *= boost  # lunr also multiplies by the document's boost, which is 1 for every document here
-            elements.append((postings[term]["_index"], round(score, 3)))
+            elements.append((postings[term]["_index"], score(weight, tf, norm, boost)))
         elements.sort()
         vectors.append([field_ref, [x for pair in elements for x in pair]])
     return vectors
 
 
 def _idf(posting: dict[str, Any], count: int) -> float:
-    """lunr's idf: documents with the term counted once per field that holds it."""
-    with_term = sum(len(refs) for key, refs in posting.items() if key != "_index")
+    return idf(sum(len(refs) for key, refs in posting.items() if key != "_index"), count)
+
+
+# The arithmetic itself, in lunr's order of operations (a float's last bit
+# depends on it): search_index scores its streamed postings with these too.
+
+
+def idf(with_term: int, count: int) -> float:
+    """lunr's idf: `with_term` counts the documents holding the term once per field that holds it."""
     x = (count - with_term + 0.5) / (with_term + 0.5)
     return math.log(1 + abs(x))
+
+
+def field_norm(length: int, average: float) -> float:
+    """BM25's length normalisation of one document field."""
+    return K1 * (1 - B + B * (length / average))
+
+
+def score(weight: float, tf: int, norm: float, boost: int) -> float:
+    """A term's rounded score in one document field: idf `weight`, `tf` occurrences."""
+    value = weight * ((K1 + 1) * tf) / (norm + tf)
+    value *= boost  # lunr also multiplies by the document's boost, which is 1 for every document here
+    return round(value, 3)

@@ -32,13 +32,11 @@ _SHARED: Any = None
 
 
 def may_fork() -> bool:
-    """True in a process with one thread: forking a threaded one (mkdocs serve) can deadlock."""
-    return threading.active_count() == 1
+    """True in a process with one thread: forking a threaded one (mkdocs serve) can deadlock.
 
-
-def may_have_workers() -> bool:
-    """False in a daemonic process (the beside helper, a spawned job): multiprocessing refuses it children."""
-    return not multiprocessing.current_process().daemon
+    Never in a daemonic process (beside's helper): multiprocessing refuses it children.
+    """
+    return threading.active_count() == 1 and not multiprocessing.current_process().daemon
 
 
 def worker_count(*, leave_one: bool = False, limit: int = 8) -> int:

@@ -51,7 +51,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_build_date
 
-from . import beside, merge, page_bodies, parallel, result_cache, site_plan
+from . import beside, merge, page_bodies, parallel, result_cache, search_index, site_plan
 from . import charts as charts_mod
 from . import stats as stats_mod
 from .beside import Beside
@@ -170,6 +170,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     def _feed_cache(self) -> Path | None:
         return feed_cache_path() if self.config.cache else None
 
+    def _search_cache(self) -> Path | None:
+        return search_index.default_path() if self.config.cache else None
+
     def _shard_pages(self, config_dir: Path, config_site_url: str | None) -> dict[str, Path] | None:
         """The procedure pages the `shards` option's site folders hold, or None without the option."""
         if not self.config.shards.strip() or self.catalogue is None:
@@ -219,7 +222,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         # index files join `files` in on_env, before MkDocs copies static files.
         assert self.beside is not None
         if not self._deferred():
-            self.search = self.beside.search()
+            self.search = self.beside.search(self._search_cache())
             self.feed = self.beside.feed(Path(config["site_dir"]), config.get("site_url"),
                                          self._previous_manifest(), self._feed_cache())
         for path, data in search_asset_files().items():

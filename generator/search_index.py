@@ -56,20 +56,25 @@ needs no lunr.js, it reads the pieces itself.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import operator
+import pickle
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 from urllib.parse import quote, unquote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from lunr.pipeline import Pipeline
 from lunr.token import Token
 
-from . import lunr_index
+from . import lunr_index, parallel, result_cache
 from .catalogue import Catalogue
 from .models import (
     CATEGORY_LABELS,
@@ -83,6 +88,7 @@ from .models import (
     Synonym,
     category_of,
 )
+from .result_cache import ResultCache
 from .site_urls import Kind
 from .wording import NO_AGENCY, SEE_NOTE, duration_figure, money_range
 
@@ -124,9 +130,18 @@ SUBJECT_ORDER: tuple[Subject, ...] = tuple(Subject)
 
 def fold_text(text: str) -> str:
     """Lowercase, strip diacritics (NFD, drop Mn) and map đ → d."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return stripped.replace("đ", "d")
+    return unicodedata.normalize("NFD", text.lower()).translate(_MARKS).replace("đ", "d")
+
+
+class _Marks(dict[int, str | None]):
+    """str.translate's table that drops nonspacing marks (category Mn), filled as characters are met."""
+
+    def __missing__(self, char: int) -> str | None:
+        kept = self[char] = None if unicodedata.category(chr(char)) == "Mn" else chr(char)
+        return kept
+
+
+_MARKS = _Marks()
 
 
 def fold_term(term: str) -> str:
@@ -233,17 +248,6 @@ def searchable(catalogue: Catalogue) -> list[Procedure]:
     return [*catalogue.procedures, *catalogue.retired]
 
 
-def summary_row(p: Procedure, tables: Tables) -> list[Any]:
-    """[code, name, agency, field, level, channels, subjects, free (1/0/null), time, fee], and 1 for a retired one."""
-    free = is_free(p)
-    row = [
-        p.code, p.name, None if p.agency is None else tables.agencies[p.agency], tables.fields[p.field],
-        p.service_level,
-        channel_mask(p), subject_mask(p), None if free is None else int(free), time_summary(p), fee_summary(p),
-    ]
-    return row if p.retired is None else [*row, 1]
-
-
 def rows_in_order(catalogue: Catalogue) -> list[Procedure]:
     """The finder's procedures (in force and retired) in row order: by folded name, then name, then code."""
     return sorted(searchable(catalogue), key=lambda p: (fold_text(p.name), p.name, p.code))
@@ -289,12 +293,20 @@ def primary_fields(p: Procedure, synonyms: Iterable[Synonym] = ()) -> dict[str, 
 
 def synonym_terms(text: str, synonyms: Iterable[Synonym]) -> list[str]:
     """The `terms` of every synonym whose `means` occurs in the text, compared folded, as whole words."""
-    folded = f" {' '.join(fold(text))} "
+    folded = f" {_phrase(text)} "
     found: list[str] = []
     for synonym in synonyms:
-        if any(f" {' '.join(fold(m))} " in folded for m in synonym.means):
+        if any(f" {_meaning(m)} " in folded for m in synonym.means):
             found += synonym.terms
     return found
+
+
+def _phrase(text: str) -> str:
+    """A text's folded terms joined by spaces."""
+    return " ".join(term for word in text.split() for term in _fold_word(word))
+
+
+_meaning = functools.lru_cache(maxsize=1 << 12)(_phrase)  # a synonym's meanings are tried on every procedure
 
 
 def detail_fields(p: Procedure) -> dict[str, str]:
@@ -403,42 +415,56 @@ def _pieces(folder: str, table: dict[str, list[tuple[int, float]]]) -> dict[str,
     return {f"{SEARCH_DIR}{folder}/{key}.json": _dumps(terms) for key, terms in grouped.items()}
 
 
-def _row_pieces(procedures: list[Procedure], catalogue: Catalogue) -> dict[str, bytes]:
-    numbers = Tables.of(catalogue)
+def _row_pieces(entries: list[Entry], numbers: Tables) -> dict[str, bytes]:
     return {
-        f"{SEARCH_DIR}{ROWS_DIR}/{n}.json": _dumps([summary_row(p, numbers) for p in
-                                                    procedures[n * ROWS_PER_PIECE:(n + 1) * ROWS_PER_PIECE]])
-        for n in range((len(procedures) + ROWS_PER_PIECE - 1) // ROWS_PER_PIECE)
+        f"{SEARCH_DIR}{ROWS_DIR}/{n}.json": _dumps([_summary(e.row, numbers) for e in
+                                                    entries[n * ROWS_PER_PIECE:(n + 1) * ROWS_PER_PIECE]])
+        for n in range((len(entries) + ROWS_PER_PIECE - 1) // ROWS_PER_PIECE)
     }
 
 
-def _code_pieces(procedures: list[Procedure]) -> dict[str, bytes]:
+def _summary(row: tuple[Any, ...], numbers: Tables) -> list[Any]:
+    """[code, name, agency, field, level, channels, subjects, free (1/0/null), time, fee], and 1 for a retired one."""
+    code, name, agency, field, *rest, retired = row
+    out = [code, name, None if agency is None else numbers.agencies[agency], numbers.fields[field], *rest]
+    return [*out, 1] if retired else out
+
+
+def _code_pieces(entries: list[Entry]) -> dict[str, bytes]:
     grouped: dict[str, dict[str, int]] = {}
-    for row, p in enumerate(procedures):
-        grouped.setdefault(p.code.replace(".", "")[:CODE_DIGITS], {})[p.code] = row
+    for row, e in enumerate(entries):
+        code = e.row[0]
+        grouped.setdefault(code.replace(".", "")[:CODE_DIGITS], {})[code] = row
     return {f"{SEARCH_DIR}{CODES_DIR}/{key}.json": _dumps(codes) for key, codes in grouped.items()}
 
 
-def _filter_pieces(procedures: list[Procedure]) -> dict[str, bytes]:
+def _filter_pieces(entries: list[Entry]) -> dict[str, bytes]:
     kept: dict[tuple[str, str], list[int]] = {}
-    for row, p in enumerate(procedures):
-        for param, values in filter_values(p).items():
+    for row, e in enumerate(entries):
+        for param, values in e.filters:
             for value in values:
                 kept.setdefault((param, value), []).append(row)
     return {f"{SEARCH_DIR}{FILTERS_DIR}/{param}/{quote(value, safe='')}.json": _dumps(gaps(rows))
             for (param, value), rows in kept.items()}
 
 
-def search_files(catalogue: Catalogue, url_template: str = PROCEDURE_URL) -> dict[str, bytes]:
-    """Site-relative path → bytes of every file the finder reads."""
-    procedures = rows_in_order(catalogue)
-    primary = build_index((primary_fields(p, catalogue.synonyms) for p in procedures), PRIMARY_FIELDS)
-    detail = build_index(map(detail_fields, procedures), DETAIL_FIELDS)
-    common = drop_common_terms(detail, len(procedures))
-    files = _pieces(PRIMARY_DIR, postings(primary)) | _pieces(DETAIL_DIR, postings(detail))
-    files |= _row_pieces(procedures, catalogue) | _code_pieces(procedures) | _filter_pieces(procedures)
+def search_files(catalogue: Catalogue, url_template: str = PROCEDURE_URL,
+                 cache_path: Path | None = None) -> dict[str, bytes]:
+    """Site-relative path → bytes of every file the finder reads.
+
+    Each procedure's part (its terms, row and filter choices) is made on
+    its own, in worker processes and through the cache at `cache_path` when
+    given (search_entries); the pieces are then put together from those
+    entries, a few rows at a time, without one Python object per posting.
+    """
+    entries = search_entries(catalogue, cache_path)
+    primary = _Scorer(entries, "primary", PRIMARY_FIELDS)
+    detail = _Scorer(entries, "detail", DETAIL_FIELDS)
+    common = detail.drop_common(len(entries))
+    files = primary.pieces(PRIMARY_DIR) | detail.pieces(DETAIL_DIR)
+    files |= _row_pieces(entries, Tables.of(catalogue)) | _code_pieces(entries) | _filter_pieces(entries)
     meta = tables(catalogue, url_template) | {
-        "count": len(procedures), "common": common, "rows_per_piece": ROWS_PER_PIECE,
+        "count": len(entries), "common": common, "rows_per_piece": ROWS_PER_PIECE,
         "code_digits": CODE_DIGITS,
         "pieces": {folder: sorted(_piece_names(files, folder)) for folder in (PRIMARY_DIR, DETAIL_DIR, CODES_DIR)},
         "filters": {param: sorted(_piece_names(files, f"{FILTERS_DIR}/{param}")) for param in FILTER_PARAMS},
@@ -452,6 +478,182 @@ def _piece_names(files: dict[str, bytes], folder: str) -> list[str]:
     return [unquote(name[len(prefix):-len(".json")]) for name in files if name.startswith(prefix)]
 
 
+
+
+# ---------------------------------------------------------------- entries
+
+# One document field's terms: (length, its distinct terms joined by spaces, their counts). One string, not
+# a string per term: at 100,000 procedures a string per term was over a GB in the main process.
+FieldTerms = tuple[int, str, tuple[int, ...]]
+
+
+class Entry(NamedTuple):
+    """What the finder keeps of one procedure, made from its full model alone (so it can be cached by its digest)."""
+
+    order: tuple[str, str, str]  # folded name, name, code: the row order
+    row: tuple[Any, ...]  # the summary row (_summary) with agency and field codes, and a last flag: retired
+    filters: tuple[tuple[str, tuple[str, ...]], ...]  # filter_values, the choices that keep it
+    primary: tuple[FieldTerms, ...]  # PRIMARY_FIELDS in order
+    detail: tuple[FieldTerms, ...]  # DETAIL_FIELDS in order
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def field_terms(text: str) -> FieldTerms:
+    """The terms of `_terms(text)`, counted: each distinct word folded once.
+
+    Cached by text: a province's copy of a national procedure repeats its
+    description and steps word for word.
+    """
+    counts: dict[str, int] = {}
+    for word, n in Counter(text.lower().split()).items():
+        for term in _fold_word(word):
+            counts[term] = counts.get(term, 0) + n
+    return sum(counts.values()), " ".join(counts), tuple(counts.values())
+
+
+def entry(p: Procedure, synonyms: Iterable[Synonym]) -> Entry:
+    primary, detail, free = primary_fields(p, synonyms), detail_fields(p), is_free(p)
+    return Entry(
+        (fold_text(p.name), p.name, p.code),
+        (p.code, p.name, p.agency, p.field, p.service_level, channel_mask(p), subject_mask(p),
+         None if free is None else int(free), time_summary(p), fee_summary(p), p.retired is not None),
+        tuple((param, tuple(values)) for param, values in filter_values(p).items() if values),
+        tuple(field_terms(primary[f]) for f in PRIMARY_FIELDS),
+        tuple(field_terms(detail[f]) for f in DETAIL_FIELDS),
+    )
+
+
+def default_path() -> Path:
+    """Beside the validation cache: $XDG_CACHE_HOME/catalogue-generator/search.sqlite."""
+    return result_cache.default_path().with_name("search.sqlite")
+
+
+def search_entries(catalogue: Catalogue, cache_path: Path | None = None) -> list[Entry]:
+    """Every searchable procedure's entry, in row order; made fresh only where the cache has none.
+
+    An entry's key is the procedure's digest (its file and what it refers
+    to), the synonyms and the code's fingerprint; a procedure without a
+    digest (a catalogue not made by validation) is never cached.
+    """
+    codes = [p.code for p in searchable(catalogue)]
+    salt = _entry_salt(catalogue.synonyms)
+    keys = {c: result_cache.key(salt, c, catalogue.digests[c].encode()) for c in codes if catalogue.digests.get(c)}
+    cache = None if cache_path is None or not keys else ResultCache(cache_path, salt)
+    stored = {} if cache is None else cache.get_many(keys.values())
+    blobs = {c: stored[keys[c]] for c in codes if keys.get(c) in stored}
+    fresh = _fresh_blobs(catalogue, [c for c in codes if c not in blobs])
+    if cache is not None:
+        cache.put_many({keys[c]: b for c, b in fresh.items() if c in keys})
+        cache.close()
+    blobs |= fresh
+    return sorted((Entry(*pickle.loads(blobs[c])) for c in codes), key=lambda e: e.order)
+
+
+def _entry_salt(synonyms: Iterable[Synonym]) -> str:
+    """What every entry depends on besides its procedure: the code and the synonyms."""
+    listed = json.dumps([s.model_dump(mode="json") for s in synonyms], ensure_ascii=False, sort_keys=True)
+    return f"search:{result_cache.code_fingerprint()}:{hashlib.sha256(listed.encode()).hexdigest()}"
+
+
+def _fresh_blobs(catalogue: Catalogue, codes: list[str]) -> dict[str, bytes]:
+    """code → its pickled entry, made in worker processes when there are enough and this process may fork."""
+    if len(codes) < parallel.PARALLEL_MIN or not parallel.may_fork():
+        return dict(_entry_blobs(catalogue, codes))
+    size = -(-len(codes) // (parallel.worker_count() * 4))
+    with parallel.forking(catalogue), parallel.pool(parallel.worker_count()) as workers:
+        chunks = workers.map(_worker_blobs, [codes[i:i + size] for i in range(0, len(codes), size)])
+        return {code: blob for chunk in chunks for code, blob in chunk}
+
+
+def _worker_blobs(codes: list[str]) -> list[tuple[str, bytes]]:
+    return _entry_blobs(parallel.shared(), codes)
+
+
+def _entry_blobs(catalogue: Catalogue, codes: list[str]) -> list[tuple[str, bytes]]:
+    # Pickled where made (in a worker), so the main process only loads, for fresh and cached entries alike.
+    return [(p.code, pickle.dumps(tuple(entry(p, catalogue.synonyms)), protocol=pickle.HIGHEST_PROTOCOL))
+            for p in catalogue.each(codes)]
+
+
+class _Scorer:
+    """One index (primary or detail) scored from the entries as lunr_index.build would, piece text by piece text.
+
+    The statistics BM25 needs (documents per term, average field lengths)
+    come first, in one pass; the postings are then scored row by row and
+    kept as JSON text per term, a chunk of rows at a time, so memory holds
+    text, not an object per posting. The bytes equal those of
+    `_pieces(…, postings(build_index(…)))` (tests/test_search_index.py).
+    """
+
+    CHUNK = 2000  # rows scored before their postings are joined into text
+
+    def __init__(self, entries: list[Entry], attribute: str, boosts: dict[str, int]) -> None:
+        self.docs: list[tuple[FieldTerms, ...]] = [getattr(e, attribute) for e in entries]
+        self.boosts = list(boosts.values())
+        count = len(self.docs)
+        with_term: Counter[str] = Counter()
+        totals = [0] * len(self.boosts)
+        for doc in self.docs:
+            for i, (length, terms, _) in enumerate(doc):
+                totals[i] += length
+                with_term.update(terms.split())
+        self.with_term = with_term
+        self.idf = {t: lunr_index.idf(n, count) for t, n in with_term.items()}
+        self.average = [total / (count or 1) for total in totals]
+        self.dropped: set[str] = set()
+
+    def drop_common(self, count: int) -> list[str]:
+        """drop_common_terms on the entries: the terms in more than COMMON_SHARE of the procedures."""
+        if count < COMMON_MIN_PROCEDURES:
+            return []
+        seen: Counter[str] = Counter()
+        for doc in self.docs:
+            seen.update(set().union(*(terms.split() for _, terms, _ in doc)))
+        self.dropped = {t for t, n in seen.items() if n > COMMON_SHARE * count}
+        return sorted(self.dropped)
+
+    def weights(self, doc: tuple[FieldTerms, ...]) -> list[tuple[str, str]]:
+        """(term, weight summed over the fields in field order, rounded, as JSON) of one document."""
+        summed: dict[str, float] = {}
+        for (length, terms, tfs), boost, average in zip(doc, self.boosts, self.average, strict=True):
+            if not terms:
+                continue
+            norm = lunr_index.field_norm(length, average)
+            for term, tf in zip(terms.split(), tfs, strict=True):
+                summed[term] = summed.get(term, 0.0) + lunr_index.score(self.idf[term], tf, norm, boost)
+        return [(t, repr(round(w, 3))) for t, w in summed.items() if t not in self.dropped]
+
+    def pieces(self, folder: str) -> dict[str, bytes]:
+        """One file per term key: term → [gap, weight, gap, weight, …], as _pieces writes it."""
+        text: dict[str, list[str]] = {}
+        last: dict[str, int] = {}
+        # Like documents (a province's copy of a national procedure) score alike: score each once.
+        known: dict[tuple[FieldTerms, ...], list[tuple[str, str]]] = {}
+        for start in range(0, len(self.docs), self.CHUNK):
+            chunk: dict[str, list[Any]] = {}  # term → [row, weight, row, weight, …] in this chunk
+            for row in range(start, min(start + self.CHUNK, len(self.docs))):
+                doc = self.docs[row]
+                scored = known.get(doc)
+                if scored is None:
+                    scored = known[doc] = self.weights(doc)
+                for term, weight in scored:
+                    flat = chunk.get(term)
+                    if flat is None:
+                        chunk[term] = [row, weight]
+                    else:
+                        flat.append(row)
+                        flat.append(weight)
+            for term, flat in chunk.items():
+                rows = flat[0::2]
+                gaps = map(operator.sub, rows, [last.get(term, 0), *rows[:-1]])
+                text.setdefault(term, []).append(",".join(map("{},{}".format, gaps, flat[1::2])))
+                last[term] = rows[-1]
+            known.clear()  # only within a chunk: memory stays bounded
+        grouped: dict[str, list[str]] = {}
+        for term in sorted(text):
+            grouped.setdefault(term_key(term), []).append(f'"{term}":[{",".join(text[term])}]')
+        return {f"{SEARCH_DIR}{folder}/{key}.json": ("{" + ",".join(terms) + "}").encode("utf-8")
+                for key, terms in grouped.items()}
 
 
 # ---------------------------------------------------------------- finder page

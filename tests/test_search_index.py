@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -369,3 +371,78 @@ def test_the_docs_note_names_the_fold_the_thresholds_and_the_benchmark() -> None
     assert "tests/fixtures/search_cases.json" in note and "bench/search_bench.py" in note
     assert "hơn một nửa" in note and si.COMMON_SHARE == 0.5
     assert "Plugin `search` của Material for MkDocs **không bật**" in note
+
+
+# ---------------------------------------------------------------- entries, cache
+
+
+def reference_pieces(c: Catalogue) -> tuple[dict[str, bytes], list[str]]:
+    """The term pieces as lunr_index builds the whole index (checked against lunr itself), and the common terms."""
+    procedures = si.rows_in_order(c)
+    primary, detail = lunr_indexes(c)
+    common = si.drop_common_terms(detail, len(procedures))
+    return si._pieces(si.PRIMARY_DIR, si.postings(primary)) | si._pieces(si.DETAIL_DIR, si.postings(detail)), common
+
+
+def test_pieces_scored_from_entries_are_lunrs_index_cut_into_pieces() -> None:
+    c = load_catalogue(EMBEDDED)  # 610 procedures: common detail terms are dropped
+    files = si.search_files(c)
+    pieces, common = reference_pieces(c)
+    assert common and load(files[si.META_FILE])["common"] == common
+    assert {n: d for n, d in files.items() if n.split("/")[1] in (si.PRIMARY_DIR, si.DETAIL_DIR)} == pieces
+
+
+@given(st.text(alphabet=st.sampled_from("aAyYđĐ.1 \t\u0301\u0303ýÝkKqQuUiİΣ-–"), max_size=40))
+def test_a_fields_counted_terms_are_its_terms(text: str) -> None:
+    length, terms, counts = si.field_terms(text)
+    expected = Counter(si._terms(text))
+    assert dict(zip(terms.split(), counts, strict=True)) == expected and length == sum(expected.values())
+
+
+def test_entries_made_in_workers_give_the_bytes_made_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    c = load_catalogue(EMBEDDED)
+    assert len(c.procedures) >= si.parallel.PARALLEL_MIN
+    forked = si.search_files(c)
+    monkeypatch.setattr(si.parallel, "PARALLEL_MIN", 10**9)
+    assert si.search_files(c) == forked
+
+
+def made_afresh(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The codes whose entries are made (not read from the cache) from now on."""
+    made: list[str] = []
+    fresh = si._fresh_blobs
+
+    def counting(catalogue: Catalogue, codes: list[str]) -> dict[str, bytes]:
+        made.extend(codes)
+        return fresh(catalogue, codes)
+
+    monkeypatch.setattr(si, "_fresh_blobs", counting)
+    return made
+
+
+def test_a_second_build_reads_every_entry_from_the_cache_and_an_edit_remakes_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    c, path = load_catalogue(EMBEDDED), tmp_path / "search.sqlite"
+    cold = si.search_files(c, cache_path=path)
+    made = made_afresh(monkeypatch)
+    assert si.search_files(c, cache_path=path) == cold and made == []
+    code = c.procedures[5].code
+    edited = dataclasses.replace(c, digests=c.digests | {code: "edited"})
+    assert si.search_files(edited, cache_path=path) == cold and made == [code]
+
+
+def test_a_changed_synonym_list_misses_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    c, path = load_catalogue(EMBEDDED), tmp_path / "search.sqlite"
+    si.search_files(c, cache_path=path)
+    made = made_afresh(monkeypatch)
+    fewer = dataclasses.replace(c, synonyms=c.synonyms[1:])
+    si.search_files(fewer, cache_path=path)
+    assert len(made) == len(c.procedures) + len(c.retired)
+
+
+def test_procedures_without_a_digest_are_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    c, path = catalogue_of(procedure("1.000001", "Đăng ký khai sinh")), tmp_path / "search.sqlite"
+    si.search_files(c, cache_path=path)
+    made = made_afresh(monkeypatch)
+    si.search_files(c, cache_path=path)
+    assert made == ["1.000001"]

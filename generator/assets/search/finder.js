@@ -20,6 +20,7 @@
   if (!root || !window.viFold) return;
 
   var PAGE = 50;          // results drawn at a time
+  var SCREEN = 8;         // drawn first, alone: a phone's first screenful, so the first result waits for less
   var DEBOUNCE = 150;     // ms after the last keystroke
   var MIN_CHARS = 2;      // folded characters before a query runs
   var PREFIX_WEIGHT = 0.3; // a term the last word only starts weighs less than the word itself
@@ -30,13 +31,9 @@
   var RETIRED = 10;       // a summary row's 11th cell is 1 for a retired (bãi bỏ, thay thế) procedure
   var FILTERS = ["agency", "field", "level", "channel", "subject", "free"];
 
-  var form = root.querySelector("form");
-  var input = form.elements[PARAMS.q];
-  var status = root.querySelector("[data-finder-status]");
-  var list = root.querySelector("[data-finder-results]");
-  var more = root.querySelector("[data-finder-more]");
-  var filters = root.querySelector("[data-finder-filters]");
-  var active = root.querySelector("[data-finder-active]");
+  // The form and the list are read once the page is parsed (main); this script runs from the top of
+  // the finder, so that what the first search needs is asked for while the page still loads.
+  var form, input, status, list, more, filters, active;
   var base = root.getAttribute("data-base") || "";
   var dir = root.getAttribute("data-search");
   var meta = null, exists = null, common = null;
@@ -332,15 +329,23 @@
     return li;
   }
 
-  /* Draw the next PAGE results once their rows are in; `rows` is the list they come from. */
-  function drawMore(rows, focus) {
-    var start = shown, end = Math.min(rows.length, shown + PAGE);
+  /* Draw results start … end-1 of `rows` once their summary rows are in; false when a newer search replaced the list. */
+  function drawRange(rows, start, end) {
     return docsOf(rows.slice(start, end)).then(function (docs) {
       if (rows !== current) return false;  // a newer search replaced the list meanwhile
       var frag = document.createDocumentFragment();
       for (var k = start; k < end; k++) frag.appendChild(item(docs[rows[k]]));
       list.appendChild(frag);
       shown = end;
+      return true;
+    });
+  }
+
+  /* Draw the next PAGE results; `rows` is the list they come from. */
+  function drawMore(rows, focus) {
+    var start = shown;
+    return drawRange(rows, start, Math.min(rows.length, shown + PAGE)).then(function (drawn) {
+      if (!drawn) return false;
       more.hidden = shown >= rows.length;
       if (focus && list.children[start]) list.children[start].querySelector("a").focus();
       return true;
@@ -349,13 +354,28 @@
 
   function say(message) { status.textContent = message; }
 
+  /* A new list of results in place of the old. Into an empty list, the first screenful is drawn alone
+   * (only its rows fetched first, then painted) and the rest of the first PAGE after; over results
+   * already shown, the whole PAGE at once, so the page does not shrink under a reader who scrolled. */
   function show(rows, state, mode) {
     current = rows;
     shown = 0;
-    return drawMore(rows, false).then(function (drawn) {
-      if (!drawn) return;
-      while (list.children.length > shown) list.removeChild(list.firstChild);
-      describe(rows, state, mode);
+    var old = list.children.length;
+    return drawRange(rows, 0, Math.min(rows.length, old ? PAGE : SCREEN)).then(function (drawn) {
+      if (!drawn) return false;
+      while (old-- > 0) list.removeChild(list.firstChild);  // the new ones came in after them
+      if (rows.length && !firstDrawn) {
+        firstDrawn = true;
+        if (window.performance && performance.mark) performance.mark("finder-first-result");
+      }
+      return new Promise(function (resolve) { setTimeout(resolve, 0); });  // let the first screenful paint
+    }).then(function (drawn) {
+      if (drawn === false || rows !== current) return;
+      return drawRange(rows, shown, Math.min(rows.length, PAGE)).then(function (all) {
+        if (!all) return;
+        more.hidden = shown >= rows.length;
+        describe(rows, state, mode);
+      });
     });
   }
 
@@ -369,10 +389,6 @@
       (hasFilter(state) ? " (đã lọc)" : "") + (rows.length > shown ? "; đang hiện " + shown + " đầu tiên" : "") + ".");
     root.setAttribute("data-searched", state.q);
     root.setAttribute("data-searches", String(++searches));
-    if (rows.length && !firstDrawn) {
-      firstDrawn = true;
-      if (window.performance && performance.mark) performance.mark("finder-first-result");
-    }
   }
 
   // ------------------------------------------------------------- loading
@@ -409,39 +425,54 @@
     });
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    clearTimeout(timer);
-    if (!meta) return search();
-    codePage(readForm().q).then(function (page) {
-      if (page) location.assign(page);
-      else search();
+  function main() {
+    form = root.querySelector("form");
+    input = form.elements[PARAMS.q];
+    status = root.querySelector("[data-finder-status]");
+    list = root.querySelector("[data-finder-results]");
+    more = root.querySelector("[data-finder-more]");
+    filters = root.querySelector("[data-finder-filters]");
+    active = root.querySelector("[data-finder-active]");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      if (!meta) return search();
+      codePage(readForm().q).then(function (page) {
+        if (page) location.assign(page);
+        else search();
+      });
     });
-  });
-  form.addEventListener("reset", function () { setTimeout(search, 0); });
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(search, DEBOUNCE);
-  });
-  form.addEventListener("change", function (event) {
-    if (event.target !== input) search();
-  });
-  more.addEventListener("click", function () { drawMore(current, true); });
+    form.addEventListener("reset", function () { setTimeout(search, 0); });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(search, DEBOUNCE);
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target !== input) search();
+    });
+    more.addEventListener("click", function () { drawMore(current, true); });
 
-  writeForm(new URLSearchParams(location.search));
-  showFilters(readForm(), true);
-  form.hidden = false;
-  say("Đang tải dữ liệu tra cứu…");
-  // The words of a query in the address are looked up at once, beside meta.json: one round trip less.
-  var opened = queryTerms(readForm().q);
-  if (opened.join(" ").length >= MIN_CHARS && !CODE.test(readForm().q)) {
-    opened.forEach(function (term) { early("p/" + termKey(term)).catch(function () { return null; }); });
+    writeForm(new URLSearchParams(location.search));
+    showFilters(readForm(), true);
+    form.hidden = false;
+    say("Đang tải dữ liệu tra cứu…");
+    // Opened from a file share (file://) or offline, the index cannot be fetched: say so and offer the browse pages.
+    metaLoad.then(start).catch(function () {
+      if (redirected) return;
+      form.hidden = true;
+      root.querySelector("[data-finder-fallback]").hidden = false;
+      say("Không tải được dữ liệu tra cứu. Hãy tải lại trang, hoặc xem thủ tục theo danh sách dưới đây.");
+    });
   }
-  // Opened from a file share (file://) or offline, the index cannot be fetched: say so and offer the browse pages.
-  fetchJson(root.getAttribute("data-meta")).then(start).catch(function () {
-    if (redirected) return;
-    form.hidden = true;
-    root.querySelector("[data-finder-fallback]").hidden = false;
-    say("Không tải được dữ liệu tra cứu. Hãy tải lại trang, hoặc xem thủ tục theo danh sách dưới đây.");
-  });
+
+  // Asked for at once: meta.json and the pieces of the words of a query in the address (one round trip
+  // less than asking after meta), while the rest of the page is parsed.
+  var metaLoad = fetchJson(root.getAttribute("data-meta"));
+  metaLoad.catch(function () { /* answered in main */ });
+  var opened = new URLSearchParams(location.search).get(PARAMS.q) || "", openedTerms = queryTerms(opened);
+  if (openedTerms.join(" ").length >= MIN_CHARS && !CODE.test(opened)) {
+    openedTerms.forEach(function (term) { early("p/" + termKey(term)).catch(function () { return null; }); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main);
+  else main();
 })();
