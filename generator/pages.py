@@ -335,7 +335,8 @@ def markdown(text: str | None) -> Markup:
 
 def markdown_it_html(text: str) -> str:
     """`text` rendered by markdown-it, links marked nofollow."""
-    return _markdown().render(text).replace('<a href="', '<a rel="nofollow noopener" href="')
+    html: str = _markdown().render(text)
+    return html.replace('<a href="', '<a rel="nofollow noopener" href="')
 
 
 # ------------------------------------------------------------- structured data
