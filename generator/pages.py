@@ -547,12 +547,12 @@ class SitePages:
         return {url_of(kind, key) + LIST_DATA: _list_json(items)
                 for (kind, key), items in sorted(self.lists.items()) if len(items) > PAGE_SIZE}
 
-    def render(self, spec: PageSpec) -> str:
-        """The HTML body of one page."""
+    def render(self, spec: PageSpec, procedure: Procedure | None = None) -> str:
+        """The HTML body of one page; a procedure's from its full model (`procedure`, else read here)."""
         base = "../" * spec.url.count("/")
         context: dict[str, Any] = {"spec": spec, "base": base, "c": self.catalogue}
         if spec.kind is Kind.PROCEDURE:
-            context |= self._procedure_context(self.catalogue.by_code[spec.key])
+            context |= self._procedure_context(procedure or self.catalogue.full(spec.key))
         elif spec.key:
             context["listing"] = self.listing(spec)
             context["children"] = self.children.get(spec.key, []) if spec.kind is Kind.AGENCY else []
@@ -581,7 +581,7 @@ class SitePages:
         """(anchor, title) of a procedure page's sections, for a table of contents."""
         if spec.kind is not Kind.PROCEDURE:
             return []
-        has_forms = bool(self.catalogue.by_code[spec.key].forms)
+        has_forms = bool(self.catalogue.full(spec.key).forms)
         return [(anchor, title) for anchor, title in SECTIONS.items() if anchor != "bieu-mau" or has_forms]
 
     def listing(self, spec: PageSpec) -> ListPage:
