@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 
 from generator.catalogue import Catalogue
@@ -24,6 +26,7 @@ from generator.pages import (
     is_note,
     json_ld,
     markdown,
+    markdown_it_html,
     outline,
 )
 from generator.site_urls import Kind, url_of
@@ -98,6 +101,17 @@ def test_markdown_keeps_emphasis_and_http_links() -> None:
     html = markdown("**đậm** và [luật](https://vbpl.vn/x)")
     assert "<strong>đậm</strong>" in html
     assert '<a rel="nofollow noopener" href="https://vbpl.vn/x">luật</a>' in html
+
+
+# Characters the enabled rules act on (emphasis, links, code, lists, line breaks), white
+# space markdown-it and Python treat differently, and plain Vietnamese text around them.
+_MARKDOWN_CHARS = list("ab đẫ \t\n\r\0*_[]`()<>&\"'\\-+.)019#!:~|\u00a0\u2003\u2028\x0b\x1c;/")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_MARKDOWN_CHARS), max_size=12).map("".join))
+def test_markdown_shortcut_for_plain_text_is_what_markdown_it_renders(text: str) -> None:
+    assert str(markdown(text)) == markdown_it_html(text)
 
 
 @pytest.mark.parametrize("hostile", [
