@@ -106,7 +106,7 @@ def document(catalogue: Catalogue, links: Links) -> dict[str, Any]:
     if links.site_url:
         context["@base"] = links.url(f"{FEED_DIR}/{JSONLD_FILE}")
     graph: list[Node] = [*concepts(catalogue), *organisations(catalogue), *life_events(catalogue)]
-    for procedure in catalogue.procedures:
+    for procedure in catalogue.each():
         graph.extend(service_nodes(procedure, catalogue))
     return {"@context": context, "@graph": graph}
 

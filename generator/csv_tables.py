@@ -54,14 +54,14 @@ DATA_PACKAGE = "datapackage.json"
 
 def csv_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
     """Every table and the data package describing them, by path inside api/v1/."""
-    procedures = catalogue.procedures
+    procedures = catalogue.each  # each table reads the models afresh, one at a time
     files = {
-        "procedures.csv": table(PROCEDURE_COLUMNS, (procedure_row(p, catalogue, links) for p in procedures)),
-        "channels.csv": table(CHANNEL_COLUMNS, (row for p in procedures for row in channel_rows(p))),
-        "documents.csv": table(DOCUMENT_COLUMNS, (row for p in procedures for row in document_rows(p))),
-        "legal_basis.csv": table(LEGAL_BASIS_COLUMNS, (row for p in procedures for row in legal_basis_rows(p))),
-        "forms.csv": table(FORM_COLUMNS, (row for p in procedures for row in form_rows(p))),
-        "results.csv": table(RESULT_COLUMNS, (row for p in procedures for row in result_rows(p))),
+        "procedures.csv": table(PROCEDURE_COLUMNS, (procedure_row(p, catalogue, links) for p in procedures())),
+        "channels.csv": table(CHANNEL_COLUMNS, (row for p in procedures() for row in channel_rows(p))),
+        "documents.csv": table(DOCUMENT_COLUMNS, (row for p in procedures() for row in document_rows(p))),
+        "legal_basis.csv": table(LEGAL_BASIS_COLUMNS, (row for p in procedures() for row in legal_basis_rows(p))),
+        "forms.csv": table(FORM_COLUMNS, (row for p in procedures() for row in form_rows(p))),
+        "results.csv": table(RESULT_COLUMNS, (row for p in procedures() for row in result_rows(p))),
     }
     files[DATA_PACKAGE] = data_package(files)
     return files

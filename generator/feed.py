@@ -387,7 +387,7 @@ def procedure_record(procedure: models.Procedure, links: Links) -> dict[str, Any
     return record
 
 
-def tombstone(procedure: models.Procedure, links: Links) -> dict[str, Any]:
+def tombstone(procedure: models.ProcedureSummary, links: Links) -> dict[str, Any]:
     """The small record a retired code leaves in the feed."""
     assert procedure.retired is not None
     successor = procedure.retired.successor
@@ -441,7 +441,7 @@ def envelope(catalogue: Catalogue, links: Links, schema: str, depth: int = 0) ->
 
 def feed_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
     """Every file of the JSON feed, by path inside api/v1/."""
-    records = [procedure_record(p, links) for p in catalogue.procedures]
+    records = [procedure_record(p, links) for p in catalogue.each()]
     files = {procedure_file(r["code"]): dumps({"$schema": schema_ref("procedure.schema.json", 1), **r})
              for r in records}
     tombstones = [tombstone(p, links) for p in catalogue.retired]
@@ -510,7 +510,7 @@ def manifest(catalogue: Catalogue, links: Links, hashes: dict[str, Sha256]) -> b
     data_date = catalogue.newest_update() or catalogue.build_date()
     procedure_files = {procedure_file(p.code): p for p in catalogue.by_code.values()}
 
-    def entries(procedures: list[models.Procedure]) -> list[dict[str, Any]]:
+    def entries(procedures: list[models.ProcedureSummary]) -> list[dict[str, Any]]:
         named = ((procedure_file(p.code), p) for p in procedures)
         return [ManifestEntry(code=p.code, url=links.feed_url(name), sha256=hashes[name], updated=p.updated)
                 .model_dump(mode="json") for name, p in named if name in hashes]

@@ -61,7 +61,7 @@ class Renderer:
         """
         catalogue, p = self.pages.catalogue, self.pages.catalogue.by_code[spec.key]
         source = catalogue.digests.get(spec.key) or self._model_inputs(spec)
-        files = [asdict(self.pages.forms[f.file]) for f in p.forms if f.file in self.pages.forms]
+        files = [asdict(self.pages.forms[f]) for f in p.form_files if f in self.pages.forms]
         lineage = self.pages.lineage(p)  # other procedures' names: successor, replaced ones
         text = "\0".join([self.salt, spec.kind.value, spec.key, spec.title, spec.url, source,
                           json.dumps([files, lineage], ensure_ascii=False, sort_keys=True)])
@@ -69,7 +69,7 @@ class Renderer:
 
     def _model_inputs(self, spec: PageSpec) -> str:
         """The models the page shows, serialised: for a catalogue not made by validation (no digest)."""
-        catalogue, p = self.pages.catalogue, self.pages.catalogue.by_code[spec.key]
+        catalogue, p = self.pages.catalogue, self.pages.catalogue.full(spec.key)
         inputs = {
             "p": p.model_dump(mode="json"),
             "agency": [a.model_dump(mode="json") for a in catalogue.agency_chain(p.agency)],

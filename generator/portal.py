@@ -171,7 +171,7 @@ def portal_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
 
 def document(catalogue: Catalogue, links: Links) -> dict[str, Any]:
     head = envelope(catalogue, links, "portal.schema.json")
-    return {**head, "procedures": [procedure(p, catalogue, links) for p in catalogue.procedures]}
+    return {**head, "procedures": [procedure(p, catalogue, links) for p in catalogue.each()]}
 
 
 def procedure(p: models.Procedure, catalogue: Catalogue, links: Links) -> dict[str, Any]:

@@ -59,7 +59,7 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -228,9 +228,9 @@ class Tables:
         )
 
 
-def searchable(catalogue: Catalogue) -> list[Procedure]:
+def searchable(catalogue: Catalogue) -> Iterator[Procedure]:
     """The finder's procedures: those in force and retired ones, which it shows only when asked."""
-    return [*catalogue.procedures, *catalogue.retired]
+    return catalogue.each([p.code for p in [*catalogue.procedures, *catalogue.retired]])
 
 
 def summary_row(p: Procedure, tables: Tables) -> list[Any]:

@@ -284,15 +284,15 @@ def test_rows_follow_folded_name_order_and_give_name_agency_field_level(fixture_
 
 
 def test_channels_and_the_postal_flag_become_channel_bits(fixture_catalogue: Catalogue) -> None:
-    birth = fixture_catalogue.by_code["1.001193"]
-    passport = fixture_catalogue.by_code["1.000001"]
+    birth = fixture_catalogue.full("1.001193")
+    passport = fixture_catalogue.full("1.000001")
     assert si.channel_mask(birth) == 1 | 2 | 4  # online, in person, and postal: true
     assert si.channel_mask(passport) == 2
 
 
 def test_subjects_become_bits_in_enum_order(fixture_catalogue: Catalogue) -> None:
-    assert si.subject_mask(fixture_catalogue.by_code["1.001193"]) == 1
-    assert si.subject_mask(fixture_catalogue.by_code["1.000001"]) == 0
+    assert si.subject_mask(fixture_catalogue.full("1.001193")) == 1
+    assert si.subject_mask(fixture_catalogue.full("1.000001")) == 0
 
 
 def test_free_only_when_fees_are_stated_and_all_zero() -> None:
