@@ -21,7 +21,6 @@ import sqlite3
 import tempfile
 import weakref
 from collections.abc import Iterable
-from dataclasses import astuple
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -209,7 +208,9 @@ def encode(procedure: Located[models.Procedure] | None, problems: list[Problem],
     """
     summary = None if procedure is None else models.summary_values(models.summarise(procedure.value))
     where = (0, 0) if procedure is None else (procedure.line, procedure.column)
-    head = pickle.dumps(([astuple(p) for p in problems], code, summary, *where), protocol=pickle.HIGHEST_PROTOCOL)
+    # Field by field: dataclasses.astuple deep-copies, ~0.3 ms a file with a few warnings.
+    rows = [(p.path, p.line, p.column, p.code, p.field, p.message, p.level.value) for p in problems]
+    head = pickle.dumps((rows, code, summary, *where), protocol=pickle.HIGHEST_PROTOCOL)
     model = None if procedure is None else pickle.dumps(procedure.value.model_dump(exclude_unset=True),
                                                         protocol=pickle.HIGHEST_PROTOCOL)
     return head, model
