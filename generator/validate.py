@@ -7,7 +7,6 @@ found) and the full, sorted list of problems.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import gc
@@ -53,7 +52,7 @@ def validate(root: Path, base: Path | None = None, cache_path: Path | None = Non
     shared = b"".join(p.read_bytes() for p in _shared_files(root))
     salt = result_cache.code_fingerprint() + hashlib.sha256(shared).hexdigest()
     store, reuse = _store(cache_path, memory)
-    checker = _Checker(root, base, store, reuse, salt, memory)
+    checker = _Checker(root, base, store, salt, memory, reuse=reuse)
     try:
         catalogue = checker.run()
     finally:
@@ -156,8 +155,8 @@ def _result(head: bytes, key: str) -> FileResult:
 
 
 class _Checker(_Base):
-    def __init__(self, root: Path, base: Path | None, store: Results, reuse: bool, salt: str,
-                 memory: Memory | None) -> None:
+    def __init__(self, root: Path, base: Path | None, store: Results, salt: str,
+                 memory: Memory | None, *, reuse: bool) -> None:
         super().__init__(root, base)
         self.store, self.reuse, self.salt, self.memory = store, reuse, salt, memory
         self.code_places: dict[str, list[tuple[str, int, int]]] = {}
