@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeGuard, TypeVar
@@ -428,29 +429,45 @@ def check_files(checker: _FileChecker, paths: list[Path], store: Results, salt: 
                 memory: Memory | None = None, *, reuse: bool = False) -> list[FileResult]:
     """Check procedure files, reusing remembered and (with `reuse`) stored results; in the order of `paths`.
 
-    A file checked now has its model put in `store`, where the catalogue reads it.
+    A file checked now has its model put in `store`, where the catalogue reads it. Files are
+    read, checked and stored a WINDOW at a time: memory holds one window's bytes, not the catalogue's.
     """
+    known = memory.results if memory is not None else {}
+    done: list[FileResult] = []
+    checking = _Checking(checker, many=len(paths) >= PARALLEL_MIN_FILES)
+    try:
+        for start in range(0, len(paths), WINDOW):
+            done += _check_window(checker, paths[start:start + WINDOW], store, salt, known,
+                                  checking=checking, reuse=reuse)
+    finally:
+        checking.close()
+    if memory is not None:  # this run's results only: a removed or changed file's old one goes
+        memory.results = {r.key: r for r in done if r.key and _reusable(r)}
+    return done
+
+
+WINDOW = 2000  # files; a window's bytes and results are ~40 MB
+
+
+def _check_window(checker: _FileChecker, paths: list[Path], store: Results, salt: str,
+                  known: dict[str, FileResult], *, checking: _Checking, reuse: bool) -> list[FileResult]:
     raws = [_read_small(path) for path in paths]
     keys = [None if raw is None else result_cache.key(salt, checker.rel(path), raw)
             for path, raw in zip(paths, raws, strict=True)]
-    known = memory.results if memory is not None else {}
     results: list[FileResult | None] = [known.get(k) if k else None for k in keys]
     wanted = [k for k, r in zip(keys, results, strict=True) if k is not None and r is None]
     heads = store.heads(wanted) if reuse and wanted else {}
     results = [r or (_decoded(heads.get(k), k) if k else None) for k, r in zip(keys, results, strict=True)]
     missing = [i for i, result in enumerate(results) if result is None]
     rows: list[tuple[str, bytes, bytes | None, bool]] = []
-    for i, (head, model) in zip(missing, _check_many(checker, [(paths[i], raws[i]) for i in missing]), strict=True):
+    for i, (head, model) in zip(missing, checking([(paths[i], raws[i]) for i in missing]), strict=True):
         key = keys[i]
         result = results[i] = _result(head, key or "")
         if key is not None:  # a file the loader read itself (too big, unreadable) has no model
             rows.append((key, head, model, _reusable(result)))
     if rows and not store.put_many(rows):
         raise OSError(f"không ghi được kết quả kiểm tra vào {store.path}")
-    done = [r for r in results if r is not None]
-    if memory is not None:  # this run's results only: a removed or changed file's old one goes
-        memory.results = {r.key: r for r in done if r.key and _reusable(r)}
-    return done
+    return [r for r in results if r is not None]
 
 
 def _read_small(path: Path) -> bytes | None:
@@ -475,15 +492,28 @@ def _reusable(result: FileResult) -> bool:
     return result.summary is not None and not result.summary.form_files
 
 
-def _check_many(checker: _FileChecker, items: list[tuple[Path, bytes | None]]) -> list[tuple[bytes, bytes | None]]:
-    """(head, model) of each file (result_cache.encode), checked in worker processes when there are many."""
-    workers = parallel.worker_count()
-    if len(items) < PARALLEL_MIN_FILES or workers < 2:
-        return [_encoded(checker.check(path, raw)) for path, raw in items]
-    chunk = max(16, len(items) // (workers * 8))
-    # The checker goes as an initializer argument: under forkserver (a threaded process) it is pickled.
-    with parallel.pool(workers, initializer=_init_worker, initargs=(checker,)) as pool:
-        return list(pool.map(_check_in_worker, items, chunksize=chunk))
+class _Checking:
+    """(head, model) of each file (result_cache.encode): checked here, or in worker processes
+    when the catalogue is large and a window has many files to check (the pool starts on first need)."""
+
+    def __init__(self, checker: _FileChecker, *, many: bool) -> None:
+        self.checker = checker
+        self.workers = parallel.worker_count() if many else 1
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __call__(self, items: list[tuple[Path, bytes | None]]) -> list[tuple[bytes, bytes | None]]:
+        if self.workers < 2 or len(items) < parallel.PARALLEL_MIN:
+            return [_encoded(self.checker.check(path, raw)) for path, raw in items]
+        if self.pool is None:
+            # The checker goes as an initializer argument: under forkserver (a threaded process) it is pickled.
+            self.pool = parallel.pool(self.workers, initializer=_init_worker, initargs=(self.checker,))
+        chunk = max(16, len(items) // (self.workers * 8))
+        return list(self.pool.map(_check_in_worker, items, chunksize=chunk))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
 
 
 def _encoded(result: _Checked) -> tuple[bytes, bytes | None]:

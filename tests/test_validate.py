@@ -191,3 +191,12 @@ def test_with_results_kept_in_memory_only_the_changed_file_is_checked_again(tmp_
     assert second is not None and any(p.name.startswith("Sửa thử ") for p in second.procedures)
     assert [p.name for p in second.each()] == [p.name for p in second.procedures]  # models from the kept store
     assert len(memory.results) == 1
+
+
+def test_files_checked_a_window_at_a_time_give_the_same_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    whole, problems = validate(VALID)
+    monkeypatch.setattr(validate_module, "WINDOW", 1)
+    windowed, again = validate(VALID)
+    assert whole is not None and windowed is not None and again == problems
+    assert windowed.procedures == whole.procedures
+    assert [p.model_dump() for p in windowed.each()] == [p.model_dump() for p in whole.each()]
