@@ -53,7 +53,7 @@ def change_entries(catalogue: Catalogue, links: Links, hashes: dict[str, str],
     return sorted(entries, key=lambda e: (-e.date.toordinal(), e.code, e.kind.value))
 
 
-def _entry(kind: ChangeKind, p: models.Procedure, links: Links, hashes: dict[str, str]) -> ChangeEntry:
+def _entry(kind: ChangeKind, p: models.ProcedureSummary, links: Links, hashes: dict[str, str]) -> ChangeEntry:
     name = procedure_file(p.code)
     retired = p.retired if kind is ChangeKind.HET_HIEU_LUC else None
     return ChangeEntry(kind=kind, code=p.code, name=p.name, date=retired.date if retired else p.updated,

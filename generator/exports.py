@@ -249,7 +249,7 @@ def fill_examples(markdown: str, catalogue: Catalogue, site_url: str | None = No
 
 def example_block(fmt: str, code: str, catalogue: Catalogue, links: Links) -> str:
     """One fenced block showing procedure `code` as the export writes it."""
-    procedure = catalogue.by_code[code]
+    procedure = catalogue.full(code)
     if fmt == "json":
         return _fence("json", feed.procedure_record(procedure, links))
     if fmt == "portal":

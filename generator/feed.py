@@ -386,7 +386,7 @@ def procedure_record(procedure: models.Procedure, links: Links) -> dict[str, Any
     return record
 
 
-def tombstone(procedure: models.Procedure, links: Links) -> dict[str, Any]:
+def tombstone(procedure: models.ProcedureSummary, links: Links) -> dict[str, Any]:
     """The small record a retired code leaves in the feed."""
     assert procedure.retired is not None
     successor = procedure.retired.successor
@@ -462,7 +462,7 @@ class JsonFeed:
 
     def __init__(self, catalogue: Catalogue, links: Links, sink: Sink) -> None:
         self.catalogue, self.links, self.sink = catalogue, links, sink
-        self.tombstones = [tombstone(p, links) for p in catalogue.each(p.code for p in catalogue.retired)]
+        self.tombstones = [tombstone(p, links) for p in catalogue.retired]
         self.agencies, self.fields = agency_records(catalogue, links), field_records(catalogue, links)
         events = life_event_records(catalogue, links)
         counts = Counts(procedures=len(catalogue.procedures), agencies=len(self.agencies), fields=len(self.fields),
@@ -550,7 +550,7 @@ def manifest(catalogue: Catalogue, links: Links, hashes: dict[str, Sha256]) -> b
     data_date = catalogue.newest_update() or catalogue.build_date()
     procedure_files = {procedure_file(p.code): p for p in catalogue.by_code.values()}
 
-    def entries(procedures: list[models.Procedure]) -> list[dict[str, Any]]:
+    def entries(procedures: list[models.ProcedureSummary]) -> list[dict[str, Any]]:
         named = ((procedure_file(p.code), p) for p in procedures)
         return [ManifestEntry(code=p.code, url=links.feed_url(name), sha256=hashes[name], updated=p.updated)
                 .model_dump(mode="json") for name, p in named if name in hashes]

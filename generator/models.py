@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -462,6 +463,93 @@ class Procedure(Strict):
     def category(self) -> Category:
         return category_of(self.service_level)
 
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureSummary:
+    """What the catalogue holds of a procedure for its lists, counts and checks (issue 17, a lean catalogue).
+
+    Browse lists, the home page, statistics, the site plan, the changes page,
+    merge and cross-file checks read only these; anything else of a procedure
+    comes from its full model (`Catalogue.full`, `Catalogue.each`), one at a time.
+    """
+
+    code: str
+    name: str
+    agency: str | None
+    field: str
+    service_level: int
+    service_level_derived: bool
+    tiers: tuple[Tier, ...]
+    life_events: tuple[str, ...]
+    subjects: tuple[Subject, ...]
+    updated: dt.date
+    captured: str | None
+    retired: Retirement | None
+    roadmap: Roadmap | None
+    online_flags: tuple[bool | None, bool | None, bool | None]  # national_portal, online_payment, postal
+    forms: int  # how many forms the procedure lists
+    form_files: tuple[str, ...]  # the form files it names (forms/…), in its order
+
+    @property
+    def online(self) -> Online:
+        return _online(self.online_flags)
+
+    @property
+    def category(self) -> Category:
+        return category_of(self.service_level)
+
+
+_SHARED: dict[Any, Any] = {}
+
+
+def _one(value: Any) -> Any:
+    """One object for equal small values (tiers, ids, flags): 100,000 summaries repeat a few hundred."""
+    return _SHARED.setdefault(value, value)
+
+
+def _online(flags: tuple[bool | None, bool | None, bool | None]) -> Online:
+    key = ("online", flags)
+    found = _SHARED.get(key)
+    if found is None:
+        found = _SHARED[key] = Online(national_portal=flags[0], online_payment=flags[1], postal=flags[2])
+    return found
+
+
+def summarise(p: Procedure) -> ProcedureSummary:
+    """The summary of a validated procedure."""
+    return ProcedureSummary(
+        code=p.code, name=p.name, agency=p.agency, field=p.field, service_level=p.service_level,
+        service_level_derived=p.service_level_derived, tiers=tuple(p.tiers), life_events=tuple(p.life_events),
+        subjects=tuple(p.subjects), updated=p.updated, captured=p.captured, retired=p.retired, roadmap=p.roadmap,
+        online_flags=(p.online.national_portal, p.online.online_payment, p.online.postal),
+        forms=len(p.forms), form_files=tuple(f.file for f in p.forms if f.file),
+    )
+
+
+def summary_values(s: ProcedureSummary) -> tuple[Any, ...]:
+    """A summary as plain values, to store and send between processes (pickles ~5× faster than the object)."""
+    return (s.code, s.name, s.agency, s.field, s.service_level, s.service_level_derived,
+            tuple(t.value for t in s.tiers), s.life_events, tuple(x.value for x in s.subjects), s.updated,
+            s.captured, None if s.retired is None else s.retired.model_dump(),
+            None if s.roadmap is None else s.roadmap.model_dump(), s.online_flags, s.forms, s.form_files)
+
+
+def summary_of(values: tuple[Any, ...]) -> ProcedureSummary:
+    """The summary `summary_values` gave, with equal small values shared; ValueError when they do not fit."""
+    try:
+        (code, name, agency, field, level, derived, tiers, events, subjects, updated, captured, retired, roadmap,
+         flags, forms, files) = values
+        return ProcedureSummary(
+            code=code, name=name, agency=_one(agency), field=_one(field), service_level=level,
+            service_level_derived=derived, tiers=_one(tuple(Tier(t) for t in tiers)),
+            life_events=_one(tuple(events)), subjects=_one(tuple(Subject(x) for x in subjects)), updated=updated,
+            captured=_one(captured), retired=None if retired is None else Retirement.model_validate(retired),
+            roadmap=None if roadmap is None else Roadmap.model_validate(roadmap), online_flags=_one(tuple(flags)),
+            forms=forms, form_files=tuple(files),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ValueError("not a procedure summary") from exc
 
 MetricName = Literal[
     "share_level_3_plus",

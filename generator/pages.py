@@ -43,6 +43,7 @@ from .models import (
     DocumentCase,
     Fee,
     Procedure,
+    ProcedureSummary,
     category_of,
 )
 from .search_index import ASSET_DIR as SEARCH_ASSETS
@@ -137,7 +138,7 @@ class ListPage:
 
     kind: Kind
     key: str
-    items: list[Procedure]
+    items: list[ProcedureSummary]
     total: int
     page: int
 
@@ -176,7 +177,7 @@ class ListPage:
 
 def form_files(catalogue: Catalogue) -> dict[str, FormFile]:
     """Size and SHA-256 of every form file the procedures name, each read once."""
-    paths = sorted({f.file for p in catalogue.by_code.values() for f in p.forms if f.file})
+    paths = sorted({f for p in catalogue.by_code.values() for f in p.form_files})
     found: dict[str, FormFile] = {}
     for path in paths:
         data = (catalogue.root / path).read_bytes()
@@ -466,13 +467,13 @@ def environment() -> Environment:
     return env
 
 
-def browse_lists(c: Catalogue) -> dict[tuple[Kind, str], list[Procedure]]:
+def browse_lists(c: Catalogue) -> dict[tuple[Kind, str], list[ProcedureSummary]]:
     """Every browse list (agency, field, level, life event), sorted by name once per build.
 
     By name, not by code: a person scans a list for a name, and a page of the list
     (trang-2/…) then covers a stretch of the alphabet.
     """
-    indexes: list[tuple[Kind, Mapping[Any, list[Procedure]]]] = [
+    indexes: list[tuple[Kind, Mapping[Any, list[ProcedureSummary]]]] = [
         (Kind.AGENCY, c.by_agency), (Kind.FIELD, c.by_field), (Kind.LEVEL, c.by_level),
         (Kind.LIFE_EVENT, c.by_life_event),
     ]
@@ -482,14 +483,14 @@ def browse_lists(c: Catalogue) -> dict[tuple[Kind, str], list[Procedure]]:
             for kind, index in indexes for key, items in index.items()}
 
 
-def _list_json(items: list[Procedure]) -> bytes:
+def _list_json(items: list[ProcedureSummary]) -> bytes:
     """[{code, name, level, url}] in the list's order; the filter writes each as text, never as markup."""
     rows = [{"code": p.code, "name": p.name, "level": p.service_level, "url": url_of(Kind.PROCEDURE, p.code)}
             for p in items]
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def largest(items: Iterable[Any], index: Mapping[str, list[Procedure]], n: int = HOME_TOP) -> list[Any]:
+def largest(items: Iterable[Any], index: Mapping[str, list[ProcedureSummary]], n: int = HOME_TOP) -> list[Any]:
     """The `n` items (fields, agencies) with the most procedures; ties in Vietnamese order."""
     return sorted((i for i in vi_sorted(items) if index.get(i.id)), key=lambda i: -len(index[i.id]))[:n]
 
@@ -590,13 +591,13 @@ class SitePages:
         start = (spec.page - 1) * PAGE_SIZE
         return ListPage(spec.kind, spec.key, items[start:start + PAGE_SIZE], len(items), spec.page)
 
-    def lineage(self, p: Procedure) -> dict[str, Any]:
+    def lineage(self, p: Procedure | ProcedureSummary) -> dict[str, Any]:
         """What a procedure page says about replacements: its successor (and the one in force
         at the end of a chain), and the retired procedures it replaces. Plain values, so the
         body cache (page_bodies) can key on them."""
         c = self.catalogue
 
-        def brief(q: Procedure | None) -> dict[str, str] | None:
+        def brief(q: ProcedureSummary | None) -> dict[str, str] | None:
             return None if q is None else {"code": q.code, "name": q.name, "url": url_of(Kind.PROCEDURE, q.code)}
 
         retired = p.retired

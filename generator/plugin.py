@@ -66,7 +66,7 @@ from .search_index import FINDER_SRC, FINDER_TITLE, STYLE, finder_html, search_a
 from .site_plan import Shape, SitePlan, Toc, family
 from .site_urls import Kind, form_url
 from .stats_page import PAGE_DIR, PAGE_TITLE, agency_section, statistics_page
-from .validate import FileResult, validate
+from .validate import Memory, validate
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 ASSETS = ("catalogue.css", "catalogue.js")
@@ -105,7 +105,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     later: BaseProcess | None = None  # search and feed made after a serve build (see _deferred)
     dirty = False
     serving = False
-    memory: dict[str, FileResult]
+    memory: Memory
     listings: page_bodies.Listings
     compiled: _CompiledTemplates
     final_dir: Path | None = None
@@ -121,7 +121,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.memory = {}  # each procedure file's validation result, by content hash, kept between builds
+        self.memory = Memory()  # each procedure file's validation result, by content hash, kept between builds
         self.listings = page_bodies.Listings()  # browse pages' bodies, kept between builds likewise
         self.compiled = _CompiledTemplates()
 

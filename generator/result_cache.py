@@ -18,8 +18,9 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import tempfile
+import weakref
 from collections.abc import Iterable
-from dataclasses import astuple
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -122,26 +123,147 @@ class ResultCache:
             self.db.close()
 
 
+class Results:
+    """Validation results by key in one sqlite file: the user's cache, or a store of this run only.
+
+    Each file's result is two parts: its head (problems, the code as written,
+    the summary: what validation and the catalogue's lists need) and its model
+    (what `Catalogue.full` reads, one procedure at a time). A warm run reads
+    heads only; a head is reused only when `reusable` (a result that depends
+    on form files existing is stored for this run's readers, never reused).
+
+    Connections are made per process, on first use: a forked worker reads
+    the store itself, never through its parent's connection.
+    """
+
+    def __init__(self, path: Path, *, temporary: bool = False) -> None:
+        self.path, self.temporary_file = path, temporary
+        self._db: tuple[int, sqlite3.Connection] | None = None
+        self.broken = False
+        if temporary:  # removed when the catalogue that reads it goes, by the process that made it
+            weakref.finalize(self, _remove, path, os.getpid())
+
+    @classmethod
+    def temporary(cls) -> Results:
+        handle, name = tempfile.mkstemp(prefix="catalogue-models-", suffix=".sqlite")
+        os.close(handle)
+        return cls(Path(name), temporary=True)
+
+    def db(self) -> sqlite3.Connection | None:
+        if self.broken:
+            return None
+        if self._db is None or self._db[0] != os.getpid():
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # Builds under `mkdocs serve` run on the server's threads, one at a time.
+                db = sqlite3.connect(self.path, check_same_thread=False)
+                if self.temporary_file:  # read back within this run only: nothing to keep safe across a crash
+                    db.execute("PRAGMA synchronous=OFF")
+                    db.execute("PRAGMA journal_mode=MEMORY")
+                db.execute("CREATE TABLE IF NOT EXISTS result (key TEXT PRIMARY KEY, head BLOB NOT NULL,"
+                           " model BLOB, reusable INTEGER NOT NULL)")
+            except (OSError, sqlite3.Error):
+                self.broken = True  # a read-only home or a locked file: validate without a cache
+                return None
+            self._db = (os.getpid(), db)
+        return self._db[1]
+
+    def _select(self, what: str, keys: Iterable[str], where: str = "") -> dict[str, bytes]:
+        db = self.db()
+        wanted = list(keys)
+        found: dict[str, bytes] = {}
+        if db is None:
+            return found
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(db.execute(f"SELECT key, {what} FROM result WHERE key IN ({marks}){where}", chunk))
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def heads(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The reusable heads of `keys` that are stored."""
+        return self._select("head", keys, " AND reusable")
+
+    def model_blobs(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The stored models of `keys` (reusable or not)."""
+        return {k: v for k, v in self._select("model", keys).items() if v is not None}
+
+    def put_many(self, rows: Iterable[tuple[str, bytes, bytes | None, bool]]) -> bool:
+        """Store (key, head, model, reusable) rows; False when the store cannot be written."""
+        db = self.db()
+        if db is None:
+            return False
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO result VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.Error:
+            return False
+        return True
+
+    def procedures(self, keys: Iterable[str]) -> dict[str, models.Procedure]:
+        return procedures(self, keys)
+
+    def close(self) -> None:
+        if self._db is not None and self._db[0] == os.getpid():
+            self._db[1].close()
+        self._db = None
+
+
+def _remove(path: Path, owner: int) -> None:
+    if os.getpid() == owner:  # a forked child dropping its copy must not remove its parent's store
+        for name in (path, path.with_name(path.name + "-journal")):
+            name.unlink(missing_ok=True)
+
+
+Head = tuple[list[Problem], tuple[str, str, int, int] | None, "models.ProcedureSummary | None", int, int]
+
+
 def encode(procedure: Located[models.Procedure] | None, problems: list[Problem],
-           code: tuple[str, str, int, int] | None) -> bytes:
-    # The model is stored as the plain values it was validated from and is
-    # validated again when read: pydantic from Python values is several times
-    # faster than unpickling nested models or parsing JSON back.
-    stored = None if procedure is None else (
-        procedure.value.model_dump(exclude_unset=True), procedure.path, procedure.line, procedure.column)
-    return pickle.dumps((stored, [astuple(p) for p in problems], code), protocol=pickle.HIGHEST_PROTOCOL)
+           code: tuple[str, str, int, int] | None) -> tuple[bytes, bytes | None]:
+    """(head, model) of one file's result, as plain values.
+
+    The model is stored as the plain values it was validated from and is
+    validated again when read: pydantic from Python values is several times
+    faster than unpickling nested models or parsing JSON back.
+    """
+    summary = None if procedure is None else models.summary_values(models.summarise(procedure.value))
+    where = (0, 0) if procedure is None else (procedure.line, procedure.column)
+    # Field by field: dataclasses.astuple deep-copies, ~0.3 ms a file with a few warnings.
+    rows = [(p.path, p.line, p.column, p.code, p.field, p.message, p.level.value) for p in problems]
+    head = pickle.dumps((rows, code, summary, *where), protocol=pickle.HIGHEST_PROTOCOL)
+    model = None if procedure is None else pickle.dumps(procedure.value.model_dump(exclude_unset=True),
+                                                        protocol=pickle.HIGHEST_PROTOCOL)
+    return head, model
 
 
-def decode(blob: bytes) -> tuple[Located[models.Procedure] | None, list[Problem], tuple[str, str, int, int] | None]:
-    """The stored result, or a ValueError when the entry is unusable."""
+def decode_head(blob: bytes) -> Head:
+    """(problems, code as written, summary, line, column) of a stored head; ValueError when unusable."""
     try:
-        stored, problems, code = pickle.loads(blob)
-        procedure = None
-        if stored is not None:
-            data, where, at_line, at_column = stored
-            procedure = Located(models.Procedure.model_validate(data), where, at_line, at_column)
-        found = [Problem(path, line, column, code_, field, message, Severity(level))
-                 for path, line, column, code_, field, message, level in problems]
-        return procedure, found, code
+        problems, code, summary, line, column = pickle.loads(blob)
+        found = [Problem(path, at_line, at_column, code_, field, message, Severity(level))
+                 for path, at_line, at_column, code_, field, message, level in problems]
+        return found, code, None if summary is None else models.summary_of(summary), line, column
+    except (pickle.UnpicklingError, ValueError, TypeError, IndexError, EOFError, AttributeError) as exc:
+        raise ValueError("unusable cache entry") from exc
+
+
+def decode_model(blob: bytes) -> models.Procedure:
+    """The stored model, validated again; ValueError when the entry is unusable."""
+    try:
+        return models.Procedure.model_validate(pickle.loads(blob))
     except (pickle.UnpicklingError, ValueError, TypeError, IndexError, EOFError, ValidationError) as exc:
         raise ValueError("unusable cache entry") from exc
+
+
+def procedures(store: Results, keys: Iterable[str]) -> dict[str, models.Procedure]:
+    """The stored models of `keys`, validated again; a missing or unusable one is left out."""
+    found: dict[str, models.Procedure] = {}
+    for key, blob in store.model_blobs(keys).items():
+        try:
+            found[key] = decode_model(blob)
+        except ValueError:
+            continue
+    return found

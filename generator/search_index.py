@@ -84,6 +84,7 @@ from .models import (
     Currency,
     Fee,
     Procedure,
+    ProcedureSummary,
     Subject,
     Synonym,
     category_of,
@@ -243,12 +244,12 @@ class Tables:
         )
 
 
-def searchable(catalogue: Catalogue) -> list[Procedure]:
+def searchable(catalogue: Catalogue) -> list[ProcedureSummary]:
     """The finder's procedures: those in force and retired ones, which it shows only when asked."""
     return [*catalogue.procedures, *catalogue.retired]
 
 
-def rows_in_order(catalogue: Catalogue) -> list[Procedure]:
+def rows_in_order(catalogue: Catalogue) -> list[ProcedureSummary]:
     """The finder's procedures (in force and retired) in row order: by folded name, then name, then code."""
     return sorted(searchable(catalogue), key=lambda p: (fold_text(p.name), p.name, p.code))
 

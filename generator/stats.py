@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import Catalogue
-from .models import TIER_LABELS, Agency, Procedure, Target, Tier, UsageRecord
+from .models import TIER_LABELS, Agency, ProcedureSummary, Target, Tier, UsageRecord
 
 LEVELS = (1, 2, 3, 4)
 LEVEL_METRICS = frozenset({"share_level_3_plus", "share_level_4"})
@@ -234,7 +234,7 @@ def compute(catalogue: Catalogue) -> Stats:
     return Stats(as_of, overall, tiers, agencies, targets, by_agency)
 
 
-def _figures(procedures: Iterable[Procedure], applications: tuple[Applications, ...], as_of: dt.date) -> Figures:
+def _figures(procedures: Iterable[ProcedureSummary], applications: tuple[Applications, ...], as_of: dt.date) -> Figures:
     levels = [0, 0, 0, 0]
     stated = [0, 0, 0, 0]
     derived = 0
@@ -261,7 +261,7 @@ def _figures(procedures: Iterable[Procedure], applications: tuple[Applications, 
     )
 
 
-def _plan(p: Procedure, as_of: dt.date) -> Plan:
+def _plan(p: ProcedureSummary, as_of: dt.date) -> Plan:
     assert p.roadmap is not None
     road = p.roadmap
     if p.service_level >= road.target_level:

@@ -7,14 +7,15 @@ found) and the full, sorted list of problems.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
+import gc
 import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeGuard, TypeVar
 
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from . import models, parallel, result_cache
 from .catalogue import Catalogue, Located
 from .problems import Problem, Severity, sort_key
-from .result_cache import ResultCache
+from .result_cache import Results
 from .source import MAX_FILE_BYTES, LoadedFile, load_bytes, load_file
 from .wording import number
 
@@ -33,7 +34,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def validate(root: Path, base: Path | None = None, cache_path: Path | None = None,
-             memory: dict[str, FileResult] | None = None) -> tuple[Catalogue | None, list[Problem]]:
+             memory: Memory | None = None) -> tuple[Catalogue | None, list[Problem]]:
     """Load and check the catalogue under `root`; return it only when error-free.
 
     Paths in problems are shown relative to `base` (the CLI passes the working
@@ -42,21 +43,46 @@ def validate(root: Path, base: Path | None = None, cache_path: Path | None = Non
     parsed again (see result_cache). With `memory` (a dict kept by the caller
     between runs, as `mkdocs serve` does), an unchanged file's result is taken
     as it is, not even read back from the cache: only the files that changed
-    are checked again. The dict is left holding this run's results.
+    are checked again. It is left holding this run's results.
+
+    The catalogue holds summaries; the full models stay in a store it reads
+    them from (Catalogue.full): the cache when there is one, else a
+    temporary file of this run (or of `memory`'s runs), removed with the
+    last catalogue that reads it.
     """
     shared = b"".join(p.read_bytes() for p in _shared_files(root))
     salt = result_cache.code_fingerprint() + hashlib.sha256(shared).hexdigest()
-    cache = ResultCache(cache_path, salt) if cache_path is not None else None
-    checker = _Checker(root, base, cache, salt, memory)
+    store, reuse = _store(cache_path, memory)
+    checker = _Checker(root, base, store, salt, memory, reuse=reuse)
     try:
         catalogue = checker.run()
     finally:
-        if cache is not None:
-            cache.close()
+        store.close()  # this process's connection; a reader opens its own
     problems = sorted(checker.problems, key=sort_key)
     if any(p.level is Severity.ERROR for p in problems):
         return None, problems
     return catalogue, problems
+
+
+@dataclass
+class Memory:
+    """What `mkdocs serve` keeps between validations: each file's result by key, and the models' store."""
+
+    results: dict[str, FileResult] = field(default_factory=dict)
+    store: Results | None = None
+
+
+def _store(cache_path: Path | None, memory: Memory | None) -> tuple[Results, bool]:
+    """Where this run's models go, and whether results found there may be reused (only a cache's)."""
+    if cache_path is not None:
+        cache = Results(cache_path)
+        if cache.db() is not None:
+            return cache, True
+    if memory is None:
+        return Results.temporary(), False
+    if memory.store is None or memory.store.db() is None:
+        memory.store = Results.temporary()
+    return memory.store, False
 
 
 def _shared_files(root: Path) -> list[Path]:
@@ -115,19 +141,25 @@ class _Base:
 
 @dataclass(frozen=True)
 class FileResult:
-    """What checking one procedure file gives: its model (if valid) and its problems."""
+    """What checking one procedure file gives: its summary (if valid; the model is in the store) and problems."""
 
-    procedure: Located[models.Procedure] | None
+    summary: models.ProcedureSummary | None
     problems: list[Problem]
     code: tuple[str, str, int, int] | None  # code as written, path, line, column
     key: str = ""  # hash of the file's bytes, shown path, the ids it may refer to and the code (result_cache.key)
+    path: str = ""  # the file's shown path
+
+
+def _result(head: bytes, key: str) -> FileResult:
+    problems, code, summary, _, _ = result_cache.decode_head(head)
+    return FileResult(summary, problems, code, key, code[1] if code is not None else "")
 
 
 class _Checker(_Base):
-    def __init__(self, root: Path, base: Path | None, cache: ResultCache | None, salt: str,
-                 memory: dict[str, FileResult] | None) -> None:
+    def __init__(self, root: Path, base: Path | None, store: Results, salt: str,
+                 memory: Memory | None, *, reuse: bool) -> None:
         super().__init__(root, base)
-        self.cache, self.salt, self.memory = cache, salt, memory
+        self.store, self.reuse, self.salt, self.memory = store, reuse, salt, memory
         self.code_places: dict[str, list[tuple[str, int, int]]] = {}
 
     def run(self) -> Catalogue:
@@ -140,6 +172,7 @@ class _Checker(_Base):
             agencies={a.value.id: a.value for a in agencies},
             fields={f.value.id: f.value for f in fields},
             life_events={e.value.id: e.value for e in events},
+            store=self.store,
         )
         procedures = self.root / "procedures"
         if procedures.exists() and not procedures.is_dir():
@@ -148,15 +181,15 @@ class _Checker(_Base):
         files = _FileChecker(self.root, self.base, catalogue)
         paths = procedure_files(self.root)
         file_of: dict[str, Path] = {}
-        for path, result in zip(paths, check_files(files, paths, self.cache, self.salt, self.memory),
-                                strict=True):
+        results = check_files(files, paths, self.store, self.salt, self.memory, reuse=self.reuse)
+        for path, result in zip(paths, results, strict=True):
             self.problems.extend(result.problems)
             if result.code is not None:
                 code, shown, line, column = result.code
                 self.code_places.setdefault(code, []).append((shown, line, column))
-            if result.procedure is not None:
-                catalogue.add(result.procedure, result.key)
-                file_of.setdefault(result.procedure.value.code, path)
+            if result.summary is not None:
+                catalogue.add_summary(result.summary, result.path, result.key)
+                file_of.setdefault(result.summary.code, path)
         self._check_unique_codes()
         self._check_successors(catalogue, file_of)
         targets = self._collection("targets.yaml", models.TargetsFile, "targets")
@@ -264,6 +297,9 @@ class _Checker(_Base):
         return False
 
 
+_Checked = tuple[Located[models.Procedure] | None, list[Problem], tuple[str, str, int, int] | None]
+
+
 class _FileChecker(_Base):
     """The checks of one procedure file, given the ids the whole catalogue defines.
 
@@ -277,11 +313,11 @@ class _FileChecker(_Base):
         self.life_events = frozenset(catalogue.life_events)
         self.code: tuple[str, str, int, int] | None = None
 
-    def check(self, path: Path, raw: bytes | None = None) -> FileResult:
+    def check(self, path: Path, raw: bytes | None = None) -> _Checked:
         """Check one procedure file (its bytes, when already read); independent of every other file."""
         self.problems, self.code = [], None
         located = self._procedure(path, raw)
-        return FileResult(located, self.problems, self.code)
+        return located, self.problems, self.code
 
     def _procedure(self, path: Path, raw: bytes | None) -> Located[models.Procedure] | None:
         doc = self._load(path, raw)
@@ -389,32 +425,49 @@ PARALLEL_MIN_FILES = 1500  # files; measured for validation alone, above paralle
 _WORKER: _FileChecker | None = None
 
 
-def check_files(checker: _FileChecker, paths: list[Path], cache: ResultCache | None = None, salt: str = "",
-                memory: dict[str, FileResult] | None = None) -> list[FileResult]:
-    """Check procedure files, reusing remembered and cached results; results keep the order of `paths`."""
+def check_files(checker: _FileChecker, paths: list[Path], store: Results, salt: str = "",
+                memory: Memory | None = None, *, reuse: bool = False) -> list[FileResult]:
+    """Check procedure files, reusing remembered and (with `reuse`) stored results; in the order of `paths`.
+
+    A file checked now has its model put in `store`, where the catalogue reads it. Files are
+    read, checked and stored a WINDOW at a time: memory holds one window's bytes, not the catalogue's.
+    """
+    known = memory.results if memory is not None else {}
+    done: list[FileResult] = []
+    checking = _Checking(checker, many=len(paths) >= PARALLEL_MIN_FILES)
+    try:
+        for start in range(0, len(paths), WINDOW):
+            done += _check_window(checker, paths[start:start + WINDOW], store, salt, known,
+                                  checking=checking, reuse=reuse)
+    finally:
+        checking.close()
+    if memory is not None:  # this run's results only: a removed or changed file's old one goes
+        memory.results = {r.key: r for r in done if r.key and _reusable(r)}
+    return done
+
+
+WINDOW = 2000  # files; a window's bytes and results are ~40 MB
+
+
+def _check_window(checker: _FileChecker, paths: list[Path], store: Results, salt: str,
+                  known: dict[str, FileResult], *, checking: _Checking, reuse: bool) -> list[FileResult]:
     raws = [_read_small(path) for path in paths]
     keys = [None if raw is None else result_cache.key(salt, checker.rel(path), raw)
             for path, raw in zip(paths, raws, strict=True)]
-    known = memory or {}
     results: list[FileResult | None] = [known.get(k) if k else None for k in keys]
     wanted = [k for k, r in zip(keys, results, strict=True) if k is not None and r is None]
-    stored = cache.get_many(wanted) if cache is not None and wanted else {}
-    results = [r or (_decoded(stored.get(k), k) if k else None) for k, r in zip(keys, results, strict=True)]
+    heads = store.heads(wanted) if reuse and wanted else {}
+    results = [r or (_decoded(heads.get(k), k) if k else None) for k, r in zip(keys, results, strict=True)]
     missing = [i for i, result in enumerate(results) if result is None]
-    fresh = _check_many(checker, [(paths[i], raws[i]) for i in missing])
-    new_entries: dict[str, bytes] = {}
-    for i, result in zip(missing, fresh, strict=True):
+    rows: list[tuple[str, bytes, bytes | None, bool]] = []
+    for i, (head, model) in zip(missing, checking([(paths[i], raws[i]) for i in missing]), strict=True):
         key = keys[i]
-        results[i] = dataclasses.replace(result, key=key or "")
-        if key is not None and not _touches_form_files(result):
-            new_entries[key] = result_cache.encode(result.procedure, result.problems, result.code)
-    if cache is not None:
-        cache.put_many(new_entries)
-    done = [r for r in results if r is not None]
-    if memory is not None:  # this run's results only: a removed or changed file's old one goes
-        memory.clear()
-        memory.update((r.key, r) for r in done if r.key and not _touches_form_files(r))
-    return done
+        result = results[i] = _result(head, key or "")
+        if key is not None:  # a file the loader read itself (too big, unreadable) has no model
+            rows.append((key, head, model, _reusable(result)))
+    if rows and not store.put_many(rows):
+        raise OSError(f"không ghi được kết quả kiểm tra vào {store.path}")
+    return [r for r in results if r is not None]
 
 
 def _read_small(path: Path) -> bytes | None:
@@ -425,50 +478,69 @@ def _read_small(path: Path) -> bytes | None:
         return None
 
 
-def _decoded(blob: bytes | None, key: str) -> FileResult | None:
-    if blob is None:
+def _decoded(head: bytes | None, key: str) -> FileResult | None:
+    if head is None:
         return None
     try:
-        return FileResult(*result_cache.decode(blob), key=key)
+        return _result(head, key)
     except ValueError:
         return None
 
 
-def _touches_form_files(result: FileResult) -> bool:
+def _reusable(result: FileResult) -> bool:
     # Whether a form file exists can change without the YAML changing.
-    procedure = result.procedure
-    return procedure is None or any(form.file for form in procedure.value.forms)
+    return result.summary is not None and not result.summary.form_files
 
 
-def _check_many(checker: _FileChecker, items: list[tuple[Path, bytes | None]]) -> list[FileResult]:
-    """Check files in worker processes when there are many."""
-    workers = parallel.worker_count()
-    if len(items) < PARALLEL_MIN_FILES or workers < 2:
-        return [checker.check(path, raw) for path, raw in items]
-    chunk = max(16, len(items) // (workers * 8))
-    # The checker goes as an initializer argument: under forkserver (a threaded process) it is pickled.
-    with parallel.pool(workers, initializer=_init_worker, initargs=(checker,)) as pool:
-        blobs = list(pool.map(_check_in_worker, items, chunksize=chunk))
-    return [FileResult(*result_cache.decode(blob)) for blob in blobs]
+class _Checking:
+    """(head, model) of each file (result_cache.encode): checked here, or in worker processes
+    when the catalogue is large and a window has many files to check (the pool starts on first need)."""
+
+    def __init__(self, checker: _FileChecker, *, many: bool) -> None:
+        self.checker = checker
+        self.workers = parallel.worker_count() if many else 1
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __call__(self, items: list[tuple[Path, bytes | None]]) -> list[tuple[bytes, bytes | None]]:
+        if self.workers < 2 or len(items) < parallel.PARALLEL_MIN:
+            return [_encoded(self.checker.check(path, raw)) for path, raw in items]
+        if self.pool is None:
+            # The checker goes as an initializer argument: under forkserver (a threaded process) it is pickled.
+            self.pool = parallel.pool(self.workers, initializer=_init_worker, initargs=(self.checker,))
+        chunk = max(16, len(items) // (self.workers * 8))
+        return list(self.pool.map(_check_in_worker, items, chunksize=chunk))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+def _encoded(result: _Checked) -> tuple[bytes, bytes | None]:
+    return result_cache.encode(*result)
 
 
 def _init_worker(checker: _FileChecker) -> None:
     global _WORKER  # noqa: PLW0603 - one checker per worker process, set once
     _WORKER = checker
+    # What a worker allocates is short-lived and acyclic (nodes, values, models): the collector's
+    # passes over it were ~20 % of checking a file. Collect seldom, and never the inherited heap.
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1000)
 
 
-def _check_in_worker(item: tuple[Path, bytes | None]) -> bytes:
+def _check_in_worker(item: tuple[Path, bytes | None]) -> tuple[bytes, bytes | None]:
     """Check one file; the result travels as plain values (see result_cache.encode).
 
-    Pickling pydantic models across processes cost more than parsing saved;
-    plain values pickle fast and are validated again by the parent.
+    Pickling pydantic models across processes cost more than parsing saved.
+    The parent stores the model's bytes as they are and reads only the head:
+    it never builds the model.
     """
     assert _WORKER is not None
-    result = _WORKER.check(*item)
-    return result_cache.encode(result.procedure, result.problems, result.code)
+    return _encoded(_WORKER.check(*item))
 
 
-def _successor_problem(code: str, by_code: dict[str, models.Procedure]) -> tuple[str, str] | None:
+def _successor_problem(code: str, by_code: dict[str, models.ProcedureSummary]) -> tuple[str, str] | None:
     """(code, message) when the chain of successors from `code` is broken, else None."""
     chain = [code]
     current = by_code[code]

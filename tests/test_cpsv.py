@@ -161,7 +161,7 @@ def test_a_fee_the_source_does_not_call_phi_or_le_phi_gets_no_type_and_says_both
 
 
 def test_sub_entity_iris_survive_inserting_a_row() -> None:
-    procedure = load(FIXTURE).by_code["2.000488"]
+    procedure = load(FIXTURE).full("2.000488")
     before = {n["@id"] for n in cpsv.service_nodes(procedure, load(FIXTURE))}
     case = procedure.document_cases[0]
     inserted = models.Document(name="Giấy tờ mới chèn lên đầu")

@@ -63,7 +63,7 @@ def test_one_row_per_procedure_with_vietnamese_intact() -> None:
 
 def test_one_row_per_channel_fee_and_one_for_a_channel_without_fees() -> None:
     found = rows("channels.csv")
-    expected = sum(max(1, len(c.fees)) for p in load().procedures for c in p.channels)
+    expected = sum(max(1, len(c.fees)) for p in load().each() for c in p.channels)
     assert len(found) == expected
     khai_sinh = [r for r in found if r["code"] == "1.001193"]
     assert [(r["channel"], r["kind"], r["fee"]) for r in khai_sinh] == [("1", "truc-tuyen", "1"), ("2", "truc-tiep", "")]
@@ -101,7 +101,7 @@ def test_the_data_package_describes_every_csv_column_with_a_type_every_cell_has(
 
 
 def test_child_tables_keep_each_item_whole_instead_of_joining_them() -> None:
-    procedure = load().by_code["2.000488"]
+    procedure = load().full("2.000488")
     legal = [r for r in rows("legal_basis.csv") if r["code"] == "2.000488"]
     assert [r["title"] for r in legal] == [b.title for b in procedure.legal_basis]
     documents = [r for r in rows("documents.csv") if r["code"] == "2.000488"]
@@ -116,5 +116,5 @@ def test_two_exports_are_byte_identical() -> None:
 
 def test_a_fee_the_source_does_not_call_phi_or_le_phi_has_an_empty_fee_kind() -> None:
     channel = models.Channel(kind=models.ChannelKind.TRUC_TIEP, fees=[models.Fee(amount=5000)])
-    procedure = next(iter(load().procedures)).model_copy(update={"channels": [channel]})
+    procedure = next(load().each()).model_copy(update={"channels": [channel]})
     assert csv_tables.channel_rows(procedure)[0][11] is None

@@ -59,7 +59,7 @@ def test_docs_examples_are_the_real_exports_of_the_named_procedure() -> None:
     links = feed.Links()
     text = exports.fill_examples("<!-- feed-example json 2.000488 -->\n<!-- feed-example portal 2.000488 -->\n", load())
     json_block, portal_block = (json.loads(block) for block in fenced(text))
-    procedure = load().by_code["2.000488"]
+    procedure = load().full("2.000488")
     assert json_block == feed.procedure_record(procedure, links)
     assert portal_block == portal.procedure(procedure, load(), links)
 

@@ -42,7 +42,7 @@ def load_procedures(records: list[dict[str, Any]]) -> list[models.Procedure]:
 def test_catalogue_json_loads_back_into_the_same_catalogue(root: Path) -> None:
     catalogue = load(root)
     whole = parsed(files_of(root)["catalogue.json"])
-    assert load_procedures(whole["procedures"]) == catalogue.procedures
+    assert load_procedures(whole["procedures"]) == list(catalogue.each())
 
     def strip(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{k: v for k, v in item.items() if k != "derived"} for item in items]
@@ -59,13 +59,13 @@ def test_catalogue_json_loads_back_into_the_same_catalogue(root: Path) -> None:
 @pytest.mark.parametrize("root", [FIXTURE, EMBEDDED], ids=["fixture", "embedded"])
 def test_each_procedure_file_loads_back_into_its_procedure(root: Path) -> None:
     files = files_of(root)
-    for procedure in load(root).procedures:
+    for procedure in load(root).each():
         record = parsed(files[feed.procedure_file(procedure.code)])
         assert load_procedures([record]) == [procedure]
 
 
 def test_the_record_is_the_models_own_json_plus_derived() -> None:
-    procedure = load(FIXTURE).by_code["2.000488"]
+    procedure = load(FIXTURE).full("2.000488")
     record = parsed(files_of(FIXTURE)[feed.procedure_file("2.000488")])
     # `retired` is null in every record in force (a retired code is a tombstone), so it is left out.
     assert set(record) == set(models.Procedure.model_fields) - {"retired"} | {"$schema", "derived"}

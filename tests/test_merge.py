@@ -57,7 +57,7 @@ def test_three_repositories_merge_into_the_catalogue_they_were_split_from(tmp_pa
     merged, problems = merge_catalogues(shards, tmp_path / "union", tmp_path)
     assert merged is not None, problems
     whole = load(EMBEDDED)
-    assert [p.model_dump() for p in merged.procedures] == [p.model_dump() for p in whole.procedures]
+    assert [p.model_dump() for p in merged.each()] == [p.model_dump() for p in whole.each()]
     assert merged.agencies == whole.agencies and merged.fields == whole.fields
     assert merged.life_events == whole.life_events and merged.synonyms == whole.synonyms
     assert merged.targets == whole.targets

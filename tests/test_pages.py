@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from generator.catalogue import Catalogue
+from generator.catalogue import Catalogue, Located
 from generator.models import Currency, Document, DocumentCase, Fee, FeeKind, ProcessingTime, TimeUnit
 from generator.pages import (
     FINDER,
@@ -206,11 +206,11 @@ def test_the_online_button_points_at_the_channel_url(rich_page: str) -> None:
 
 
 def test_no_online_button_without_an_online_url(catalogue: Catalogue) -> None:
-    p = catalogue.by_code["1.001193"]
+    p = catalogue.full("1.001193")
     bare = p.model_copy(update={"channels": []})
     other = Catalogue(root=catalogue.root, agencies=catalogue.agencies, fields=catalogue.fields,
                       life_events=catalogue.life_events)
-    other.by_code[bare.code] = bare
+    other.add(Located(bare, catalogue.sources[bare.code], 1, 1))
     other.finish()
     site = SitePages(other)
     assert "dm-submit" not in site.render(site.by_uri["thu-tuc/1.001193.md"])

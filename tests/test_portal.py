@@ -69,7 +69,7 @@ def test_every_field_of_the_model_that_a_procedure_fills_reaches_its_portal_keys
     filled: set[str] = set()
     for root in (FIXTURE, EMBEDDED):
         records = {r["code"]: r for r in exported(root)[portal.PORTAL_FILE]["procedures"]}
-        for procedure in load(root).procedures:
+        for procedure in load(root).each():
             for name, key in filled_pairs(procedure):
                 filled.add(name)
                 assert records[procedure.code][key] not in (None, [], ""), (procedure.code, name, key)
@@ -142,7 +142,7 @@ def test_legal_bases_results_and_header_fields_are_carried_over() -> None:
 def test_every_channel_fee_and_document_of_the_catalogue_is_in_the_export() -> None:
     catalogue = load(FIXTURE)
     procedures = {p["code"]: p for p in exported()[portal.PORTAL_FILE]["procedures"]}
-    for p in catalogue.procedures:
+    for p in catalogue.each():
         item = procedures[p.code]
         assert [len(m["fees"]) for m in item["executionMethods"]] == [len(c.fees) for c in p.channels]
         assert [len(c["profileComponents"]) for c in item["executionCases"]] == [len(c.documents) for c in p.document_cases]
@@ -156,6 +156,6 @@ def test_a_fee_the_source_does_not_call_phi_or_le_phi_has_no_portal_type() -> No
 def test_each_record_is_exactly_its_model_dumped() -> None:
     # The records are built as plain values for speed: they must be what the published model gives.
     for catalogue in (load(), load(FIXTURE)):
-        for p in catalogue.procedures:
+        for p in catalogue.each():
             record = portal.procedure(p, catalogue, feed.Links("https://example.test/"))
             assert portal.PortalProcedure.model_validate(record).model_dump(mode="json") == record

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -65,9 +67,45 @@ def test_a_damaged_cache_is_only_a_miss(tmp_path: Path) -> None:
 
 def test_a_damaged_entry_is_refused() -> None:
     with pytest.raises(ValueError, match="unusable"):
-        result_cache.decode(b"not a pickle")
+        result_cache.decode_head(b"not a pickle")
     with pytest.raises(ValueError, match="unusable"):
-        result_cache.decode(pickle.dumps(({"code": 1}, "x", 1, 1)))
+        result_cache.decode_head(pickle.dumps(({"code": 1}, "x", 1, 1)))
+    with pytest.raises(ValueError, match="unusable"):
+        result_cache.decode_model(pickle.dumps({"code": 1}))
+
+
+def test_warm_models_are_the_cold_ones(tmp_path: Path) -> None:
+    cache = tmp_path / "cache.sqlite"
+    cold, _ = validate(VALID, cache_path=cache)
+    warm, _ = validate(VALID, cache_path=cache)
+    assert cold is not None and warm is not None
+    assert [p.model_dump() for p in warm.each(warm.by_code)] == [p.model_dump() for p in cold.each(cold.by_code)]
+
+
+def test_the_run_store_goes_with_the_catalogue() -> None:
+    catalogue, _ = validate(VALID)
+    assert catalogue is not None and isinstance(catalogue.store, result_cache.Results)
+    path = catalogue.store.path
+    assert path.is_file() and catalogue.full("1.001193").code == "1.001193"
+    del catalogue
+    gc.collect()
+    assert not path.exists()
+
+
+def test_a_forked_process_reads_the_models_itself() -> None:
+    catalogue, _ = validate(VALID)
+    assert catalogue is not None
+    catalogue.full("1.001193")  # this process's connection is open when the child is forked
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.write(writer, ",".join(p.name for p in catalogue.each()).encode())
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    assert os.read(reader, 10_000).decode() == ",".join(p.name for p in catalogue.procedures)
+    assert catalogue.store is not None and catalogue.store.path.exists()  # the child left it in place
+    os.close(reader)
 
 
 def test_default_cache_lives_outside_the_data_repository(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -71,7 +71,7 @@ def test_filling_every_placeholder_gives_a_valid_procedure(root: Path) -> None:
     catalogue, problems = validate(root)
     assert problems == []
     assert catalogue is not None
-    assert catalogue.by_code["1.001193"].tiers == [models.Tier.XA]
+    assert catalogue.full("1.001193").tiers == [models.Tier.XA]
 
 
 def test_the_template_is_already_in_canonical_form_and_keeps_its_comments() -> None:

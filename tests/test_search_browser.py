@@ -227,7 +227,7 @@ def test_empty_or_one_letter_query_shows_a_hint_not_a_list(text: str, finder: Ca
 def test_results_show_name_agency_level_time_and_fee(finder: Callable[[str], Any], catalogue: Catalogue) -> None:
     page = finder("q=dang+ky+ket+hon")
     first = page.locator(".dm-result").first
-    p = catalogue.by_code["1.000894"]
+    p = catalogue.full("1.000894")
     assert first.locator("a.dm-result__name").inner_text() == p.name
     assert first.locator("a.dm-result__name").get_attribute("href") == "../thu-tuc/1.000894/"
     assert catalogue.agencies[p.agency].name in first.inner_text()
@@ -266,7 +266,7 @@ FILTERS: list[tuple[str, str, Callable[[Procedure, str], bool]]] = [
 
 
 def most_common(catalogue: Catalogue, keep: Callable[[Procedure, str], bool], values: list[str]) -> str:
-    return max(values, key=lambda v: (sum(keep(p, v) for p in catalogue.procedures), v))
+    return max(values, key=lambda v: (sum(keep(p, v) for p in catalogue.each()), v))
 
 
 @pytest.mark.parametrize(("param", "select", "keep"), FILTERS, ids=[f[0] for f in FILTERS])
@@ -277,7 +277,7 @@ def test_each_filter_alone_lists_exactly_the_matching_procedures(
     values = [v for v in page.eval_on_selector_all(f"{select} option", "os => os.map(o => o.value)") if v]
     value = most_common(catalogue, keep, values)
     after_search(page, lambda: page.select_option(select, value))
-    expected = {p.code for p in catalogue.procedures if keep(p, value)}
+    expected = {p.code for p in catalogue.each() if keep(p, value)}
     assert found_count(page) == len(expected)
     assert set(result_codes(page)) <= expected
     assert parse_qs(urlsplit(page.url).query) == {param: [value]}
@@ -287,9 +287,9 @@ def test_free_filter_keeps_only_procedures_whose_stated_fees_are_all_zero(
         finder: Callable[[str], Any], catalogue: Catalogue) -> None:
     page = finder("")
     after_search(page, lambda: page.check("#dm-finder-free"))
-    assert found_count(page) == sum(free(p) for p in catalogue.procedures)
+    assert found_count(page) == sum(free(p) for p in catalogue.each())
     shown = result_codes(page)
-    assert shown and all(free(catalogue.by_code[c]) for c in shown)
+    assert shown and all(free(catalogue.full(c)) for c in shown)
 
 
 def test_query_and_filter_combine(finder: Callable[[str], Any], catalogue: Catalogue) -> None:

@@ -6,6 +6,7 @@ SOURCE_DATE_EPOCH is unset; plans due before it and not reached are overdue.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -110,8 +111,7 @@ def test_targets_are_judged_in_their_scope(stats: Stats) -> None:
 
 def test_levels_inferred_by_a_rule_are_counted_and_shown_beside_level_targets(catalogue: Catalogue) -> None:
     code = "1.000001"
-    procedure = catalogue.by_code[code]
-    catalogue.by_code[code] = procedure.model_copy(update={"service_level_derived": True})
+    catalogue.by_code[code] = dataclasses.replace(catalogue.by_code[code], service_level_derived=True)
     catalogue.finish()
     derived = compute(catalogue)
     assert derived.overall.levels_derived == 1

@@ -75,7 +75,7 @@ def test_warnings_alone_leave_the_catalogue_usable(tmp_path: Path) -> None:
 def test_deprecated_tier_key_is_read_as_tiers(tmp_path: Path) -> None:
     catalogue, _ = validate(build("deprecated-tier", tmp_path))
     assert catalogue is not None
-    assert catalogue.by_code["1.009999"].tiers == ["xa"]
+    assert catalogue.full("1.009999").tiers == ["xa"]
 
 
 def test_oversized_form_file_is_reported(tmp_path: Path) -> None:
@@ -174,9 +174,9 @@ def test_with_results_kept_in_memory_only_the_changed_file_is_checked_again(tmp_
     # Of the fixture's two procedures, the birth registration names a form file: its result is
     # never kept (whether the form file exists can change without the YAML changing).
     root = shutil.copytree(VALID, tmp_path / "catalogue")
-    memory: dict[str, validate_module.FileResult] = {}
+    memory = validate_module.Memory()
     first, _ = validate(root, memory=memory)
-    assert first is not None and len(first.procedures) == 2 and len(memory) == 1
+    assert first is not None and len(first.procedures) == 2 and len(memory.results) == 1
     checked: list[str] = []
     check = validate_module._FileChecker.check
     monkeypatch.setattr(validate_module._FileChecker, "check",
@@ -189,4 +189,14 @@ def test_with_results_kept_in_memory_only_the_changed_file_is_checked_again(tmp_
     second, _ = validate(root, memory=memory)
     assert sorted(checked) == ["cap-ho-chieu.yaml", "dang-ky-khai-sinh.yaml"]
     assert second is not None and any(p.name.startswith("Sửa thử ") for p in second.procedures)
-    assert len(memory) == 1
+    assert [p.name for p in second.each()] == [p.name for p in second.procedures]  # models from the kept store
+    assert len(memory.results) == 1
+
+
+def test_files_checked_a_window_at_a_time_give_the_same_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    whole, problems = validate(VALID)
+    monkeypatch.setattr(validate_module, "WINDOW", 1)
+    windowed, again = validate(VALID)
+    assert whole is not None and windowed is not None and again == problems
+    assert windowed.procedures == whole.procedures
+    assert [p.model_dump() for p in windowed.each()] == [p.model_dump() for p in whole.each()]
