@@ -582,7 +582,7 @@ class SitePages:
         """(anchor, title) of a procedure page's sections, for a table of contents."""
         if spec.kind is not Kind.PROCEDURE:
             return []
-        has_forms = bool(self.catalogue.full(spec.key).forms)
+        has_forms = self.catalogue.by_code[spec.key].forms > 0  # the summary's count: no model read per page
         return [(anchor, title) for anchor, title in SECTIONS.items() if anchor != "bieu-mau" or has_forms]
 
     def listing(self, spec: PageSpec) -> ListPage:
