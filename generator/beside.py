@@ -23,7 +23,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from . import parallel, search_index
+from . import parallel
 from .catalogue import Catalogue
 from .exports import FORMATS, write_export, write_files
 from .feed import FEED_DIR
@@ -117,7 +117,8 @@ JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed}
 
 
 def later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | None,
-          previous: dict[str, Any] | None = None, *, feed_cache: Path | None = None) -> BaseProcess:
+          previous: dict[str, Any] | None = None, *, feed_cache: Path | None = None,
+          search_cache: Path | None = None) -> BaseProcess:
     """The search files and the feed of the catalogue at `root`, written into site_dir by a fresh process.
 
     For `mkdocs serve`, after the pages are in place: the process shares
@@ -125,14 +126,13 @@ def later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | N
     catalogue back through the validation cache, and is killed when the next
     build starts.
     """
-    return parallel.spawn(_write_later, root, cache_path, site_dir, site_url, previous, feed_cache)
+    return parallel.spawn(_write_later, root, cache_path, site_dir, site_url, previous, feed_cache, search_cache)
 
 
 def _write_later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | None,  # noqa: PLR0917 - spawn's target
-                 previous: dict[str, Any] | None, feed_cache: Path | None) -> None:
+                 previous: dict[str, Any] | None, feed_cache: Path | None, search_cache: Path | None) -> None:
     catalogue, _ = validate(root, cache_path=cache_path)
     if catalogue is not None:
-        search_cache = None if cache_path is None else search_index.default_path()
         write_files(site_dir, search_files(catalogue, cache_path=search_cache))
         _write_feed(catalogue, site_dir, site_url, previous, feed_cache)
 

@@ -51,13 +51,12 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_build_date
 
-from . import beside, merge, page_bodies, parallel, result_cache, search_index, site_plan
+from . import beside, exports, merge, page_bodies, parallel, result_cache, search_index, site_plan
 from . import charts as charts_mod
 from . import stats as stats_mod
 from .beside import Beside
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples, read_manifest
-from .exports import default_path as feed_cache_path
 from .page_writer import BODY_MARK, TITLE_MARK, Frame, FrameError, Job, PageWriter, cut, source, values
 from .pages import CHANGES_PAGE, CHANGES_TITLE, HOME_MARKER, SitePages
 from .problems import Problem, Severity, render, summary
@@ -135,7 +134,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         root = Path(config["config_file_path"]).parent / self.config.path
         fork = self.fork = parallel.may_fork()  # asked before any process pool of ours starts a thread
         self._stop_later()  # the last serve build's search and feed: this build makes its own
-        catalogue, problems = validate(root, cache_path=self._validation_cache(), memory=self.memory)
+        catalogue, problems = validate(root, cache_path=self._cache(result_cache.default_path), memory=self.memory)
         if catalogue is None:
             raise PluginError(self._invalid(problems))
         self.reported = None
@@ -158,20 +157,12 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         self.plan = site_plan.plan(self.pages, writer=self.config.page_writer and self.shard_pages is None)
         if not self.config.page_writer and self.shard_pages is None:
             # Procedure bodies start rendering now, in worker processes for a large catalogue.
-            self.bodies = page_bodies.Bodies(self.pages, self._body_cache(), fork=fork)
+            self.bodies = page_bodies.Bodies(self.pages, self._cache(page_bodies.default_path), fork=fork)
         return config
 
-    def _validation_cache(self) -> Path | None:
-        return result_cache.default_path() if self.config.cache else None
-
-    def _body_cache(self) -> Path | None:
-        return page_bodies.default_path() if self.config.cache else None
-
-    def _feed_cache(self) -> Path | None:
-        return feed_cache_path() if self.config.cache else None
-
-    def _search_cache(self) -> Path | None:
-        return search_index.default_path() if self.config.cache else None
+    def _cache(self, default_path: Callable[[], Path]) -> Path | None:
+        """A stage's cache file (its module's `default_path`), when the `cache` option is on."""
+        return default_path() if self.config.cache else None
 
     def _shard_pages(self, config_dir: Path, config_site_url: str | None) -> dict[str, Path] | None:
         """The procedure pages the `shards` option's site folders hold, or None without the option."""
@@ -222,9 +213,9 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         # index files join `files` in on_env, before MkDocs copies static files.
         assert self.beside is not None
         if not self._deferred():
-            self.search = self.beside.search(self._search_cache())
+            self.search = self.beside.search(self._cache(search_index.default_path))
             self.feed = self.beside.feed(Path(config["site_dir"]), config.get("site_url"),
-                                         self._previous_manifest(), self._feed_cache())
+                                         self._previous_manifest(), self._cache(exports.default_path))
         for path, data in search_asset_files().items():
             files.append(File.generated(config, path, content=data))
         files.append(File.generated(config, FINDER_SRC, content=""))
@@ -327,7 +318,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
                 raise PluginError(f"Trang {model.url} do trình ghi trang viết khác trang MkDocs dựng "
                                   "(một plugin hay giao diện thay đổi từng trang?); đặt page_writer: false.")
             dests[family(spec)] = File.generated(config, source(spec), content="").dest_uri
-        job = Job(page_bodies.Renderer(self.pages, self._body_cache()), frames, Path(config["site_dir"]), dests,
+        job = Job(page_bodies.Renderer(self.pages, self._cache(page_bodies.default_path)), frames, Path(config["site_dir"]), dests,
                   self._keep_written(frames), listings=self.listings)
         self.writer = PageWriter(job, self.plan.written(), fork=self.fork and parallel.may_fork())
         self.pending = (frames, job.written)  # kept once this build's site is in place (complete after close)
@@ -457,8 +448,10 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             self.final_dir = self.building_dir = None
         if self._deferred():
             assert self.catalogue is not None
-            self.later = beside.later(self.catalogue.root, self._validation_cache(), Path(config["site_dir"]),
-                                      config.get("site_url"), self._previous_manifest(), feed_cache=self._feed_cache())
+            self.later = beside.later(self.catalogue.root, self._cache(result_cache.default_path), Path(config["site_dir"]),
+                                      config.get("site_url"), self._previous_manifest(),
+                                      feed_cache=self._cache(exports.default_path),
+                                      search_cache=self._cache(search_index.default_path))
 
     def _deferred(self) -> bool:
         """Under `mkdocs serve` with a large catalogue, search and feed are made after the pages are served.
