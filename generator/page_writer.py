@@ -121,7 +121,6 @@ class Job:
         Returns the key each page was written (or kept) with, by source URI.
         """
         fresh: dict[str, bytes] = {}
-        done = len(self.written)
         for page in pages:
             if self.previous and self._kept(page):
                 continue
@@ -135,7 +134,7 @@ class Job:
                 fresh[key] = body.encode("utf-8")
         if fresh and self.renderer.cache is not None:
             self.renderer.cache.put_many(fresh)
-        return dict(list(self.written.items())[done:])
+        return {page.spec.src_uri: self.written[page.spec.src_uri] for page in pages}
 
     def target(self, spec: PageSpec) -> str:
         return target(self.dests[family(spec)], spec.key, spec.page)
