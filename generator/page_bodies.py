@@ -61,10 +61,11 @@ class Renderer:
         (hashed by validation anyway); re-serialising the models cost 0.65 ms a page.
         """
         catalogue = self.pages.catalogue
-        p = p or catalogue.full(spec.key)
-        source = catalogue.digests.get(spec.key) or self._model_inputs(p)
-        files = [asdict(self.pages.forms[f.file]) for f in p.forms if f.file in self.pages.forms]
-        lineage = self.pages.lineage(p)  # other procedures' names: successor, replaced ones
+        source = catalogue.digests.get(spec.key) or self._model_inputs(p or catalogue.full(spec.key))
+        # The rest from the summary: a page kept from the last build is keyed without reading its model.
+        summary = catalogue.by_code[spec.key]
+        files = [asdict(self.pages.forms[f]) for f in summary.form_files if f in self.pages.forms]
+        lineage = self.pages.lineage(summary)  # other procedures' names: successor, replaced ones
         text = "\0".join([self.salt, spec.kind.value, spec.key, spec.title, spec.url, source,
                           json.dumps([files, lineage], ensure_ascii=False, sort_keys=True)])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -290,14 +290,14 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
                 folder.mkdir(parents=True, exist_ok=True)
                 self.compiled.disk = FileSystemBytecodeCache(str(folder))
         env.bytecode_cache = self.compiled
-        if self.search is not None:
+        assert self.plan is not None
+        if self.plan.written():  # every page's content is known now: frame them, and write
+            self._start_writer(env, config, files)
+        if self.search is not None:  # waited for after the writer starts: its workers use the cores meanwhile
             assert self.beside is not None
             for path, data in self.beside.wait(self.search).items():
                 files.append(File.generated(config, path, content=data))
             self.search = None
-        assert self.plan is not None
-        if self.plan.written():  # every page's content is known now: frame them, and write
-            self._start_writer(env, config, files)
         return env
 
     def _start_writer(self, env: Any, config: Any, files: Files) -> None:

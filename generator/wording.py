@@ -162,23 +162,28 @@ def document_text(doc: LegalBasis) -> str:
 
 # Letter modifiers that make a separate letter of the Vietnamese alphabet
 # (a ă â, e ê, o ô ơ, u ư, d đ); tone marks only break ties.
-_LETTER_MARKS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}
+_LETTER_MARKS = {"\u0306": "1", "\u0302": "2", "\u031b": "3"}
 
 
-def vi_key(text: str) -> tuple[tuple[tuple[str, int], ...], str]:
-    """Sort key in Vietnamese alphabetical order: 'Đăng ký' after 'Dữ liệu', before 'Giám định'."""
-    letters: list[tuple[str, int]] = []
+def vi_key(text: str) -> tuple[str, str]:
+    """Sort key in Vietnamese alphabetical order: 'Đăng ký' after 'Dữ liệu', before 'Giám định'.
+
+    Each letter is written as two characters, itself and its modifier's rank
+    (0 none, 1 ă, 2 â ê ô, 3 ơ ư, 4 đ), so the key compares as one string, a
+    few times faster than tuples of pairs and in the same order; tones follow.
+    """
+    letters: list[str] = []
     tones = []
     for char in unicodedata.normalize("NFD", text.casefold()):
         if char in _LETTER_MARKS and letters:
-            letters[-1] = (letters[-1][0], _LETTER_MARKS[char])
+            letters[-1] = letters[-1][0] + _LETTER_MARKS[char]
         elif unicodedata.combining(char):
             tones.append(char)
         elif char == "đ":
-            letters.append(("d", 4))
+            letters.append("d4")
         else:
-            letters.append((char, 0))
-    return tuple(letters), "".join(tones)
+            letters.append(char + "0")
+    return "".join(letters), "".join(tones)
 
 
 def vi_sorted(items: Iterable[Any], attribute: str = "name") -> list[Any]:
