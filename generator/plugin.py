@@ -232,8 +232,12 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
 
     def _keep_feed(self) -> None:
         """The last site's api/v1/, moved into the new build (moved back should the build fail), so the
-        feed writes only the files whose bytes change (with its record, without reading the rest)."""
+        feed writes only the files whose bytes change. Only with the feed's record: without it every
+        file would be read back, and a file the last export wrote but this one does not would stay."""
         if self.final_dir is None or self.building_dir is None or not (self.final_dir / FEED_DIR).is_dir():
+            return
+        record = self._feed_record(self.final_dir)
+        if record is None or not record.is_file():
             return
         self._move_in([(self.building_dir / FEED_DIR, self.final_dir / FEED_DIR)])
 

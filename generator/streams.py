@@ -101,7 +101,8 @@ class FolderSink:
     A file whose size and time are still those is trusted to hold those
     bytes, so one stat tells that a procedure file is unchanged, or that a
     whole-catalogue file differs; a file changed since by anything else is
-    compared or written as without a record. `finish` saves the new record.
+    compared or written as without a record. `finish` also removes what the
+    previous export wrote and this one did not, and saves the new record.
     """
 
     def __init__(self, out: Path, folders: tuple[str, ...] = (), record: Path | None = None) -> None:
@@ -172,6 +173,8 @@ class FolderSink:
                 for stale in sorted((self.out / folder).glob("*.json")):
                     if f"{folder}{stale.name}" not in self.hashes:
                         stale.unlink()
+        for gone in self.before.keys() - self.after.keys():  # the previous export's, made no more (a format's file)
+            Path(self.out, gone).unlink(missing_ok=True)
         if self.record is not None:
             _write_record(self.record, self.after)
 

@@ -221,3 +221,11 @@ def test_a_rebuild_after_one_edit_writes_only_the_feed_files_that_change_and_giv
     rewritten = sorted(n for n in after if n not in before or after[n][1] != before[n][1])
     assert rewritten == changed
     assert "catalogue.json" in changed and len([n for n in changed if n.startswith("procedures/")]) == 1
+
+
+def test_an_export_with_its_record_removes_what_the_previous_one_wrote_and_it_does_not(tmp_path: Path) -> None:
+    out, record = tmp_path / "v1", tmp_path / "feed.pickle"
+    exports.write_export(load(), out, record=record)
+    (out / "ghi-chu.txt").write_text("của người dùng\n", encoding="utf-8")
+    exports.write_export(load(), out, ["json"], record=record)  # as a build that no longer makes the other formats
+    assert tree(out) == {**exports.export_files(load(), ["json"]), "ghi-chu.txt": "của người dùng\n".encode()}
