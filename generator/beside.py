@@ -82,10 +82,10 @@ class Beside:
         return self._submit("search", PROCEDURE_URL, cache_path)
 
     def feed(self, site_dir: Path, site_url: str | None, previous: dict[str, Any] | None = None,
-             cache_path: Path | None = None) -> Future[None]:
+             cache_path: Path | None = None, record: Path | None = None) -> Future[None]:
         """Every export (generator.exports.FORMATS) written under site_dir/api/v1/; changes against `previous`;
-        each procedure's pieces kept in the cache at `cache_path`."""
-        return self._submit("feed", site_dir, site_url, previous, cache_path)
+        each procedure's pieces kept in the cache at `cache_path`; the files written recorded at `record`."""
+        return self._submit("feed", site_dir, site_url, previous, cache_path, record)
 
     def close(self) -> None:
         if self.pipe is not None:
@@ -103,14 +103,16 @@ class Beside:
             self.process = None
 
 
-def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None,
-                previous: dict[str, Any] | None = None, cache_path: Path | None = None) -> None:
+def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None,  # noqa: PLR0917 - a job's arguments
+                previous: dict[str, Any] | None = None, cache_path: Path | None = None,
+                record: Path | None = None) -> None:
     """Every export format's files into site_dir/api/v1/ (generator.exports.write_export).
 
     Written as streams from each procedure's pieces, made in workers or read
-    from the cache at `cache_path`; nothing is sent back to the build.
+    from the cache at `cache_path`; nothing is sent back to the build. With
+    `record`, files the last export left unchanged are known without reading them.
     """
-    write_export(catalogue, site_dir / FEED_DIR, FORMATS, site_url, previous, cache_path=cache_path)
+    write_export(catalogue, site_dir / FEED_DIR, FORMATS, site_url, previous, cache_path=cache_path, record=record)
 
 
 JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed}
@@ -118,7 +120,7 @@ JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed}
 
 def later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | None,
           previous: dict[str, Any] | None = None, *, feed_cache: Path | None = None,
-          search_cache: Path | None = None) -> BaseProcess:
+          search_cache: Path | None = None, feed_record: Path | None = None) -> BaseProcess:
     """The search files and the feed of the catalogue at `root`, written into site_dir by a fresh process.
 
     For `mkdocs serve`, after the pages are in place: the process shares
@@ -126,15 +128,17 @@ def later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | N
     catalogue back through the validation cache, and is killed when the next
     build starts.
     """
-    return parallel.spawn(_write_later, root, cache_path, site_dir, site_url, previous, feed_cache, search_cache)
+    return parallel.spawn(_write_later, root, cache_path, site_dir, site_url, previous, feed_cache, search_cache,
+                          feed_record)
 
 
 def _write_later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | None,  # noqa: PLR0917 - spawn's target
-                 previous: dict[str, Any] | None, feed_cache: Path | None, search_cache: Path | None) -> None:
+                 previous: dict[str, Any] | None, feed_cache: Path | None, search_cache: Path | None,
+                 feed_record: Path | None) -> None:
     catalogue, _ = validate(root, cache_path=cache_path)
     if catalogue is not None:
         write_files(site_dir, search_files(catalogue, cache_path=search_cache))
-        _write_feed(catalogue, site_dir, site_url, previous, feed_cache)
+        _write_feed(catalogue, site_dir, site_url, previous, feed_cache, feed_record)
 
 
 def _serve(pipe: Connection) -> None:

@@ -64,13 +64,16 @@ def export_files(catalogue: Catalogue, formats: Iterable[str] = FORMATS, site_ur
 
 
 def write_export(catalogue: Catalogue, out: Path, formats: Iterable[str] = FORMATS, site_url: str | None = None,
-                 previous: dict[str, Any] | None = None, *, cache_path: Path | None = None) -> int:
+                 previous: dict[str, Any] | None = None, *, cache_path: Path | None = None,
+                 record: Path | None = None) -> int:
     """The files of `export_files`, written under `out` as they are made (only pieces are in memory); their number.
 
     A file whose bytes are unchanged is left untouched; a procedure or agency
-    file left from an earlier export whose code is gone is removed.
+    file left from an earlier export whose code is gone is removed. `record`:
+    where what the export left in `out` is recorded, so the next one into `out`
+    knows unchanged files without reading them (streams.FolderSink).
     """
-    sink = FolderSink(out, (PROCEDURE_DIR, AGENCY_DIR))
+    sink = FolderSink(out, (PROCEDURE_DIR, AGENCY_DIR), record)
     export(catalogue, sink, formats, site_url, previous, cache_path=cache_path)
     sink.finish()
     return len(sink.hashes)

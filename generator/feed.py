@@ -498,13 +498,15 @@ class JsonFeed:
             sink.put(name, data)
 
     def _agency_file(self, agency: dict[str, Any]) -> None:
-        """agencies/<id>.json: its records read back from the procedure files just written, in code order."""
+        """agencies/<id>.json: its records read back from the procedure files just written, in code order
+        (not when the file is the previous export's of the same procedure files: see Sink.kept)."""
         codes = sorted(p.code for p in self.catalogue.by_agency.get(agency["id"], []))
         retired = [t for t, p in zip(self.tombstones, self.catalogue.retired, strict=True) if p.agency == agency["id"]]
         document = {**envelope(self.catalogue, self.links, "agency.schema.json", 1), "agency": agency,
                     "procedures": placeholder("procedures"), "retired": retired}
         records = (record_of_file(self.sink.read(procedure_file(code))) for code in codes)
-        write_list(self.sink, agency_file(agency["id"]), document, "procedures", records)
+        made_of = [self.sink.hashes[procedure_file(code)] for code in codes]
+        write_list(self.sink, agency_file(agency["id"]), document, "procedures", records, inputs=made_of)
 
 
 def feed_files(catalogue: Catalogue, links: Links) -> dict[str, bytes]:

@@ -57,6 +57,7 @@ from . import stats as stats_mod
 from .beside import Beside
 from .catalogue import Catalogue
 from .exports import DOCS_PAGE, fill_examples, read_manifest
+from .feed import FEED_DIR
 from .page_writer import BODY_MARK, TITLE_MARK, Frame, FrameError, Job, PageWriter, cut, source, values
 from .pages import CHANGES_PAGE, CHANGES_TITLE, HOME_MARKER, SitePages
 from .problems import Problem, Severity, render, summary
@@ -212,10 +213,12 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         # Search index and feed are made beside the page build (generator.beside); the
         # index files join `files` in on_env, before MkDocs copies static files.
         assert self.beside is not None
+        self._keep_feed()
         if not self._deferred():
             self.search = self.beside.search(self._cache(search_index.default_path))
             self.feed = self.beside.feed(Path(config["site_dir"]), config.get("site_url"),
-                                         self._previous_manifest(), self._cache(exports.default_path))
+                                         self._previous_manifest(), self._cache(exports.default_path),
+                                         self._feed_record(self.final_dir or Path(config["site_dir"])))
         for path, data in search_asset_files().items():
             files.append(File.generated(config, path, content=data))
         files.append(File.generated(config, FINDER_SRC, content=""))
@@ -226,6 +229,24 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         for name in ASSETS:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=(assets / name).read_bytes()))
         return files
+
+    def _keep_feed(self) -> None:
+        """The last site's api/v1/, moved into the new build (moved back should the build fail), so the
+        feed writes only the files whose bytes change. Only with the feed's record: without it every
+        file would be read back, and a file the last export wrote but this one does not would stay."""
+        if self.final_dir is None or self.building_dir is None or not (self.final_dir / FEED_DIR).is_dir():
+            return
+        record = self._feed_record(self.final_dir)
+        if record is None or not record.is_file():
+            return
+        self._move_in([(self.building_dir / FEED_DIR, self.final_dir / FEED_DIR)])
+
+    def _feed_record(self, site_dir: Path) -> Path | None:
+        """Where the feed of the site at `site_dir` records its files (streams.FolderSink), with the `cache` option."""
+        if not self.config.cache:
+            return None
+        site = hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:32]
+        return result_cache.default_path().parent / "sites" / f"{site}-feed.pickle"
 
     def _previous_manifest(self) -> dict[str, Any] | None:
         if not self.config.previous_manifest:
@@ -381,21 +402,26 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         assert self.plan is not None
         planned = {p.spec.src_uri: p.spec for p in self.plan.written()}
         previous: dict[str, str] = {}
-        self.moved = []
+        moved: list[tuple[Path, Path]] = []
         procedures = Kind.PROCEDURE.value
         if (self.final_dir / procedures).is_dir():
-            self.moved.append((self.building_dir / procedures, self.final_dir / procedures))
+            moved.append((self.building_dir / procedures, self.final_dir / procedures))
             previous |= {uri: key for uri, key in self.kept[1].items() if uri.startswith(f"{procedures}/")}
         for uri, key in self.kept[1].items():
             spec = planned.get(uri)
             page = f"{spec.url}index.html" if spec is not None else ""
             if spec is not None and spec.kind is not Kind.PROCEDURE and (self.final_dir / page).is_file():
-                self.moved.append((self.building_dir / page, self.final_dir / page))
+                moved.append((self.building_dir / page, self.final_dir / page))
                 previous[uri] = key
-        for now, was in self.moved:
+        self._move_in(moved)
+        return previous
+
+    def _move_in(self, moved: list[tuple[Path, Path]]) -> None:
+        """Move each (now, was) of the last site into the new build; on_build_error moves them back."""
+        for now, was in moved:
             now.parent.mkdir(parents=True, exist_ok=True)
             was.rename(now)
-        return previous
+        self.moved = [*(self.moved or []), *moved]
 
     def on_template_context(self, context: Any, *, template_name: str, config: Any) -> Any:
         """The sitemap lists the written pages where MkDocs would have listed them."""
@@ -451,7 +477,8 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             self.later = beside.later(self.catalogue.root, self._cache(result_cache.default_path), Path(config["site_dir"]),
                                       config.get("site_url"), self._previous_manifest(),
                                       feed_cache=self._cache(exports.default_path),
-                                      search_cache=self._cache(search_index.default_path))
+                                      search_cache=self._cache(search_index.default_path),
+                                      feed_record=self._feed_record(Path(config["site_dir"])))
 
     def _deferred(self) -> bool:
         """Under `mkdocs serve` with a large catalogue, search and feed are made after the pages are served.
@@ -499,12 +526,12 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             self.writer.cancel()
             self.writer = None
         self.pending = None
+        self._close_beside()  # the feed is written no more into what goes back
         if self.moved is not None:  # the last site gets its pages back, some maybe rewritten: keep none
             for now, was in self.moved:
                 if now.exists() and not was.exists():
                     now.rename(was)
             self.kept = self.moved = None
-        self._close_beside()
         if self.building_dir is not None:
             shutil.rmtree(self.building_dir, ignore_errors=True)
         self.final_dir = self.building_dir = None

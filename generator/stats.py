@@ -419,10 +419,13 @@ def json_text(stats: Stats) -> str:
 
 
 def write_json(stats: Stats, site_dir: Path) -> Path:
-    """Write api/v1/stats.json under the built site and return its path."""
+    """Write api/v1/stats.json under the built site and return its path; unchanged bytes are left untouched
+    (a rebuild keeps the last api/v1, see generator.plugin)."""
     path = site_dir / JSON_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json_text(stats), encoding="utf-8")
+    data = json_text(stats).encode("utf-8")
+    if not (path.is_file() and path.read_bytes() == data):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     return path
 
 

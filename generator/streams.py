@@ -9,9 +9,12 @@ SHA-256 for the manifest, so the bytes are hashed as they are written.
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import hashlib
 import json
+import os
+import pickle
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,8 +25,10 @@ import orjson
 if TYPE_CHECKING:
     from .catalogue import Catalogue
 
-_MARK = "\0piece\0"
-_SMALL_FLOAT = re.compile(rb"\de-\d|0\.0000")  # how orjson writes a float under 1e-4 (see `encode`)  # stands in a document for a list written from pieces (see `spliced`)
+_MARK = "\0piece\0"  # stands in a document for a list written from pieces (see `placeholder`)
+_EXPONENT = re.compile(rb"e-\d")  # orjson's writing of a float under 1e-4: 2.5e-7, or 0.00001 (see `encode`)
+_NUMBER = frozenset(b"0123456789.-")  # what a number's writing is made of before its "e-"
+_BEFORE_VALUE = frozenset(b":,[")  # what precedes a value in compact JSON, where it does not start the text
 
 
 class Stream(Protocol):
@@ -44,6 +49,14 @@ class Sink(Protocol):
     def read(self, name: str) -> bytes:
         """A file already put or written."""
 
+    def kept(self, name: str, inputs: str) -> bool:
+        """True when `name` is still the file the previous export made from the same `inputs` (a key of
+        everything its bytes are made of): it stays as it is, hashed. False: write it (then under `inputs`)."""
+
+
+# A file as an export left it: SHA-256, size, modification time (ns), and its inputs' key ("" when put).
+Entry = tuple[str, int, int, str]
+
 
 class MemorySink:
     """Files into a dict, by path inside the feed folder."""
@@ -62,6 +75,9 @@ class MemorySink:
     def read(self, name: str) -> bytes:
         return self.files[name]
 
+    def kept(self, name: str, inputs: str) -> bool:
+        return False
+
 
 class _Buffer:
     def __init__(self, sink: MemorySink, name: str) -> None:
@@ -79,12 +95,23 @@ class FolderSink:
 
     `finish` removes files of `folders` (procedures/, agencies/) left from an
     earlier export that this one did not write, so the folder matches its manifest.
+
+    With `record` (a file outside `out`), what the previous export into `out`
+    left is known without reading it: each file's SHA-256, size and time.
+    A file whose size and time are still those is trusted to hold those
+    bytes, so one stat tells that a procedure file is unchanged, or that a
+    whole-catalogue file differs; a file changed since by anything else is
+    compared or written as without a record. `finish` also removes what the
+    previous export wrote and this one did not, and saves the new record.
     """
 
-    def __init__(self, out: Path, folders: tuple[str, ...] = ()) -> None:
-        self.out, self.folders = out, folders
+    def __init__(self, out: Path, folders: tuple[str, ...] = (), record: Path | None = None) -> None:
+        self.out, self.folders, self.record = out, folders, record
         self.hashes: dict[str, str] = {}
         self.made: set[str] = set()
+        self.before: dict[str, Entry] = _read_record(record)
+        self.after: dict[str, Entry] = {}
+        self.inputs: dict[str, str] = {}  # the inputs' key of each file being written (see `kept`)
 
     def _target(self, name: str) -> str:
         """The file's path, its folder made. Strings, not Paths: 10,000 Paths cost a second."""
@@ -95,17 +122,18 @@ class FolderSink:
         return f"{self.out}/{name}"
 
     def put(self, name: str, data: bytes, digest: str | None = None) -> None:
-        self.hashes[name] = digest or hashlib.sha256(data).hexdigest()
+        digest = self.hashes[name] = digest or hashlib.sha256(data).hexdigest()
+        known = self._trusted(name)
+        if known is not None and known[0] == digest:  # the previous export's file, the same bytes
+            self.after[name] = known
+            return
         target = self._target(name)
-        try:
-            with open(target, "xb") as handle:  # noqa: PTH123 - the common case, a new file: nothing read
+        if known is not None:  # the previous export's file, other bytes: nothing to read
+            with open(target, "wb") as handle:  # noqa: PTH123
                 handle.write(data)
-        except FileExistsError:
-            with open(target, "r+b") as handle:  # noqa: PTH123
-                if handle.read() != data:
-                    handle.seek(0)
-                    handle.write(data)
-                    handle.truncate()
+        else:
+            _write_new(target, data)
+        self._note(name, digest)
 
     def open(self, name: str) -> _FileStream:
         return _FileStream(self, name, Path(self._target(name)))
@@ -114,12 +142,74 @@ class FolderSink:
         with open(f"{self.out}/{name}", "rb") as handle:  # noqa: PTH123
             return handle.read()
 
+    def kept(self, name: str, inputs: str) -> bool:
+        known = self._trusted(name)
+        if known is not None and known[3] == inputs:
+            self.hashes[name], self.after[name] = known[0], known
+            return True
+        self.inputs[name] = inputs
+        return False
+
+    def _trusted(self, name: str) -> Entry | None:
+        """The record's entry of `name` when the file is still the one it describes (same size and time)."""
+        known = self.before.get(name)
+        if known is None:
+            return None
+        try:
+            stat = os.stat(f"{self.out}/{name}")  # noqa: PTH116 - a string, as in _target
+        except OSError:
+            return None
+        return known if (stat.st_size, stat.st_mtime_ns) == known[1:3] else None
+
+    def _note(self, name: str, digest: str) -> None:
+        """`name` is in place with these bytes: into the record (when kept), with its size and time."""
+        if self.record is not None:
+            stat = os.stat(f"{self.out}/{name}")  # noqa: PTH116
+            self.after[name] = (digest, stat.st_size, stat.st_mtime_ns, self.inputs.pop(name, ""))
+
     def finish(self) -> None:
         for folder in self.folders:
             if any(name.startswith(folder) for name in self.hashes):
                 for stale in sorted((self.out / folder).glob("*.json")):
                     if f"{folder}{stale.name}" not in self.hashes:
                         stale.unlink()
+        for gone in self.before.keys() - self.after.keys():  # the previous export's, made no more (a format's file)
+            Path(self.out, gone).unlink(missing_ok=True)
+        if self.record is not None:
+            _write_record(self.record, self.after)
+
+
+def _write_new(target: str, data: bytes) -> None:
+    """`data` into `target`, left untouched when it holds those bytes already."""
+    try:
+        with open(target, "xb") as handle:  # noqa: PTH123 - the common case, a new file: nothing read
+            handle.write(data)
+    except FileExistsError:
+        with open(target, "r+b") as handle:  # noqa: PTH123
+            if handle.read() != data:
+                handle.seek(0)
+                handle.write(data)
+                handle.truncate()
+
+
+def _read_record(record: Path | None) -> dict[str, Entry]:
+    """A FolderSink's record; empty when there is none or it cannot be read (then every file is compared)."""
+    try:
+        entries = pickle.loads(record.read_bytes()) if record is not None else {}
+    except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def _write_record(record: Path, entries: dict[str, Entry]) -> None:
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        partial = record.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(record)
+    except OSError:
+        with contextlib.suppress(OSError):
+            record.unlink(missing_ok=True)  # no record is only slower
 
 
 class _FileStream:
@@ -137,11 +227,17 @@ class _FileStream:
 
     def close(self) -> None:
         self.handle.close()
-        self.sink.hashes[self.name] = self.digest.hexdigest()
-        if self.target.is_file() and filecmp.cmp(self.temporary, self.target, shallow=False):
+        digest = self.sink.hashes[self.name] = self.digest.hexdigest()
+        known = self.sink._trusted(self.name)
+        if known is not None:  # the previous export's file: its digest tells, nothing read back
+            same = known[0] == digest
+        else:
+            same = self.target.is_file() and filecmp.cmp(self.temporary, self.target, shallow=False)
+        if same:
             self.temporary.unlink()
         else:
             self.temporary.replace(self.target)
+        self.sink._note(self.name, digest)
 
 
 def encode(value: Any) -> bytes:
@@ -150,17 +246,39 @@ def encode(value: Any) -> bytes:
     The bytes are json.dumps(sort_keys, ensure_ascii=False, compact); orjson
     writes the same ~6 times faster (a third of the feed's time was encoding),
     but for floats under 1e-4 (0.00001 or 2.5e-7 where Python writes 1e-05,
-    2.5e-07), whose writing always holds a digit, "e-" and a digit, or "0.0000":
-    then (or when text looks so), and for what orjson refuses (integers past
-    64 bits), json.dumps writes it.
+    2.5e-07), whose writing is a number holding "e-" and a digit, or starting
+    "0.0000" (`_small_float`): then (or when text looks so), and for what
+    orjson refuses (integers past 64 bits), json.dumps writes it.
     """
     try:
         data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # orjson.JSONEncodeError is one
         data = b"0.0000"
-    if _SMALL_FLOAT.search(data):
+    if _small_float(data):
         return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return data
+
+
+def _small_float(data: bytes) -> bool:
+    """Whether orjson's `data` may hold a float under 1e-4: a number (at the start, or after : , or [)
+    whose writing holds "e-" and a digit, or starts "0.0000" (10.00001 too: then json.dumps writes it).
+
+    Text is not numbers: "le-phi" or a UUID's "766e-8604" inside a string is passed over, so
+    those records keep orjson's speed. Two plain searches first, found in most records, then a
+    short walk back from each "e-<digit>" or "0.0000" to where its number starts.
+    """
+    starts = [m.start() for m in _EXPONENT.finditer(data)] if b"e-" in data else []
+    at = data.find(b"0.0000")
+    while at >= 0:
+        starts.append(at)
+        at = data.find(b"0.0000", at + 1)
+    for found in starts:
+        start = found
+        while start and data[start - 1] in _NUMBER:
+            start -= 1
+        if start == 0 or data[start - 1] in _BEFORE_VALUE:
+            return True
+    return False
 
 
 def placeholder(key: str) -> str:
@@ -195,8 +313,16 @@ class ListFile:
         self.stream.close()
 
 
-def write_list(sink: Sink, name: str, document: dict[str, Any], key: str, items: Iterable[bytes]) -> None:
-    """A `ListFile` written at once from `items`."""
+def write_list(sink: Sink, name: str, document: dict[str, Any], key: str, items: Iterable[bytes],
+               *, inputs: Iterable[str] | None = None) -> None:
+    """A `ListFile` written at once from `items`; with `inputs` (the SHA-256 of what each item is
+    made from), not even made when the previous export made it of the same (`Sink.kept`)."""
+    if inputs is not None:
+        made_of = hashlib.sha256(encode(document))
+        for digest in inputs:
+            made_of.update(digest.encode("ascii"))
+        if sink.kept(name, made_of.hexdigest()):
+            return
     out = ListFile(sink, name, document, key)
     for item in items:
         out.add(item)

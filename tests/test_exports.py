@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin
@@ -11,7 +15,7 @@ from urllib.parse import urljoin
 import pytest
 from click.testing import CliRunner
 
-from generator import exports, feed, models, portal
+from generator import exports, feed, models, portal, streams
 from generator.cli import main
 
 from .catalogues import load
@@ -167,3 +171,61 @@ def test_written_from_workers_and_from_cached_pieces_the_feed_is_the_same_bytes(
         # Cold, warm, another site URL (other keys), one procedure edited (one key changed).
         assert tree(tmp_path / str(n)) == exports.export_files(catalogue, site_url=site_url)
     assert cache.is_file()
+
+
+def test_an_export_with_its_record_reads_nothing_back_and_rewrites_only_a_file_changed_by_something_else(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out, record = tmp_path / "v1", tmp_path / "ghi" / "feed.pickle"
+    exports.write_export(load(), out, record=record)
+    changed = out / "procedures" / "2.000488.json"
+    data = changed.read_bytes()
+    changed.write_bytes(data.replace(b'"code"', b'"cOde"', 1))  # same size, other bytes, by another hand
+    os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns - 10**9))
+    times = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a file the record vouches for was read back")
+
+    monkeypatch.setattr(streams.filecmp, "cmp", no_reading)
+    monkeypatch.setattr(streams.FolderSink, "read", no_reading)
+    exports.write_export(load(), out, record=record)
+    assert tree(out) == exports.export_files(load())
+    assert [p for p, t in times.items() if p.stat().st_mtime_ns != t] == [changed]
+
+
+def test_a_rebuild_after_one_edit_writes_only_the_feed_files_that_change_and_gives_a_clean_builds_feed(
+        tmp_path: Path) -> None:
+    """The previous api/v1 is moved into the new build (generator.plugin) and its record tells what is unchanged."""
+    shutil.copytree(ROOT / "catalogue", tmp_path / "catalogue")
+    plain = re.compile(r"^name: (?![>|'\"])", re.MULTILINE)  # a plain one-line name, renamed below
+    edited = next(f for f in sorted((tmp_path / "catalogue" / "procedures").rglob("*.yaml"))
+                  if plain.search(f.read_text(encoding="utf-8")))
+
+    def mkdocs_build(site: Path, cache: str) -> dict[str, tuple[bytes, int]]:
+        env = os.environ | {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1",
+                            "XDG_CACHE_HOME": str(tmp_path / cache), "CATALOGUE_DIR": str(tmp_path / "catalogue")}
+        done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"),
+                               "-d", str(site)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+                              check=False)
+        assert done.returncode == 0, done.stderr[-3000:]
+        feed_dir = site / feed.FEED_DIR
+        return {p.relative_to(feed_dir).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+                for p in sorted(feed_dir.rglob("*")) if p.is_file()}
+
+    before = mkdocs_build(tmp_path / "site", "cache")
+    edited.write_text(plain.sub("name: Sửa thử ", edited.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    after = mkdocs_build(tmp_path / "site", "cache")
+    clean = mkdocs_build(tmp_path / "clean", "fresh-cache")
+    assert {n: data for n, (data, _) in after.items()} == {n: data for n, (data, _) in clean.items()}
+    changed = sorted(n for n in after if n not in before or after[n][0] != before[n][0])
+    rewritten = sorted(n for n in after if n not in before or after[n][1] != before[n][1])
+    assert rewritten == changed
+    assert "catalogue.json" in changed and len([n for n in changed if n.startswith("procedures/")]) == 1
+
+
+def test_an_export_with_its_record_removes_what_the_previous_one_wrote_and_it_does_not(tmp_path: Path) -> None:
+    out, record = tmp_path / "v1", tmp_path / "feed.pickle"
+    exports.write_export(load(), out, record=record)
+    (out / "ghi-chu.txt").write_text("của người dùng\n", encoding="utf-8")
+    exports.write_export(load(), out, ["json"], record=record)  # as a build that no longer makes the other formats
+    assert tree(out) == {**exports.export_files(load(), ["json"]), "ghi-chu.txt": "của người dùng\n".encode()}

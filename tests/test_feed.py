@@ -7,6 +7,7 @@ import posixpath
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
@@ -175,10 +176,26 @@ def test_changelog_states_the_versions_and_the_deprecation_period() -> None:
     assert changelog["versions"][-1]["version"] == feed.SCHEMA_VERSION == changelog["schema_version"]
 
 
-@pytest.mark.parametrize("value", [0.5, 100.0, 1e15, 1e16, 0.00001, 2.5e-7, -3e-9, 10**30, "e-mail 1e-5 0.00001",
-                                   "\x00\x1f\x7f\u2028đ\"\\", {"b": [1, None, True], "a": {"đ": 1, "d": 2}}])
+SMALL_FLOATS = [0.00001, 2.5e-7, -3e-9, 9.99e-5, -0.0000999, 5e-324, [1, 2, 1e-7], {"a": {"b": [0.5, "x", -4e-5]}},
+                {"le-phi": 1.5e-9}, ["766e-8604", 3e-6], [[1e-300]], 10.00001, 1e-4]
+FLOAT_LOOKING_TEXT = ["e-mail 1e-5 0.00001", "019d2bf7-766e-8604", {"url": "a/1e-5", "tỷ lệ": "0.00001%"},
+                      ["le-phi", "x1e-2"], {"k-0.0000": "-7e-3 là số"}]
+
+
+@pytest.mark.parametrize("value", [0.5, 100.0, 1e15, 1e16, 10**30, "\x00\x1f\x7f\u2028đ\"\\",
+                                   {"b": [1, None, True], "a": {"đ": 1, "d": 2}}, *SMALL_FLOATS, *FLOAT_LOOKING_TEXT])
 def test_every_value_is_encoded_byte_for_byte_as_json_dumps_would(value: object) -> None:
     from generator.streams import encode  # noqa: PLC0415
 
     expected = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     assert encode(value) == expected
+
+
+def test_only_numbers_not_text_that_looks_like_one_send_a_value_to_json_dumps() -> None:
+    """orjson and json.dumps differ in small floats only; text such as a UUID's "766e-8604" keeps orjson's speed."""
+    from generator.streams import _small_float  # noqa: PLC0415
+
+    assert all(_small_float(orjson.dumps(v)) for v in SMALL_FLOATS if v not in (10.00001, 1e-4))
+    assert _small_float(orjson.dumps(10.00001))  # looks like one: written by json.dumps, the same bytes
+    assert not _small_float(orjson.dumps(1e-4))
+    assert not any(_small_float(orjson.dumps(v)) for v in FLOAT_LOOKING_TEXT)
