@@ -172,8 +172,9 @@ def served_size(site: Path, url: str) -> int:
 def synthesise(real: Catalogue, count: int) -> Catalogue:
     """`count` procedures cycling through the real ones: new codes, names varied after the first round."""
     out = Catalogue(root=real.root, agencies=real.agencies, fields=real.fields, life_events=real.life_events)
+    models = list(real.each())  # the catalogue holds summaries; the copies need whole models
     for i in range(count):
-        p = real.procedures[i % len(real.procedures)]
+        p = models[i % len(models)]
         round_ = i // len(real.procedures)
         name = f"{p.name} ({PROVINCES[round_ % len(PROVINCES)]} {round_})" if round_ else p.name
         code = f"{5 + i // 1_000_000}.{i % 1_000_000:06d}"

@@ -13,6 +13,8 @@ filter without words lists rows in order, and procedures with like names
 - `search/p/<key>.json`: for every term of names and keywords starting
   with `key` (its first two characters), the rows holding it and their
   weight (lunr's BM25 with the field boosts, summed over the fields);
+  a term held by OWN_ROWS rows or more is in `search/p/<key>-<term>.json`
+  instead, alone (piece_name);
 - `search/d/<key>.json`: the same for descriptions, results and steps,
   less the words found in most procedures (listed in meta as `common`),
   fetched after the first results are drawn;
@@ -103,6 +105,7 @@ SEARCH_DIR = "search/"
 META_FILE = SEARCH_DIR + "meta.json"
 PRIMARY_DIR, DETAIL_DIR, ROWS_DIR, CODES_DIR, FILTERS_DIR = "p", "d", "r", "c", "f"
 KEY_CHARS = 2  # a term's piece: its first characters ('.' written '_')
+OWN_ROWS = 2000  # a term in this many rows or more has a piece of its own (piece_name)
 CODE_DIGITS = 4  # a code's piece: its first digits
 ROWS_PER_PIECE = 32
 PROCEDURE_URL = Kind.PROCEDURE.value + "/{code}/"  # filled in by finder.js
@@ -405,14 +408,24 @@ def gaps(rows: Iterable[int]) -> list[int]:
     return out
 
 
+def piece_name(term: str, rows: int) -> str:
+    """The piece a term is written in: its key's, or one of its own when it is in OWN_ROWS rows or more.
+
+    A word in a quarter of the names ("dang", "ki") is a few hundred KB of
+    postings at 100,000 procedures; alone in its piece, a query holding it
+    does not also fetch and parse the other terms of its key (finder.js: pieceOf).
+    """
+    return f"{term_key(term)}-{term}" if rows >= OWN_ROWS else term_key(term)
+
+
 def _pieces(folder: str, table: dict[str, list[tuple[int, float]]]) -> dict[str, bytes]:
-    """One file per term key: term → [gap, weight, gap, weight, …]."""
+    """One file per piece (piece_name): term → [gap, weight, gap, weight, …]."""
     grouped: dict[str, dict[str, list[Any]]] = {}
     for term, rows in table.items():
         flat: list[Any] = []
         for gap, (_, weight) in zip(gaps(r for r, _ in rows), rows, strict=True):
             flat += [gap, weight]
-        grouped.setdefault(term_key(term), {})[term] = flat
+        grouped.setdefault(piece_name(term, len(rows)), {})[term] = flat
     return {f"{SEARCH_DIR}{folder}/{key}.json": _dumps(terms) for key, terms in grouped.items()}
 
 
@@ -628,6 +641,7 @@ class _Scorer:
         """One file per term key: term → [gap, weight, gap, weight, …], as _pieces writes it."""
         text: dict[str, list[str]] = {}
         last: dict[str, int] = {}
+        held: Counter[str] = Counter()  # rows holding each term
         # Like documents (a province's copy of a national procedure) score alike: score each once.
         known: dict[tuple[FieldTerms, ...], list[tuple[str, str]]] = {}
         for start in range(0, len(self.docs), self.CHUNK):
@@ -649,10 +663,11 @@ class _Scorer:
                 gaps = map(operator.sub, rows, [last.get(term, 0), *rows[:-1]])
                 text.setdefault(term, []).append(",".join(map("{},{}".format, gaps, flat[1::2])))
                 last[term] = rows[-1]
+                held[term] += len(rows)
             known.clear()  # only within a chunk: memory stays bounded
         grouped: dict[str, list[str]] = {}
         for term in sorted(text):
-            grouped.setdefault(term_key(term), []).append(f'"{term}":[{",".join(text[term])}]')
+            grouped.setdefault(piece_name(term, held[term]), []).append(f'"{term}":[{",".join(text[term])}]')
         return {f"{SEARCH_DIR}{folder}/{key}.json": ("{" + ",".join(terms) + "}").encode("utf-8")
                 for key, terms in grouped.items()}
 

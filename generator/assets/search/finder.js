@@ -36,7 +36,7 @@
   var form, input, status, list, more, filters, active;
   var base = root.getAttribute("data-base") || "";
   var dir = root.getAttribute("data-search");
-  var meta = null, exists = null, common = null;
+  var meta = null, exists = null, owned = null, common = null;
   var fetched = Object.create(null), decoded = Object.create(null);
   var current = [], shown = 0, timer = 0, searches = 0, asked = 0, firstDrawn = false, redirected = false;
 
@@ -111,11 +111,6 @@
     var path = folder + "/" + name;
     var known = exists[folder];  // p, d and c are listed in meta; rows always exist, filters are checked before
     if (known && !known[name]) return Promise.resolve(null);
-    return early(path);
-  }
-
-  /* Fetch a piece before meta says whether it exists (a missing one answers null). */
-  function early(path) {
     if (!fetched[path]) fetched[path] = fetchJson(dir + path + ".json");
     return fetched[path];
   }
@@ -129,24 +124,45 @@
     return rows;
   }
 
-  /* A term's posting in one index: rows and their weights. */
-  function posting(folder, pieceJson, term) {
+  /* A term's posting in one index: rows and their weights, decoded once. */
+  function posting(folder, terms, term) {
     var key = folder + ":" + term;
     if (!decoded[key]) {
-      var flat = pieceJson[term], rows = [], weights = [], row = 0;
-      for (var i = 0; i < flat.length; i += 2) { row += flat[i]; rows.push(row); weights.push(flat[i + 1]); }
+      var flat = terms[term], n = flat.length >> 1, rows = new Int32Array(n), weights = new Float64Array(n), row = 0;
+      for (var i = 0; i < n; i++) { row += flat[2 * i]; rows[i] = row; weights[i] = flat[2 * i + 1]; }
       decoded[key] = { rows: rows, weights: weights };
     }
     return decoded[key];
   }
 
-  /* The pieces of one index holding the words, by key. */
+  /* The name of a term's own piece (search_index.piece_name), when it has one. */
+  function ownPiece(folder, term) {
+    var name = termKey(term) + "-" + term;
+    return exists[folder][name] ? name : null;
+  }
+
+  /* The names of the pieces that hold the words in one index: a word's own piece, else its key's;
+   * for the last word in the names-and-keywords index, also every own piece of a term it starts. */
+  function pieceNames(folder, terms) {
+    var names = [], last = terms.length - 1;
+    function add(name) { if (names.indexOf(name) < 0) names.push(name); }
+    terms.forEach(function (term, i) {
+      var own = ownPiece(folder, term);
+      if (i === last && folder === "p") {
+        add(termKey(term));
+        owned[folder].forEach(function (t) { if (t.lastIndexOf(term, 0) === 0) add(termKey(t) + "-" + t); });
+      } else add(own || termKey(term));
+    });
+    return names;
+  }
+
+  /* The postings of one index the words need, merged: term → [gap, weight, …] (a term is in one piece). */
   function termPieces(folder, terms) {
-    var keys = terms.map(termKey).filter(function (k, i, all) { return all.indexOf(k) === i; });
-    return Promise.all(keys.map(function (k) { return piece(folder, k); })).then(function (found) {
-      var byKey = Object.create(null);
-      keys.forEach(function (k, i) { byKey[k] = found[i]; });
-      return byKey;
+    var names = pieceNames(folder, terms);
+    return Promise.all(names.map(function (n) { return piece(folder, n); })).then(function (found) {
+      var merged = Object.create(null);
+      found.forEach(function (json) { if (json) for (var t in json) merged[t] = json[t]; });
+      return merged;
     });
   }
 
@@ -159,47 +175,62 @@
     return terms;
   }
 
-  /* For each word: the terms it stands for in each index given (itself; for the last word, in the
-   * names-and-keywords index, every term it starts), and a mark per row holding any of them. */
+  /* Keys in the order Object.keys gives those of a piece as written: array-index-like terms ("2024")
+   * by value first, then the rest as written (sorted). Scores are summed in this order, as they were
+   * when a word's terms were read off one piece, so float sums and ties stay the same. */
+  function indexLike(key) { return /^(?:0|[1-9]\d*)$/.test(key) && +key < 4294967295; }
+  function keyOrder(a, b) {
+    var ia = indexLike(a), ib = indexLike(b);
+    if (ia !== ib) return ia ? -1 : 1;
+    if (ia) return +a - +b;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  /* For each word: the postings it stands for in each index given (itself; for the last word, in the
+   * names-and-keywords index, every term it starts, the others weighing PREFIX_WEIGHT). */
   function lookUp(terms, indexes) {
-    var n = meta.count, last = terms.length - 1;
+    var last = terms.length - 1;
     return terms.map(function (term, i) {
-      var mark = new Uint8Array(n), rows = [];
       var parts = indexes.map(function (index) {
-        var json = index.pieces[termKey(term)], expanded = [];
-        if (json) {
-          expanded = i === last && index.folder === "p"
-            ? Object.keys(json).filter(function (t) { return t.lastIndexOf(term, 0) === 0; })
-            : (Object.prototype.hasOwnProperty.call(json, term) ? [term] : []);
-        }
-        var postings = expanded.map(function (t) { return { term: t, posting: posting(index.folder, json, t) }; });
-        postings.forEach(function (p) {
-          p.posting.rows.forEach(function (r) { if (!mark[r]) { mark[r] = 1; rows.push(r); } });
+        var json = index.terms, expanded;
+        if (i === last && index.folder === "p") {
+          expanded = [];
+          for (var t in json) if (t.lastIndexOf(term, 0) === 0) expanded.push(t);
+          expanded.sort(keyOrder);
+        } else expanded = json[term] ? [term] : [];
+        return expanded.map(function (t) {
+          return { factor: t === term ? 1 : PREFIX_WEIGHT, posting: posting(index.folder, json, t) };
         });
-        return postings;
       });
-      return { term: term, mark: mark, rows: rows, common: !!(indexes.length > 1 && common[term]), parts: parts };
+      return { term: term, common: !!(indexes.length > 1 && common[term]), parts: parts };
     });
   }
 
   /* Rows holding every word, best first; a word of meta.common (found in most procedures' steps) counts
    * as held once the detail postings are in. Ties keep row order, the order of folded names. */
   function rankRows(terms, indexes) {
-    var looked = lookUp(terms, indexes);
-    var narrowing = looked.filter(function (l) { return !l.common; })
-      .sort(function (a, b) { return a.rows.length - b.rows.length; });
-    var rows;
-    if (!narrowing.length) rows = Array.from({ length: meta.count }, function (_, r) { return r; });
-    else rows = narrowing[0].rows.filter(function (r) {
-      return narrowing.every(function (l) { return l.mark[r]; });
+    var n = meta.count, looked = lookUp(terms, indexes);
+    var narrowing = looked.filter(function (l) { return !l.common; });
+    // held[r]: how many narrowing words row r holds; seen[r]: the last word counted there (a word's
+    // terms may share rows).
+    var held = new Uint8Array(n), seen = new Uint8Array(n), want = narrowing.length;
+    narrowing.forEach(function (l, j) {
+      var stamp = j + 1;
+      l.parts.forEach(function (postings) {
+        postings.forEach(function (p) {
+          var rs = p.posting.rows;
+          for (var k = 0; k < rs.length; k++) { var r = rs[k]; if (seen[r] !== stamp) { seen[r] = stamp; held[r]++; } }
+        });
+      });
     });
-    var scores = new Float64Array(meta.count), keep = new Uint8Array(meta.count);
-    rows.forEach(function (r) { keep[r] = 1; });
+    var rows = [];
+    for (var r = 0; r < n; r++) if (held[r] === want) rows.push(r);
+    var scores = new Float64Array(n);
     looked.forEach(function (l) {
       l.parts.forEach(function (postings) {
         postings.forEach(function (p) {
-          var factor = p.term === l.term ? 1 : PREFIX_WEIGHT, rs = p.posting.rows, ws = p.posting.weights;
-          for (var k = 0; k < rs.length; k++) if (keep[rs[k]]) scores[rs[k]] += factor * ws[k];
+          var rs = p.posting.rows, ws = p.posting.weights, factor = p.factor;
+          for (var k = 0; k < rs.length; k++) if (held[rs[k]] === want) scores[rs[k]] += factor * ws[k];
         });
       });
     });
@@ -272,13 +303,13 @@
         return show(mark ? rows.filter(function (r) { return mark[r]; }) : rows, state, "query");
       };
       if (id !== asked) return;
-      var primaryIndex = { folder: "p", pieces: got[1] };
+      var primaryIndex = { folder: "p", terms: got[1] };
       // Descriptions and steps are fetched only once the first results are drawn.
       answer([primaryIndex]).then(function () {
         return termPieces("d", terms);
       }).then(function (detail) {
         if (id !== asked) return;
-        return answer([primaryIndex, { folder: "d", pieces: detail }]);
+        return answer([primaryIndex, { folder: "d", terms: detail }]);
       }).catch(function () { /* names and keywords still answer */ }).then(function () {
         if (id === asked) root.setAttribute("data-detail-ready", "");
       });
@@ -401,17 +432,28 @@
     });
   }
 
-  function start(json) {
+  /* meta.json read: which pieces exist, the common words. Done as soon as it arrives, before the page is parsed. */
+  function know(json) {
     if (window.performance && performance.mark) performance.mark("finder-parsed");
     meta = json;
     exists = { p: Object.create(null), d: Object.create(null), c: Object.create(null), f: Object.create(null) };
-    ["p", "d", "c"].forEach(function (folder) { meta.pieces[folder].forEach(function (k) { exists[folder][k] = true; }); });
+    owned = { p: [], d: [] };
+    ["p", "d", "c"].forEach(function (folder) {
+      meta.pieces[folder].forEach(function (k) {
+        exists[folder][k] = true;
+        var dash = k.indexOf("-");
+        if (dash >= 0) owned[folder].push(k.slice(dash + 1));
+      });
+    });
     Object.keys(meta.filters).forEach(function (param) {
       exists.f[param] = Object.create(null);
       meta.filters[param].forEach(function (v) { exists.f[param][v] = true; });
     });
     common = Object.create(null);
     meta.common.forEach(function (term) { common[term] = true; });
+  }
+
+  function start() {
     if (window.performance && performance.mark) performance.mark("finder-ready");
     var state = readForm();
     // Arriving with an exact code (from the header or the home page) goes straight to it.
@@ -465,13 +507,13 @@
     });
   }
 
-  // Asked for at once: meta.json and the pieces of the words of a query in the address (one round trip
-  // less than asking after meta), while the rest of the page is parsed.
-  var metaLoad = fetchJson(root.getAttribute("data-meta"));
+  // Asked for at once: meta.json, then, as soon as it says which pieces exist, those of the words of a
+  // query in the address, while the rest of the page is parsed.
+  var metaLoad = fetchJson(root.getAttribute("data-meta")).then(know);
   metaLoad.catch(function () { /* answered in main */ });
   var opened = new URLSearchParams(location.search).get(PARAMS.q) || "", openedTerms = queryTerms(opened);
   if (openedTerms.join(" ").length >= MIN_CHARS && !CODE.test(opened)) {
-    openedTerms.forEach(function (term) { early("p/" + termKey(term)).catch(function () { return null; }); });
+    metaLoad.then(function () { return termPieces("p", openedTerms); }).catch(function () { return null; });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main);
   else main();
