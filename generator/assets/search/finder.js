@@ -36,7 +36,7 @@
   var form, input, status, list, more, filters, active;
   var base = root.getAttribute("data-base") || "";
   var dir = root.getAttribute("data-search");
-  var meta = null, exists = null, owned = null, common = null;
+  var meta = null, exists = null, common = null;
   var fetched = Object.create(null), decoded = Object.create(null);
   var current = [], shown = 0, timer = 0, searches = 0, asked = 0, firstDrawn = false, redirected = false;
 
@@ -109,7 +109,9 @@
   /* One piece of search/, fetched once; null when the index has no such piece. */
   function piece(folder, name) {
     var path = folder + "/" + name;
-    var known = exists[folder];  // p, d and c are listed in meta; rows always exist, filters are checked before
+    // p, d and c are listed in meta; rows always exist, filters are checked before. Before meta is in, the
+    // pieces of a query in the address are asked for anyway (a missing one fails, and is not asked for again).
+    var known = exists && exists[folder];
     if (known && !known[name]) return Promise.resolve(null);
     if (!fetched[path]) fetched[path] = fetchJson(dir + path + ".json");
     return fetched[path];
@@ -124,45 +126,37 @@
     return rows;
   }
 
-  /* A term's posting in one index: rows and their weights, decoded once. */
+  /* A term's posting in one index: rows and their weights, decoded once. Written (search_index.encoded)
+   * as ["gap, place, gap, place, … in base-32 digits", weight, weight, …]: a place names a weight after
+   * the string; a digit before a number's last is a character from CONTINUED, the last from LAST. */
+  var CONTINUED = 35, LAST = 93, BASE = 32;
   function posting(folder, terms, term) {
     var key = folder + ":" + term;
     if (!decoded[key]) {
-      var flat = terms[term], n = flat.length >> 1, rows = new Int32Array(n), weights = new Float64Array(n), row = 0;
-      for (var i = 0; i < n; i++) { row += flat[2 * i]; rows[i] = row; weights[i] = flat[2 * i + 1]; }
-      decoded[key] = { rows: rows, weights: weights };
+      // A row takes two characters or more: half the string's length is room enough.
+      var value = terms[term], text = value[0], room = text.length >> 1;
+      var rows = new Int32Array(room), weights = new Float64Array(room);
+      var n = 0, row = 0, k = 0, gap = true;
+      for (var i = 0; i < text.length; i++) {
+        var c = text.charCodeAt(i);
+        if (c < LAST) { n = n * BASE + c - CONTINUED; continue; }
+        n = n * BASE + c - LAST;
+        if (gap) { row += n; rows[k] = row; } else weights[k++] = value[1 + n];
+        gap = !gap;
+        n = 0;
+      }
+      decoded[key] = { rows: rows.subarray(0, k), weights: weights.subarray(0, k) };
     }
     return decoded[key];
   }
 
-  /* The name of a term's own piece (search_index.piece_name), when it has one. */
-  function ownPiece(folder, term) {
-    var name = termKey(term) + "-" + term;
-    return exists[folder][name] ? name : null;
-  }
-
-  /* The names of the pieces that hold the words in one index: a word's own piece, else its key's;
-   * for the last word in the names-and-keywords index, also every own piece of a term it starts. */
-  function pieceNames(folder, terms) {
-    var names = [], last = terms.length - 1;
-    function add(name) { if (names.indexOf(name) < 0) names.push(name); }
-    terms.forEach(function (term, i) {
-      var own = ownPiece(folder, term);
-      if (i === last && folder === "p") {
-        add(termKey(term));
-        owned[folder].forEach(function (t) { if (t.lastIndexOf(term, 0) === 0) add(termKey(t) + "-" + t); });
-      } else add(own || termKey(term));
-    });
-    return names;
-  }
-
-  /* The postings of one index the words need, merged: term → [gap, weight, …] (a term is in one piece). */
+  /* The pieces of one index holding the words, by key. */
   function termPieces(folder, terms) {
-    var names = pieceNames(folder, terms);
-    return Promise.all(names.map(function (n) { return piece(folder, n); })).then(function (found) {
-      var merged = Object.create(null);
-      found.forEach(function (json) { if (json) for (var t in json) merged[t] = json[t]; });
-      return merged;
+    var keys = terms.map(termKey).filter(function (k, i, all) { return all.indexOf(k) === i; });
+    return Promise.all(keys.map(function (k) { return piece(folder, k); })).then(function (found) {
+      var byKey = Object.create(null);
+      keys.forEach(function (k, i) { byKey[k] = found[i]; });
+      return byKey;
     });
   }
 
@@ -175,29 +169,18 @@
     return terms;
   }
 
-  /* Keys in the order Object.keys gives those of a piece as written: array-index-like terms ("2024")
-   * by value first, then the rest as written (sorted). Scores are summed in this order, as they were
-   * when a word's terms were read off one piece, so float sums and ties stay the same. */
-  function indexLike(key) { return /^(?:0|[1-9]\d*)$/.test(key) && +key < 4294967295; }
-  function keyOrder(a, b) {
-    var ia = indexLike(a), ib = indexLike(b);
-    if (ia !== ib) return ia ? -1 : 1;
-    if (ia) return +a - +b;
-    return a < b ? -1 : a > b ? 1 : 0;
-  }
-
   /* For each word: the postings it stands for in each index given (itself; for the last word, in the
    * names-and-keywords index, every term it starts, the others weighing PREFIX_WEIGHT). */
   function lookUp(terms, indexes) {
     var last = terms.length - 1;
     return terms.map(function (term, i) {
       var parts = indexes.map(function (index) {
-        var json = index.terms, expanded;
-        if (i === last && index.folder === "p") {
-          expanded = [];
-          for (var t in json) if (t.lastIndexOf(term, 0) === 0) expanded.push(t);
-          expanded.sort(keyOrder);
-        } else expanded = json[term] ? [term] : [];
+        var json = index.pieces[termKey(term)], expanded = [];
+        if (json) {
+          expanded = i === last && index.folder === "p"
+            ? Object.keys(json).filter(function (t) { return t.lastIndexOf(term, 0) === 0; })
+            : (Object.prototype.hasOwnProperty.call(json, term) ? [term] : []);
+        }
         return expanded.map(function (t) {
           return { factor: t === term ? 1 : PREFIX_WEIGHT, posting: posting(index.folder, json, t) };
         });
@@ -303,13 +286,13 @@
         return show(mark ? rows.filter(function (r) { return mark[r]; }) : rows, state, "query");
       };
       if (id !== asked) return;
-      var primaryIndex = { folder: "p", terms: got[1] };
+      var primaryIndex = { folder: "p", pieces: got[1] };
       // Descriptions and steps are fetched only once the first results are drawn.
       answer([primaryIndex]).then(function () {
         return termPieces("d", terms);
       }).then(function (detail) {
         if (id !== asked) return;
-        return answer([primaryIndex, { folder: "d", terms: detail }]);
+        return answer([primaryIndex, { folder: "d", pieces: detail }]);
       }).catch(function () { /* names and keywords still answer */ }).then(function () {
         if (id === asked) root.setAttribute("data-detail-ready", "");
       });
@@ -437,14 +420,7 @@
     if (window.performance && performance.mark) performance.mark("finder-parsed");
     meta = json;
     exists = { p: Object.create(null), d: Object.create(null), c: Object.create(null), f: Object.create(null) };
-    owned = { p: [], d: [] };
-    ["p", "d", "c"].forEach(function (folder) {
-      meta.pieces[folder].forEach(function (k) {
-        exists[folder][k] = true;
-        var dash = k.indexOf("-");
-        if (dash >= 0) owned[folder].push(k.slice(dash + 1));
-      });
-    });
+    ["p", "d", "c"].forEach(function (folder) { meta.pieces[folder].forEach(function (k) { exists[folder][k] = true; }); });
     Object.keys(meta.filters).forEach(function (param) {
       exists.f[param] = Object.create(null);
       meta.filters[param].forEach(function (v) { exists.f[param][v] = true; });
@@ -507,13 +483,13 @@
     });
   }
 
-  // Asked for at once: meta.json, then, as soon as it says which pieces exist, those of the words of a
-  // query in the address, while the rest of the page is parsed.
+  // Asked for at once: meta.json and the pieces of the words of a query in the address (one round trip
+  // less than asking after meta), while the rest of the page is parsed.
   var metaLoad = fetchJson(root.getAttribute("data-meta")).then(know);
   metaLoad.catch(function () { /* answered in main */ });
   var opened = new URLSearchParams(location.search).get(PARAMS.q) || "", openedTerms = queryTerms(opened);
   if (openedTerms.join(" ").length >= MIN_CHARS && !CODE.test(opened)) {
-    metaLoad.then(function () { return termPieces("p", openedTerms); }).catch(function () { return null; });
+    termPieces("p", openedTerms).catch(function () { return null; });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main);
   else main();
