@@ -412,7 +412,7 @@ def gaps(rows: Iterable[int]) -> list[int]:
 # ~3 characters a row at once, where it parsed ~9 characters of numbers a row, floats the slowest
 # (at 100,000 procedures "dang" and "ki" alone were ~40 ms of JSON.parse on a phone). Each number is
 # base-32 digits, high first: a digit before the last is a character from CONTINUED, the last from LAST.
-# Neither range holds '"' or '\\', so the string needs no escapes (finder.js: decodePosting).
+# Neither range holds '"' or '\\', so the string needs no escapes (finder.js: posting).
 CONTINUED, LAST, BASE = 35, 93, 32  # '#'…'B', then ']'…'|'
 
 
@@ -712,8 +712,10 @@ class _Scorer:
             for term, flat in chunk.items():
                 rows = flat[0::2]
                 gaps = map(operator.sub, rows, [last.get(term, 0), *rows[:-1]])
-                places = map((weights.get(term) or weights.setdefault(term, _Weights())).__getitem__, flat[1::2])
-                text.setdefault(term, []).append(encoded(gaps, places))
+                table = weights.get(term)
+                if table is None:
+                    table = weights[term] = _Weights()
+                text.setdefault(term, []).append(encoded(gaps, map(table.__getitem__, flat[1::2])))
                 last[term] = rows[-1]
             known.clear()  # only within a chunk: memory stays bounded
         grouped: dict[str, list[str]] = {}

@@ -130,11 +130,11 @@
    * as ["gap, place, gap, place, … in base-32 digits", weight, weight, …]: a place names a weight after
    * the string; a digit before a number's last is a character from CONTINUED, the last from LAST. */
   var CONTINUED = 35, LAST = 93, BASE = 32;
-  function posting(folder, terms, term) {
+  function posting(folder, json, term) {
     var key = folder + ":" + term;
     if (!decoded[key]) {
       // A row takes two characters or more: half the string's length is room enough.
-      var value = terms[term], text = value[0], room = text.length >> 1;
+      var value = json[term], text = value[0], room = text.length >> 1;
       var rows = new Int32Array(room), weights = new Float64Array(room);
       var n = 0, row = 0, k = 0, gap = true;
       for (var i = 0; i < text.length; i++) {
