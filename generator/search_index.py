@@ -24,7 +24,9 @@ filter without words lists rows in order, and procedures with like names
 - `search/f/<filter>/<value>.json`: the rows a filter choice keeps.
 
 Row lists are sorted and written as gaps from the previous row (small
-numbers compress well). The finder takes the AND of the query's words
+numbers compress well); a term's posting is one string of base-32 digits
+(gap, place of the weight in the term's table, …) followed by that table
+(`encoded`, `decode_posting`). The finder takes the AND of the query's words
 first and scores only the procedures that hold them all. The header's
 search box on every page sends to the finder; Material's own search plugin
 stays off, because it indexes in the browser without folding ("dang ky"
@@ -57,6 +59,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import operator
 import pickle
@@ -405,14 +408,75 @@ def gaps(rows: Iterable[int]) -> list[int]:
     return out
 
 
+# A posting is written as one JSON string, not an array of numbers: the browser parses a string of
+# ~3 characters a row at once, where it parsed ~9 characters of numbers a row, floats the slowest
+# (at 100,000 procedures "dang" and "ki" alone were ~40 ms of JSON.parse on a phone). Each number is
+# base-32 digits, high first: a digit before the last is a character from CONTINUED, the last from LAST.
+# Neither range holds '"' or '\\', so the string needs no escapes (finder.js: posting).
+CONTINUED, LAST, BASE = 35, 93, 32  # '#'…'B', then ']'…'|'
+
+
+class _Digits(dict[int, str]):
+    """Number → its characters in a posting string, made once per number."""
+
+    def __missing__(self, number: int) -> str:
+        n, out = number // BASE, chr(LAST + number % BASE)
+        while n:
+            n, out = n // BASE, chr(CONTINUED + n % BASE) + out
+        digits = self[number] = out
+        return digits
+
+
+_DIGITS = _Digits()
+
+
+class _Weights(dict[str, int]):
+    """One term's weights (JSON text) → their place in its table, in the order met: rows name a place."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.table: list[str] = []
+
+    def __missing__(self, weight: str) -> int:
+        self.table.append(weight)
+        place = self[weight] = len(self.table) - 1
+        return place
+
+
+def encoded(gaps: Iterable[int], places: Iterable[int]) -> str:
+    """Gaps and weight places of a posting's rows, interleaved, as the posting string."""
+    pairs: list[str] = []
+    for gap, place in zip(gaps, places, strict=True):
+        pairs += (_DIGITS[gap], _DIGITS[place])
+    return "".join(pairs)
+
+
+def _numbers(text: str) -> list[int]:
+    """The numbers of a posting string (tests; finder.js reads it the same way)."""
+    out, n = [], 0
+    for char in map(ord, text):
+        if char >= LAST:
+            out.append(n * BASE + char - LAST)
+            n = 0
+        else:
+            n = n * BASE + char - CONTINUED
+    return out
+
+
+def decode_posting(value: list[Any]) -> list[tuple[int, float]]:
+    """A term's value in a piece, ["gaps and places", weight, …], → (row, weight) for every row."""
+    numbers = _numbers(value[0])
+    rows = itertools.accumulate(numbers[0::2])
+    return [(row, value[1 + place]) for row, place in zip(rows, numbers[1::2], strict=True)]
+
+
 def _pieces(folder: str, table: dict[str, list[tuple[int, float]]]) -> dict[str, bytes]:
-    """One file per term key: term → [gap, weight, gap, weight, …]."""
+    """One file per term key: term → ["gaps and weight places", weight, …]."""
     grouped: dict[str, dict[str, list[Any]]] = {}
     for term, rows in table.items():
-        flat: list[Any] = []
-        for gap, (_, weight) in zip(gaps(r for r, _ in rows), rows, strict=True):
-            flat += [gap, weight]
-        grouped.setdefault(term_key(term), {})[term] = flat
+        weights = _Weights()
+        text = encoded(gaps(r for r, _ in rows), [weights[repr(w)] for _, w in rows])
+        grouped.setdefault(term_key(term), {})[term] = [text, *map(float, weights.table)]
     return {f"{SEARCH_DIR}{folder}/{key}.json": _dumps(terms) for key, terms in grouped.items()}
 
 
@@ -625,9 +689,10 @@ class _Scorer:
         return [(t, repr(round(w, 3))) for t, w in summed.items() if t not in self.dropped]
 
     def pieces(self, folder: str) -> dict[str, bytes]:
-        """One file per term key: term → [gap, weight, gap, weight, …], as _pieces writes it."""
+        """One file per term key: term → ["gaps and weight places", weight, …], as _pieces writes it."""
         text: dict[str, list[str]] = {}
         last: dict[str, int] = {}
+        weights: dict[str, _Weights] = {}
         # Like documents (a province's copy of a national procedure) score alike: score each once.
         known: dict[tuple[FieldTerms, ...], list[tuple[str, str]]] = {}
         for start in range(0, len(self.docs), self.CHUNK):
@@ -647,12 +712,16 @@ class _Scorer:
             for term, flat in chunk.items():
                 rows = flat[0::2]
                 gaps = map(operator.sub, rows, [last.get(term, 0), *rows[:-1]])
-                text.setdefault(term, []).append(",".join(map("{},{}".format, gaps, flat[1::2])))
+                table = weights.get(term)
+                if table is None:
+                    table = weights[term] = _Weights()
+                text.setdefault(term, []).append(encoded(gaps, map(table.__getitem__, flat[1::2])))
                 last[term] = rows[-1]
             known.clear()  # only within a chunk: memory stays bounded
         grouped: dict[str, list[str]] = {}
         for term in sorted(text):
-            grouped.setdefault(term_key(term), []).append(f'"{term}":[{",".join(text[term])}]')
+            value = ",".join(['"' + "".join(text[term]) + '"', *weights[term].table])
+            grouped.setdefault(term_key(term), []).append(f'"{term}":[{value}]')
         return {f"{SEARCH_DIR}{folder}/{key}.json": ("{" + ",".join(terms) + "}").encode("utf-8")
                 for key, terms in grouped.items()}
 

@@ -71,10 +71,10 @@ def index_of(files: dict[str, bytes], folder: str) -> dict[str, list[tuple[int, 
     prefix = f"{si.SEARCH_DIR}{folder}/"
     for name, data in files.items():
         if name.startswith(prefix):
-            for term, flat in load(data).items():
+            for term, value in load(data).items():
+                posting = si.decode_posting(value)
                 assert si.term_key(term) == name[len(prefix):-len(".json")]
-                rows = list(itertools.accumulate(flat[::2]))
-                found[term] = list(zip(rows, flat[1::2], strict=True))
+                found[term] = posting
     return found
 
 
@@ -391,6 +391,19 @@ def test_pieces_scored_from_entries_are_lunrs_index_cut_into_pieces() -> None:
     pieces, common = reference_pieces(c)
     assert common and load(files[si.META_FILE])["common"] == common
     assert {n: d for n, d in files.items() if n.split("/")[1] in (si.PRIMARY_DIR, si.DETAIL_DIR)} == pieces
+
+
+@given(st.lists(st.tuples(st.integers(0, 10**7), st.integers(0, 5000))))
+def test_a_posting_string_gives_back_its_numbers_and_needs_no_json_escape(pairs: list[tuple[int, int]]) -> None:
+    text = si.encoded((g for g, _ in pairs), (p for _, p in pairs))
+    assert si._numbers(text) == [n for pair in pairs for n in pair]
+    assert json.dumps(text) == f'"{text}"'
+
+
+def test_a_posting_names_each_weight_once_in_its_table() -> None:
+    table = {"dang": [(0, 1.5), (3, 2.25), (4, 1.5), (40, 1.5)]}
+    value = load(si._pieces("p", table)["search/p/da.json"])["dang"]
+    assert value[1:] == [1.5, 2.25] and si.decode_posting(value) == table["dang"]
 
 
 @given(st.text(alphabet=st.sampled_from("aAyYđĐ.1 \t\u0301\u0303ýÝkKqQuUiİΣ-–"), max_size=40))

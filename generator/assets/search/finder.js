@@ -109,13 +109,10 @@
   /* One piece of search/, fetched once; null when the index has no such piece. */
   function piece(folder, name) {
     var path = folder + "/" + name;
-    var known = exists[folder];  // p, d and c are listed in meta; rows always exist, filters are checked before
+    // p, d and c are listed in meta; rows always exist, filters are checked before. Before meta is in, the
+    // pieces of a query in the address are asked for anyway (a missing one fails, and is not asked for again).
+    var known = exists && exists[folder];
     if (known && !known[name]) return Promise.resolve(null);
-    return early(path);
-  }
-
-  /* Fetch a piece before meta says whether it exists (a missing one answers null). */
-  function early(path) {
     if (!fetched[path]) fetched[path] = fetchJson(dir + path + ".json");
     return fetched[path];
   }
@@ -129,13 +126,26 @@
     return rows;
   }
 
-  /* A term's posting in one index: rows and their weights. */
-  function posting(folder, pieceJson, term) {
+  /* A term's posting in one index: rows and their weights, decoded once. Written (search_index.encoded)
+   * as ["gap, place, gap, place, … in base-32 digits", weight, weight, …]: a place names a weight after
+   * the string; a digit before a number's last is a character from CONTINUED, the last from LAST. */
+  var CONTINUED = 35, LAST = 93, BASE = 32;
+  function posting(folder, json, term) {
     var key = folder + ":" + term;
     if (!decoded[key]) {
-      var flat = pieceJson[term], rows = [], weights = [], row = 0;
-      for (var i = 0; i < flat.length; i += 2) { row += flat[i]; rows.push(row); weights.push(flat[i + 1]); }
-      decoded[key] = { rows: rows, weights: weights };
+      // A row takes two characters or more: half the string's length is room enough.
+      var value = json[term], text = value[0], room = text.length >> 1;
+      var rows = new Int32Array(room), weights = new Float64Array(room);
+      var n = 0, row = 0, k = 0, gap = true;
+      for (var i = 0; i < text.length; i++) {
+        var c = text.charCodeAt(i);
+        if (c < LAST) { n = n * BASE + c - CONTINUED; continue; }
+        n = n * BASE + c - LAST;
+        if (gap) { row += n; rows[k] = row; } else weights[k++] = value[1 + n];
+        gap = !gap;
+        n = 0;
+      }
+      decoded[key] = { rows: rows.subarray(0, k), weights: weights.subarray(0, k) };
     }
     return decoded[key];
   }
@@ -159,12 +169,11 @@
     return terms;
   }
 
-  /* For each word: the terms it stands for in each index given (itself; for the last word, in the
-   * names-and-keywords index, every term it starts), and a mark per row holding any of them. */
+  /* For each word: the postings it stands for in each index given (itself; for the last word, in the
+   * names-and-keywords index, every term it starts, the others weighing PREFIX_WEIGHT). */
   function lookUp(terms, indexes) {
-    var n = meta.count, last = terms.length - 1;
+    var last = terms.length - 1;
     return terms.map(function (term, i) {
-      var mark = new Uint8Array(n), rows = [];
       var parts = indexes.map(function (index) {
         var json = index.pieces[termKey(term)], expanded = [];
         if (json) {
@@ -172,34 +181,39 @@
             ? Object.keys(json).filter(function (t) { return t.lastIndexOf(term, 0) === 0; })
             : (Object.prototype.hasOwnProperty.call(json, term) ? [term] : []);
         }
-        var postings = expanded.map(function (t) { return { term: t, posting: posting(index.folder, json, t) }; });
-        postings.forEach(function (p) {
-          p.posting.rows.forEach(function (r) { if (!mark[r]) { mark[r] = 1; rows.push(r); } });
+        return expanded.map(function (t) {
+          return { factor: t === term ? 1 : PREFIX_WEIGHT, posting: posting(index.folder, json, t) };
         });
-        return postings;
       });
-      return { term: term, mark: mark, rows: rows, common: !!(indexes.length > 1 && common[term]), parts: parts };
+      return { term: term, common: !!(indexes.length > 1 && common[term]), parts: parts };
     });
   }
 
   /* Rows holding every word, best first; a word of meta.common (found in most procedures' steps) counts
    * as held once the detail postings are in. Ties keep row order, the order of folded names. */
   function rankRows(terms, indexes) {
-    var looked = lookUp(terms, indexes);
-    var narrowing = looked.filter(function (l) { return !l.common; })
-      .sort(function (a, b) { return a.rows.length - b.rows.length; });
-    var rows;
-    if (!narrowing.length) rows = Array.from({ length: meta.count }, function (_, r) { return r; });
-    else rows = narrowing[0].rows.filter(function (r) {
-      return narrowing.every(function (l) { return l.mark[r]; });
+    var n = meta.count, looked = lookUp(terms, indexes);
+    var narrowing = looked.filter(function (l) { return !l.common; });
+    // held[r]: how many narrowing words row r holds; seen[r]: the last word counted there (a word's
+    // terms may share rows).
+    var held = new Uint8Array(n), seen = new Uint8Array(n), want = narrowing.length;
+    narrowing.forEach(function (l, j) {
+      var stamp = j + 1;
+      l.parts.forEach(function (postings) {
+        postings.forEach(function (p) {
+          var rs = p.posting.rows;
+          for (var k = 0; k < rs.length; k++) { var r = rs[k]; if (seen[r] !== stamp) { seen[r] = stamp; held[r]++; } }
+        });
+      });
     });
-    var scores = new Float64Array(meta.count), keep = new Uint8Array(meta.count);
-    rows.forEach(function (r) { keep[r] = 1; });
+    var rows = [];
+    for (var r = 0; r < n; r++) if (held[r] === want) rows.push(r);
+    var scores = new Float64Array(n);
     looked.forEach(function (l) {
       l.parts.forEach(function (postings) {
         postings.forEach(function (p) {
-          var factor = p.term === l.term ? 1 : PREFIX_WEIGHT, rs = p.posting.rows, ws = p.posting.weights;
-          for (var k = 0; k < rs.length; k++) if (keep[rs[k]]) scores[rs[k]] += factor * ws[k];
+          var rs = p.posting.rows, ws = p.posting.weights, factor = p.factor;
+          for (var k = 0; k < rs.length; k++) if (held[rs[k]] === want) scores[rs[k]] += factor * ws[k];
         });
       });
     });
@@ -401,7 +415,8 @@
     });
   }
 
-  function start(json) {
+  /* meta.json read: which pieces exist, the common words. Done as soon as it arrives, before the page is parsed. */
+  function know(json) {
     if (window.performance && performance.mark) performance.mark("finder-parsed");
     meta = json;
     exists = { p: Object.create(null), d: Object.create(null), c: Object.create(null), f: Object.create(null) };
@@ -412,6 +427,9 @@
     });
     common = Object.create(null);
     meta.common.forEach(function (term) { common[term] = true; });
+  }
+
+  function start() {
     if (window.performance && performance.mark) performance.mark("finder-ready");
     var state = readForm();
     // Arriving with an exact code (from the header or the home page) goes straight to it.
@@ -467,11 +485,11 @@
 
   // Asked for at once: meta.json and the pieces of the words of a query in the address (one round trip
   // less than asking after meta), while the rest of the page is parsed.
-  var metaLoad = fetchJson(root.getAttribute("data-meta"));
+  var metaLoad = fetchJson(root.getAttribute("data-meta")).then(know);
   metaLoad.catch(function () { /* answered in main */ });
   var opened = new URLSearchParams(location.search).get(PARAMS.q) || "", openedTerms = queryTerms(opened);
   if (openedTerms.join(" ").length >= MIN_CHARS && !CODE.test(opened)) {
-    openedTerms.forEach(function (term) { early("p/" + termKey(term)).catch(function () { return null; }); });
+    termPieces("p", openedTerms).catch(function () { return null; });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main);
   else main();
