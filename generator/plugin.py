@@ -243,10 +243,14 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
 
     def _feed_record(self, site_dir: Path) -> Path | None:
         """Where the feed of the site at `site_dir` records its files (streams.FolderSink), with the `cache` option."""
+        return self._site_record(site_dir, "-feed")
+
+    def _site_record(self, site_dir: Path, part: str = "") -> Path | None:
+        """A record of what a build wrote into the site at `site_dir` (`part`: which writer's), in the cache folder."""
         if not self.config.cache:
             return None
         site = hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:32]
-        return result_cache.default_path().parent / "sites" / f"{site}-feed.pickle"
+        return result_cache.default_path().parent / "sites" / f"{site}{part}.pickle"
 
     def _previous_manifest(self) -> dict[str, Any] | None:
         if not self.config.previous_manifest:
@@ -346,10 +350,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
 
     def _kept_record(self) -> Path | None:
         """Where the written pages of the site in `final_dir` are recorded, for the next build in a fresh process."""
-        if not self.config.cache or self.final_dir is None:
-            return None
-        site = hashlib.sha256(str(self.final_dir.resolve()).encode()).hexdigest()[:32]
-        return result_cache.default_path().parent / "sites" / f"{site}.pickle"
+        return None if self.final_dir is None else self._site_record(self.final_dir)
 
     def _save_kept(self, targets: dict[str, str]) -> None:
         """The frames and page keys of the site just put in place, with each page file's size and time."""
