@@ -82,15 +82,22 @@ class Renderer:
         return json.dumps(inputs, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     def render(self, spec: PageSpec) -> tuple[str, str, bool]:
-        """(key, body, rendered now) of one procedure page, from its full model read once here."""
-        p = self.pages.catalogue.full(spec.key)
+        """(key, body, rendered now) of one procedure page."""
+        return self.render_many([spec])[0]
+
+    def render_many(self, specs: list[PageSpec]) -> list[tuple[str, str, bool]]:
+        """(key, body, rendered now) of each procedure page: the cache asked once for them all, and
+        only the models of bodies it lacks read from the store (in one batch; a hit reads none)."""
+        catalogue = self.pages.catalogue
         if self.cache is None:
-            return "", self.pages.render(spec, p), True
-        key = self.key(spec, p)
-        stored = self.cache.get_many([key]).get(key)
-        if stored is not None:
-            return key, stored.decode("utf-8"), False
-        return key, self.pages.render(spec, p), True
+            models = catalogue.each([s.key for s in specs])
+            return [("", self.pages.render(s, p), True) for s, p in zip(specs, models, strict=True)]
+        keys = [self.key(s) for s in specs]
+        stored = self.cache.get_many(keys)
+        missing = [s.key for s, k in zip(specs, keys, strict=True) if k not in stored]
+        models = dict(zip(missing, catalogue.each(missing), strict=True))
+        return [(k, stored[k].decode("utf-8"), False) if k in stored else (k, self.pages.render(s, models[s.key]), True)
+                for s, k in zip(specs, keys, strict=True)]
 
 
 class Bodies:
@@ -176,7 +183,7 @@ def _open_worker() -> None:
 
 def _render_in_worker(chunk: list[PageSpec]) -> list[tuple[str, str, bool]]:
     renderer: Renderer = parallel.shared()
-    return [renderer.render(spec) for spec in chunk]
+    return renderer.render_many(chunk)
 
 
 class Listings:

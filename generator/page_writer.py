@@ -121,10 +121,11 @@ class Job:
         Returns the key each page was written (or kept) with, by source URI.
         """
         fresh: dict[str, bytes] = {}
-        for page in pages:
-            if self.previous and self._kept(page):
-                continue
-            key, body, new = self._body(page.spec)
+        pending = [page for page in pages if not (self.previous and self._kept(page))]
+        procedures = [page.spec for page in pending if page.spec.kind is Kind.PROCEDURE]
+        bodies = dict(zip((s.src_uri for s in procedures), self.renderer.render_many(procedures), strict=True))
+        for page in pending:
+            key, body, new = bodies.get(page.spec.src_uri) or self._listing(page.spec)
             html = self.frames[page.shape].fill(values(page.title, page.key, body, page.spec.page))
             path = self.site_dir / self.target(page.spec)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -139,9 +140,7 @@ class Job:
     def target(self, spec: PageSpec) -> str:
         return target(self.dests[family(spec)], spec.key, spec.page)
 
-    def _body(self, spec: PageSpec) -> tuple[str, str, bool]:
-        if spec.kind is Kind.PROCEDURE:
-            return self.renderer.render(spec)
+    def _listing(self, spec: PageSpec) -> tuple[str, str, bool]:
         key, body = self.listings.keyed(self.renderer.pages, spec)
         return key or "", body, True
 

@@ -143,8 +143,8 @@ def test_pages_kept_from_the_last_build_are_not_written_again_and_gone_ones_are_
     rendered: list[str] = []
     again = Job(Renderer(pages, None), frames, tmp_path, {(Kind.PROCEDURE, False): dest},
                 {**first.written, "thu-tuc/9.999999.md": "gone"})
-    render = again.renderer.render
-    again.renderer.render = lambda spec: (rendered.append(spec.key), render(spec))[1]  # type: ignore[method-assign]
+    render = again.renderer.render_many
+    again.renderer.render_many = lambda specs: (rendered.extend(s.key for s in specs), render(specs))[1]  # type: ignore[method-assign]
     (tmp_path / target(dest, "9.999999")).parent.mkdir(parents=True)
     (tmp_path / target(dest, "9.999999")).write_text("cũ", encoding="utf-8")
     (tmp_path / target(dest, written[0].key)).unlink()  # a kept page that is missing is written again
