@@ -117,6 +117,24 @@ def test_a_body_read_back_from_the_cache_equals_the_rendered_one(pages: SitePage
     assert not any(rendered_now for _, _, rendered_now in results)
 
 
+def test_bodies_found_in_the_cache_read_no_model(pages: SitePages, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = [s for s in pages.specs() if s.kind is Kind.PROCEDURE and s.key]
+    renderer = page_bodies.Renderer(pages, tmp_path / "pages.sqlite")
+    renderer.open()
+    assert renderer.cache is not None
+    fresh = renderer.render_many(specs[1:])  # the first one is left out of the cache
+    renderer.cache.put_many({key: body.encode() for key, body, _ in fresh})
+    read: list[str] = []
+    each = pages.catalogue.each
+    monkeypatch.setattr(pages.catalogue, "each", lambda codes=None: (read.extend(codes or []), each(codes))[1])
+    results = renderer.render_many(specs)
+    renderer.cache.close()
+    assert read == [specs[0].key]  # only the body the cache lacks is rendered from its model
+    assert [now for _, _, now in results] == [True] + [False] * (len(specs) - 1)
+    assert [body for _, body, _ in results] == [pages.render(s) for s in specs]
+
+
 def test_the_cache_key_changes_with_the_procedure_file_and_with_the_agencies(tmp_path: Path) -> None:
     root = shutil.copytree(FIXTURE, tmp_path / "catalogue")
 
