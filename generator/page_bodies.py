@@ -90,8 +90,8 @@ class Renderer:
         only the models of bodies it lacks read from the store (in one batch; a hit reads none)."""
         catalogue = self.pages.catalogue
         if self.cache is None:
-            models = catalogue.each([s.key for s in specs])
-            return [("", self.pages.render(s, p), True) for s, p in zip(specs, models, strict=True)]
+            read = catalogue.each([s.key for s in specs])
+            return [("", self.pages.render(s, p), True) for s, p in zip(specs, read, strict=True)]
         keys = [self.key(s) for s in specs]
         stored = self.cache.get_many(keys)
         missing = [s.key for s, k in zip(specs, keys, strict=True) if k not in stored]
