@@ -88,14 +88,11 @@ class Renderer:
     def render_many(self, specs: list[PageSpec]) -> list[tuple[str, str, bool]]:
         """(key, body, rendered now) of each procedure page: the cache asked once for them all, and
         only the models of bodies it lacks read from the store (in one batch; a hit reads none)."""
-        catalogue = self.pages.catalogue
-        if self.cache is None:
-            read = catalogue.each([s.key for s in specs])
-            return [("", self.pages.render(s, p), True) for s, p in zip(specs, read, strict=True)]
-        keys = [self.key(s) for s in specs]
-        stored = self.cache.get_many(keys)
+        cache = self.cache
+        keys = [self.key(s) for s in specs] if cache is not None else [""] * len(specs)  # "": no cache, no key
+        stored = cache.get_many(keys) if cache is not None else {}
         missing = [s.key for s, k in zip(specs, keys, strict=True) if k not in stored]
-        models = dict(zip(missing, catalogue.each(missing), strict=True))
+        models = dict(zip(missing, self.pages.catalogue.each(missing), strict=True))
         return [(k, stored[k].decode("utf-8"), False) if k in stored else (k, self.pages.render(s, models[s.key]), True)
                 for s, k in zip(specs, keys, strict=True)]
 
