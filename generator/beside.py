@@ -1,12 +1,10 @@
-"""Outputs made beside the page build, in a forked process: the feed and the search index.
+"""Outputs made beside the page build, in forked processes: the feed and the search index.
 
-MkDocs writes pages on one thread. The feed (api/v1/) and the search files
-need only the catalogue, so a second process makes them while MkDocs
-works; on a machine with a second core they then cost next to no wall
-time. The bytes written are the same as when made inline (each output's
+The feed (api/v1/) and the search files need only the catalogue, so two
+more processes make them while the pages are written. The bytes written are the same as when made inline (each output's
 own functions do the work; only where they run changes).
 
-The catalogue reaches the process by fork, never by pickling: it is put in
+The catalogue reaches the processes by fork, never by pickling: it is put in
 a module global just before the fork. A threaded process (mkdocs serve)
 must not fork, and a small catalogue is not worth a process: both run the
 same functions inline instead.
@@ -36,45 +34,47 @@ class BesideError(Exception):
 
 
 class Beside:
-    """One helper process for a build (or none), and the jobs given to it, one at a time.
+    """Helper processes for a build (or none): one per kind of job, each running its jobs in order.
 
-    A plain forked process fed through a pipe, not a pool: a pool starts a
-    thread in this process, and a later fork (page_bodies' workers) must
-    not happen beside a thread.
+    The search index and the feed each get a process of their own (a lane),
+    so the feed does not wait for the search files: on two cores the page
+    writer's workers and both lanes share the cores to the end, where one
+    helper running both used to finish alone on one core for several seconds.
+    Plain forked processes fed through pipes, not a pool: a pool starts a
+    thread in this process, and a later fork (the page writer's workers)
+    must not happen beside a thread.
     """
 
     def __init__(self, catalogue: Catalogue, *, fork: bool) -> None:
         """`fork`: whether this process may fork (it has no thread of its own, see parallel.may_fork)."""
         self.catalogue = catalogue
-        self.process: multiprocessing.process.BaseProcess | None = None
-        self.pipe: Connection | None = None
-        self.waiting: list[Future[Any]] = []
+        self.lanes: dict[str, _Lane] = {}
         if len(catalogue.procedures) >= parallel.PARALLEL_MIN and fork:
-            self.pipe, child = multiprocessing.Pipe()
             with parallel.forking(catalogue):
-                self.process = multiprocessing.get_context("fork").Process(target=_serve, args=(child,), daemon=True)
-                self.process.start()
-            child.close()
+                self.lanes = {name: _Lane() for name in JOBS}
 
     def _submit(self, name: str, *args: Any) -> Future[Any]:
-        result: Future[Any] = Future()
-        if self.pipe is None:
+        lane = self.lanes.get(name)
+        if lane is None:
+            result: Future[Any] = Future()
             result.set_result(JOBS[name](self.catalogue, *args))
             return result
-        self.pipe.send((name, args))
-        self.waiting.append(result)
-        return result
+        return lane.submit(name, args)
 
     def wait(self, future: Future[Any]) -> Any:
-        """The job's result; reads the pipe in order up to it. Raises BesideError when it failed."""
-        while not future.done():
-            assert self.pipe is not None
-            failed, value = self.pipe.recv()
-            first = self.waiting.pop(0)
-            if failed:
-                first.set_exception(BesideError(value))
-            else:
-                first.set_result(value)
+        """The job's result; reads its lane's pipe in order up to it. Raises BesideError when it failed.
+
+        A lane that has answered every job sent to it is closed: a build
+        sends each kind of job once, and the search lane's process gives its
+        memory back while the feed's still works (at 100,000 procedures the
+        two at once went past 2 GB). A job sent to a closed lane runs here.
+        """
+        for name, lane in list(self.lanes.items()):
+            if future in lane.waiting:
+                lane.wait(future)
+                if not lane.waiting:
+                    lane.close()
+                    del self.lanes[name]
         return future.result()
 
     def search(self, cache_path: Path | None = None) -> Future[dict[str, bytes]]:
@@ -88,19 +88,47 @@ class Beside:
         return self._submit("feed", site_dir, site_url, previous, cache_path, record)
 
     def close(self) -> None:
-        if self.pipe is not None:
-            # Said, not left to the pipe's end: processes forked later (the page writer's
-            # workers) hold a copy of this end, so closing it alone never reaches the helper.
-            with contextlib.suppress(OSError):  # the helper is gone already
-                self.pipe.send(None)
-            self.pipe.close()
-            self.pipe = None
-        if self.process is not None:
-            self.process.join(timeout=5)
-            if self.process.is_alive():
-                self.process.kill()
-                self.process.join()
-            self.process = None
+        for lane in self.lanes.values():
+            lane.close()
+        self.lanes = {}
+
+
+class _Lane:
+    """One helper process, forked now (under parallel.forking), and the jobs sent to it not yet answered."""
+
+    def __init__(self) -> None:
+        self.pipe, child = multiprocessing.Pipe()
+        self.process: BaseProcess = multiprocessing.get_context("fork").Process(target=_serve, args=(child,),
+                                                                                daemon=True)
+        self.process.start()
+        child.close()
+        self.waiting: list[Future[Any]] = []
+
+    def submit(self, name: str, args: tuple[Any, ...]) -> Future[Any]:
+        result: Future[Any] = Future()
+        self.pipe.send((name, args))
+        self.waiting.append(result)
+        return result
+
+    def wait(self, future: Future[Any]) -> None:
+        while not future.done():
+            failed, value = self.pipe.recv()
+            first = self.waiting.pop(0)
+            if failed:
+                first.set_exception(BesideError(value))
+            else:
+                first.set_result(value)
+
+    def close(self) -> None:
+        # Said, not left to the pipe's end: processes forked later (the page writer's
+        # workers) hold a copy of this end, so closing it alone never reaches the helper.
+        with contextlib.suppress(OSError):  # the helper is gone already
+            self.pipe.send(None)
+        self.pipe.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
 
 
 def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None,  # noqa: PLR0917 - a job's arguments

@@ -66,7 +66,7 @@ import pickle
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -480,11 +480,11 @@ def _pieces(folder: str, table: dict[str, list[tuple[int, float]]]) -> dict[str,
     return {f"{SEARCH_DIR}{folder}/{key}.json": _dumps(terms) for key, terms in grouped.items()}
 
 
-def _row_pieces(entries: list[Entry], numbers: Tables) -> dict[str, bytes]:
+def _row_pieces(rows: list[tuple[Any, ...]], numbers: Tables) -> dict[str, bytes]:
     return {
-        f"{SEARCH_DIR}{ROWS_DIR}/{n}.json": _dumps([_summary(e.row, numbers) for e in
-                                                    entries[n * ROWS_PER_PIECE:(n + 1) * ROWS_PER_PIECE]])
-        for n in range((len(entries) + ROWS_PER_PIECE - 1) // ROWS_PER_PIECE)
+        f"{SEARCH_DIR}{ROWS_DIR}/{n}.json": _dumps([_summary(row, numbers) for row in
+                                                    rows[n * ROWS_PER_PIECE:(n + 1) * ROWS_PER_PIECE]])
+        for n in range((len(rows) + ROWS_PER_PIECE - 1) // ROWS_PER_PIECE)
     }
 
 
@@ -495,20 +495,15 @@ def _summary(row: tuple[Any, ...], numbers: Tables) -> list[Any]:
     return [*out, 1] if retired else out
 
 
-def _code_pieces(entries: list[Entry]) -> dict[str, bytes]:
+def _code_pieces(rows: list[tuple[Any, ...]]) -> dict[str, bytes]:
     grouped: dict[str, dict[str, int]] = {}
-    for row, e in enumerate(entries):
-        code = e.row[0]
-        grouped.setdefault(code.replace(".", "")[:CODE_DIGITS], {})[code] = row
+    for number, row in enumerate(rows):
+        code = row[0]
+        grouped.setdefault(code.replace(".", "")[:CODE_DIGITS], {})[code] = number
     return {f"{SEARCH_DIR}{CODES_DIR}/{key}.json": _dumps(codes) for key, codes in grouped.items()}
 
 
-def _filter_pieces(entries: list[Entry]) -> dict[str, bytes]:
-    kept: dict[tuple[str, str], list[int]] = {}
-    for row, e in enumerate(entries):
-        for param, values in e.filters:
-            for value in values:
-                kept.setdefault((param, value), []).append(row)
+def _filter_pieces(kept: dict[tuple[str, str], list[int]]) -> dict[str, bytes]:
     return {f"{SEARCH_DIR}{FILTERS_DIR}/{param}/{quote(value, safe='')}.json": _dumps(gaps(rows))
             for (param, value), rows in kept.items()}
 
@@ -520,14 +515,26 @@ def search_files(catalogue: Catalogue, url_template: str = PROCEDURE_URL,
     Each procedure's part (its terms, row and filter choices) is made on
     its own, in worker processes and through the cache at `cache_path` when
     given (search_entries); the pieces are then put together from those
-    entries, a few rows at a time, without one Python object per posting.
+    entries in two passes over them, a few rows at a time, without one
+    Python object per posting.
     """
     entries = search_entries(catalogue, cache_path)
-    primary = _Scorer(entries, "primary", PRIMARY_FIELDS)
-    detail = _Scorer(entries, "detail", DETAIL_FIELDS)
+    primary, detail = _Scorer(PRIMARY_FIELDS), _Scorer(DETAIL_FIELDS, common=len(entries) >= COMMON_MIN_PROCEDURES)
+    rows: list[tuple[Any, ...]] = []
+    kept: dict[tuple[str, str], list[int]] = {}
+    for number, e in enumerate(entries):  # the statistics BM25 needs, and what is per row
+        primary.count(e.primary)
+        detail.count(e.detail)
+        rows.append(e.row)
+        for param, values in e.filters:
+            for value in values:
+                kept.setdefault((param, value), []).append(number)
     common = detail.drop_common(len(entries))
+    for chunk in entries.chunks(_Scorer.CHUNK):  # then the postings, scored
+        primary.score([e.primary for e in chunk])
+        detail.score([e.detail for e in chunk])
     files = primary.pieces(PRIMARY_DIR) | detail.pieces(DETAIL_DIR)
-    files |= _row_pieces(entries, Tables.of(catalogue)) | _code_pieces(entries) | _filter_pieces(entries)
+    files |= _row_pieces(rows, Tables.of(catalogue)) | _code_pieces(rows) | _filter_pieces(kept)
     meta = tables(catalogue, url_template) | {
         "count": len(entries), "common": common, "rows_per_piece": ROWS_PER_PIECE,
         "code_digits": CODE_DIGITS,
@@ -593,25 +600,47 @@ def default_path() -> Path:
     return result_cache.default_path().with_name("search.sqlite")
 
 
-def search_entries(catalogue: Catalogue, cache_path: Path | None = None) -> list[Entry]:
+class Entries:
+    """Every searchable procedure's entry in row order, kept pickled: unpickled a chunk at a time, when read.
+
+    At 100,000 procedures the entries as objects were ~580 MB; pickled
+    they are ~200 MB, and search_files reads them twice.
+    """
+
+    def __init__(self, blobs: list[bytes]) -> None:
+        self.blobs = blobs
+
+    def __len__(self) -> int:
+        return len(self.blobs)
+
+    def __iter__(self) -> Iterator[Entry]:
+        for chunk in self.chunks(2000):
+            yield from chunk
+
+    def chunks(self, size: int) -> Iterator[list[Entry]]:
+        for start in range(0, len(self.blobs), size):
+            yield [Entry(*pickle.loads(blob)) for blob in self.blobs[start:start + size]]
+
+
+def search_entries(catalogue: Catalogue, cache_path: Path | None = None) -> Entries:
     """Every searchable procedure's entry, in row order; made fresh only where the cache has none.
 
     An entry's key is the procedure's digest (its file and what it refers
     to), the synonyms and the code's fingerprint; a procedure without a
     digest (a catalogue not made by validation) is never cached.
     """
-    codes = [p.code for p in searchable(catalogue)]
+    codes = [p.code for p in rows_in_order(catalogue)]
     salt = _entry_salt(catalogue.synonyms)
     keys = {c: result_cache.key(salt, c, catalogue.digests[c].encode()) for c in codes if catalogue.digests.get(c)}
     cache = None if cache_path is None or not keys else ResultCache(cache_path, salt)
     stored = {} if cache is None else cache.get_many(keys.values())
-    blobs = {c: stored[keys[c]] for c in codes if keys.get(c) in stored}
+    blobs = {c: stored.pop(keys[c]) for c in codes if keys.get(c) in stored}
     fresh = _fresh_blobs(catalogue, [c for c in codes if c not in blobs])
     if cache is not None:
         cache.put_many({keys[c]: b for c, b in fresh.items() if c in keys})
         cache.close()
     blobs |= fresh
-    return sorted((Entry(*pickle.loads(blobs[c])) for c in codes), key=lambda e: e.order)
+    return Entries([blobs.pop(c) for c in codes])
 
 
 def _entry_salt(synonyms: Iterable[Synonym]) -> str:
@@ -644,37 +673,41 @@ class _Scorer:
     """One index (primary or detail) scored from the entries as lunr_index.build would, piece text by piece text.
 
     The statistics BM25 needs (documents per term, average field lengths)
-    come first, in one pass; the postings are then scored row by row and
-    kept as JSON text per term, a chunk of rows at a time, so memory holds
-    text, not an object per posting. The bytes equal those of
-    `_pieces(…, postings(build_index(…)))` (tests/test_search_index.py).
+    are counted first, a document at a time (`count`); the postings are then
+    scored a chunk of rows at a time, in row order (`score`), and kept as JSON
+    text per term, so memory holds text, not an object per posting. The bytes
+    equal those of `_pieces(…, postings(build_index(…)))` (tests/test_search_index.py).
     """
 
     CHUNK = 2000  # rows scored before their postings are joined into text
 
-    def __init__(self, entries: list[Entry], attribute: str, boosts: dict[str, int]) -> None:
-        self.docs: list[tuple[FieldTerms, ...]] = [getattr(e, attribute) for e in entries]
+    def __init__(self, boosts: dict[str, int], *, common: bool = False) -> None:
+        """`common`: also count in how many documents each term is, for drop_common."""
         self.boosts = list(boosts.values())
-        count = len(self.docs)
-        with_term: Counter[str] = Counter()
-        totals = [0] * len(self.boosts)
-        for doc in self.docs:
-            for i, (length, terms, _) in enumerate(doc):
-                totals[i] += length
-                with_term.update(terms.split())
-        self.with_term = with_term
-        self.idf = {t: lunr_index.idf(n, count) for t, n in with_term.items()}
-        self.average = [total / (count or 1) for total in totals]
+        self.with_term: Counter[str] = Counter()
+        self.totals = [0] * len(self.boosts)
+        self.seen: Counter[str] | None = Counter() if common else None
         self.dropped: set[str] = set()
+        self.idf: dict[str, float] = {}
+        self.average: list[float] = []
+        self.rows = 0  # documents counted, then documents scored
+        self.text: dict[str, list[str]] = {}
+        self.last: dict[str, int] = {}
+        self.tables: dict[str, _Weights] = {}
+
+    def count(self, doc: tuple[FieldTerms, ...]) -> None:
+        for i, (length, terms, _) in enumerate(doc):
+            self.totals[i] += length
+            self.with_term.update(terms.split())
+        if self.seen is not None:
+            self.seen.update(set().union(*(terms.split() for _, terms, _ in doc)))
+        self.rows += 1
 
     def drop_common(self, count: int) -> list[str]:
         """drop_common_terms on the entries: the terms in more than COMMON_SHARE of the procedures."""
-        if count < COMMON_MIN_PROCEDURES:
+        if self.seen is None or count < COMMON_MIN_PROCEDURES:
             return []
-        seen: Counter[str] = Counter()
-        for doc in self.docs:
-            seen.update(set().union(*(terms.split() for _, terms, _ in doc)))
-        self.dropped = {t for t, n in seen.items() if n > COMMON_SHARE * count}
+        self.dropped = {t for t, n in self.seen.items() if n > COMMON_SHARE * count}
         return sorted(self.dropped)
 
     def weights(self, doc: tuple[FieldTerms, ...]) -> list[tuple[str, str]]:
@@ -688,39 +721,41 @@ class _Scorer:
                 summed[term] = summed.get(term, 0.0) + lunr_index.score(self.idf[term], tf, norm, boost)
         return [(t, repr(round(w, 3))) for t, w in summed.items() if t not in self.dropped]
 
-    def pieces(self, folder: str) -> dict[str, bytes]:
-        """One file per term key: term → ["gaps and weight places", weight, …], as _pieces writes it."""
-        text: dict[str, list[str]] = {}
-        last: dict[str, int] = {}
-        weights: dict[str, _Weights] = {}
+    def score(self, docs: list[tuple[FieldTerms, ...]]) -> None:
+        """The postings of the next rows (after every document was counted), joined into each term's text."""
+        if not self.idf:  # the first chunk: the statistics are complete
+            self.idf = {t: lunr_index.idf(n, self.rows) for t, n in self.with_term.items()}
+            self.average = [total / (self.rows or 1) for total in self.totals]
+            self.rows = 0
+        chunk: dict[str, list[Any]] = {}  # term → [row, weight, row, weight, …] in this chunk
         # Like documents (a province's copy of a national procedure) score alike: score each once.
         known: dict[tuple[FieldTerms, ...], list[tuple[str, str]]] = {}
-        for start in range(0, len(self.docs), self.CHUNK):
-            chunk: dict[str, list[Any]] = {}  # term → [row, weight, row, weight, …] in this chunk
-            for row in range(start, min(start + self.CHUNK, len(self.docs))):
-                doc = self.docs[row]
-                scored = known.get(doc)
-                if scored is None:
-                    scored = known[doc] = self.weights(doc)
-                for term, weight in scored:
-                    flat = chunk.get(term)
-                    if flat is None:
-                        chunk[term] = [row, weight]
-                    else:
-                        flat.append(row)
-                        flat.append(weight)
-            for term, flat in chunk.items():
-                rows = flat[0::2]
-                gaps = map(operator.sub, rows, [last.get(term, 0), *rows[:-1]])
-                table = weights.get(term)
-                if table is None:
-                    table = weights[term] = _Weights()
-                text.setdefault(term, []).append(encoded(gaps, map(table.__getitem__, flat[1::2])))
-                last[term] = rows[-1]
-            known.clear()  # only within a chunk: memory stays bounded
+        for row, doc in enumerate(docs, start=self.rows):
+            scored = known.get(doc)
+            if scored is None:
+                scored = known[doc] = self.weights(doc)
+            for term, weight in scored:
+                flat = chunk.get(term)
+                if flat is None:
+                    chunk[term] = [row, weight]
+                else:
+                    flat.append(row)
+                    flat.append(weight)
+        self.rows += len(docs)
+        for term, flat in chunk.items():
+            rows = flat[0::2]
+            gaps = map(operator.sub, rows, [self.last.get(term, 0), *rows[:-1]])
+            table = self.tables.get(term)
+            if table is None:
+                table = self.tables[term] = _Weights()
+            self.text.setdefault(term, []).append(encoded(gaps, map(table.__getitem__, flat[1::2])))
+            self.last[term] = rows[-1]
+
+    def pieces(self, folder: str) -> dict[str, bytes]:
+        """One file per term key: term → ["gaps and weight places", weight, …], as _pieces writes it."""
         grouped: dict[str, list[str]] = {}
-        for term in sorted(text):
-            value = ",".join(['"' + "".join(text[term]) + '"', *weights[term].table])
+        for term in sorted(self.text):
+            value = ",".join(['"' + "".join(self.text[term]) + '"', *self.tables[term].table])
             grouped.setdefault(term_key(term), []).append(f'"{term}":[{value}]')
         return {f"{SEARCH_DIR}{folder}/{key}.json": ("{" + ",".join(terms) + "}").encode("utf-8")
                 for key, terms in grouped.items()}

@@ -39,7 +39,7 @@ def test_jobs_in_the_helper_process_return_results_and_report_failures(
     (tmp_path / "file").write_text("not a folder")
     helper = beside.Beside(catalogue, fork=True)
     try:
-        assert helper.process is not None
+        assert set(helper.lanes) == {"search", "feed"}  # a process each
         assert helper.wait(helper.search()) == search_index.search_files(catalogue)
         with pytest.raises(beside.BesideError, match="Traceback"):
             helper.wait(helper.feed(tmp_path / "file", None))
@@ -55,7 +55,7 @@ def test_the_helper_process_writes_the_whole_feed_of_a_large_catalogue(
     monkeypatch.setattr(parallel, "PARALLEL_MIN", 0)
     helper = beside.Beside(catalogue, fork=True)
     try:
-        assert helper.process is not None
+        assert helper.lanes
         helper.wait(helper.feed(tmp_path / "beside", None, None, tmp_path / "feed.sqlite"))
     finally:
         helper.close()
@@ -72,10 +72,10 @@ def test_the_helper_ends_when_closed_though_a_later_fork_holds_its_pipe(monkeypa
     later = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,), daemon=True)
     later.start()
     try:
-        process = helper.process
-        assert process is not None
+        processes = [lane.process for lane in helper.lanes.values()]
+        assert len(processes) == 2
         helper.close()
-        assert process.exitcode == 0  # it returned; a helper that had to be killed has -9
+        assert [p.exitcode for p in processes] == [0, 0]  # they returned; a helper that had to be killed has -9
     finally:
         later.kill()
         later.join()

@@ -38,7 +38,7 @@ page_bodies.Bodies._start = lambda self, n: (workers.append(n), start(self, n))[
 write = page_writer.PageWriter.__init__
 page_writer.PageWriter.__init__ = lambda self, *a, **k: (write(self, *a, **k), self.pool and workers.append(1))[0]
 init = beside.Beside.__init__
-beside.Beside.__init__ = lambda self, *a, **k: (init(self, *a, **k), helper.append(self.process is not None))[0]
+beside.Beside.__init__ = lambda self, *a, **k: (init(self, *a, **k), helper.append(bool(self.lanes)))[0]
 if sys.argv[4] == "plain":  # MkDocs' own Markdown rendering of the generated pages, too
     plugin.CataloguePlugin.on_pre_page = lambda self, page, **_: page
 config = load_config(sys.argv[1], site_dir=sys.argv[3])
