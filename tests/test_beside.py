@@ -47,6 +47,27 @@ def test_jobs_in_the_helper_process_return_results_and_report_failures(
         helper.close()
 
 
+def test_a_lane_that_answered_its_job_ends_while_the_other_still_works(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search lane's memory goes back to the system as soon as its files are in: the feed lane goes on."""
+    catalogue, problems = validate(FIXTURE)
+    assert catalogue is not None, problems
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 0)
+    helper = beside.Beside(catalogue, fork=True)
+    try:
+        search_process = helper.lanes["search"].process
+        feed = helper.feed(tmp_path / "beside", None)
+        assert helper.wait(helper.search()) == search_index.search_files(catalogue)
+        assert search_process.exitcode == 0  # ended on its own, not killed
+        assert set(helper.lanes) == {"feed"}
+        assert helper.lanes["feed"].process.is_alive()
+        helper.wait(feed)
+        assert not helper.lanes
+    finally:
+        helper.close()
+    assert "catalogue.json" in tree(tmp_path / "beside" / FEED_DIR)
+
+
 def test_the_helper_process_writes_the_whole_feed_of_a_large_catalogue(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A daemon may not have worker processes: the helper makes the pieces itself."""
