@@ -23,7 +23,7 @@ from typing import Any
 
 from . import parallel
 from .catalogue import Catalogue
-from .exports import FORMATS, write_export, write_files
+from .exports import FORMATS, help_pieces, write_export, write_files
 from .feed import FEED_DIR
 from .search_index import PROCEDURE_URL, search_files
 from .validate import validate
@@ -51,10 +51,10 @@ class Beside:
         self.lanes: dict[str, _Lane] = {}
         if len(catalogue.procedures) >= parallel.PARALLEL_MIN and fork:
             with parallel.forking(catalogue):
-                self.lanes = {name: _Lane() for name in JOBS}
+                self.lanes = {lane: _Lane() for lane in dict.fromkeys(LANES.values())}
 
     def _submit(self, name: str, *args: Any) -> Future[Any]:
-        lane = self.lanes.get(name)
+        lane = self.lanes.get(LANES[name])
         if lane is None:
             result: Future[Any] = Future()
             result.set_result(JOBS[name](self.catalogue, *args))
@@ -86,6 +86,14 @@ class Beside:
         """Every export (generator.exports.FORMATS) written under site_dir/api/v1/; changes against `previous`;
         each procedure's pieces kept in the cache at `cache_path`; the files written recorded at `record`."""
         return self._submit("feed", site_dir, site_url, previous, cache_path, record)
+
+    def help_feed(self, site_url: str | None, cache_path: Path | None) -> Future[int] | None:
+        """Once its files are made, the search lane makes feed pieces from the last code backwards into the
+        feed's cache (exports.help_pieces), for the feed lane to find; None without lanes or a cache (here, it
+        would be the feed's work done twice, one after the other)."""
+        if cache_path is None or LANES["help_feed"] not in self.lanes:
+            return None
+        return self._submit("help_feed", site_url, cache_path)
 
     def close(self) -> None:
         for lane in self.lanes.values():
@@ -143,7 +151,9 @@ def _write_feed(catalogue: Catalogue, site_dir: Path, site_url: str | None,  # n
     write_export(catalogue, site_dir / FEED_DIR, FORMATS, site_url, previous, cache_path=cache_path, record=record)
 
 
-JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed}
+JOBS: dict[str, Any] = {"search": search_files, "feed": _write_feed, "help_feed": help_pieces}
+# The process (lane) each job runs in. The search files are done long before the feed; their lane then helps it.
+LANES = {"search": "search", "feed": "feed", "help_feed": "search"}
 
 
 def later(root: Path, cache_path: Path | None, site_dir: Path, site_url: str | None,

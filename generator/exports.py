@@ -119,27 +119,48 @@ class Pieces:
     def each(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
         codes = [p.code for p in self.catalogue.procedures]
         present = self.cache.present(self.keys.values()) if self.cache is not None else set()
-        made = _blobs(self.catalogue, self.links, self.names, [c for c in codes if self.keys.get(c) not in present])
+        ahead = _ahead(self.catalogue, self.links, self.names, [c for c in codes if self.keys.get(c) not in present])
         fresh: dict[str, bytes] = {}
         try:
             for start in range(0, len(codes), CHUNK):
                 chunk = codes[start:start + CHUNK]
-                stored = self._stored([self.keys[c] for c in chunk if self.keys.get(c) in present])
+                blobs = self._chunk(chunk, present, ahead)
                 for code in chunk:
                     key = self.keys.get(code)
-                    blob = stored.get(key) if key in present else next(made)
-                    if blob is None:  # listed but unreadable: made here
-                        blob = _blob(self.catalogue.full(code), self.catalogue, self.links, self.names)
                     if key is not None and key not in present:
-                        fresh[key] = blob
-                    yield code, pickle.loads(blob)
+                        fresh[key] = blobs[code]
+                    yield code, pickle.loads(blobs[code])
                 if len(fresh) >= STORE_BATCH:
                     self._store(fresh)
             self._store(fresh)
         finally:
-            made.close()
+            if ahead is not None:
+                ahead.close()
             if self.cache is not None:
                 self.cache.close()
+
+    def _chunk(self, chunk: list[str], present: set[str], ahead: Generator[bytes] | None) -> dict[str, bytes]:
+        """code → pickled pieces of one chunk: from the cache, from the workers, or made here.
+
+        Made here, the cache is asked again first: beside a site build,
+        another process makes pieces from the last code backwards into it
+        (help_pieces) while this one goes forwards.
+        """
+        keys = [self.keys[c] for c in chunk if c in self.keys and (ahead is None or self.keys[c] in present)]
+        stored = self._stored(keys)
+        blobs: dict[str, bytes] = {}
+        missing: list[str] = []
+        for code in chunk:
+            key = self.keys.get(code)
+            if key in stored:
+                blobs[code] = stored[key]
+            elif ahead is not None and key not in present:
+                blobs[code] = next(ahead)
+            else:  # not in the cache, or listed but unreadable
+                missing.append(code)
+        blobs.update(zip(missing, (_blob(p, self.catalogue, self.links, self.names)
+                                   for p in self.catalogue.each(missing)), strict=True))
+        return blobs
 
     def _stored(self, keys: list[str]) -> dict[str, bytes]:
         return self.cache.get_many(keys) if self.cache is not None and keys else {}
@@ -150,23 +171,53 @@ class Pieces:
         fresh.clear()
 
 
+def help_pieces(catalogue: Catalogue, site_url: str | None, cache_path: Path) -> int:
+    """Each procedure's pieces for a full export, made from the last code backwards into the cache at
+    `cache_path`, until a chunk is all there; how many were made.
+
+    Run beside an export that makes them forwards through the same cache
+    (Pieces.each takes what it finds): the two meet in the middle, so on
+    two cores the feed no longer finishes alone on one of them.
+    """
+    pieces = Pieces(catalogue, Links(site_url or None), list(FORMATS), cache_path)
+    assert pieces.cache is not None
+    codes = [p.code for p in catalogue.procedures if p.code in pieces.keys]
+    made = 0
+    try:
+        for start in reversed(range(0, len(codes), CHUNK)):
+            chunk = codes[start:start + CHUNK]
+            there = pieces.cache.present(pieces.keys[c] for c in chunk)
+            missing = [c for c in chunk if pieces.keys[c] not in there]
+            if not missing:
+                break  # the export got here
+            pieces.cache.put_many({pieces.keys[p.code]: _blob(p, catalogue, pieces.links, pieces.names)
+                                   for p in catalogue.each(missing)})
+            made += len(missing)
+    finally:
+        pieces.cache.close()
+    return made
+
+
 def _blob(procedure: models.Procedure, catalogue: Catalogue, links: Links, names: tuple[str, ...]) -> bytes:
     """A procedure's pieces of `names`, pickled: what a worker sends back and the cache keeps."""
     pieces = tuple(FORMATS[name].piece(procedure, catalogue, links) for name in names)
     return pickle.dumps(pieces, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _blobs(catalogue: Catalogue, links: Links, names: tuple[str, ...], codes: list[str]) -> Generator[bytes]:
-    """The pieces of `codes`, in order: in worker processes when there are many and this process may fork
-    (not in the site build's helper process, a daemon, which runs beside the pages on a core of its own).
+def _ahead(catalogue: Catalogue, links: Links, names: tuple[str, ...], codes: list[str]) -> Generator[bytes] | None:
+    """The pieces of `codes`, in order, made ahead in worker processes when there are many and this process
+    may fork; else None, and Pieces makes them a chunk at a time (so does the site build's helper process,
+    a daemon, which runs beside the pages on a core of its own).
 
     At most WINDOW_PER_WORKER tasks per worker run ahead of what is taken, so
     memory holds a few hundred procedures' pieces, not the catalogue's.
     """
     if len(codes) < parallel.PARALLEL_MIN or not parallel.may_fork():
-        for procedure in catalogue.each(codes):
-            yield _blob(procedure, catalogue, links, names)
-        return
+        return None
+    return _in_workers(catalogue, links, names, codes)
+
+
+def _in_workers(catalogue: Catalogue, links: Links, names: tuple[str, ...], codes: list[str]) -> Generator[bytes]:
     workers = parallel.worker_count()
     tasks = deque(codes[i:i + CHUNK] for i in range(0, len(codes), CHUNK))
     running: deque[Future[list[bytes]]] = deque()

@@ -116,6 +116,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
     beside: Beside | None = None
     search: Future[dict[str, bytes]] | None = None
     feed: Future[None] | None = None
+    helping: Future[int] | None = None  # the search lane making feed pieces (Beside.help_feed)
     reported: str | None = None  # the errors a failed build printed last (mkdocs serve)
     shard_pages: dict[str, Path] | None = None  # code → page built by a shard (option `shards`)
 
@@ -216,9 +217,11 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         self._keep_feed()
         if not self._deferred():
             self.search = self.beside.search(self._cache(search_index.default_path))
+            feed_cache = self._cache(exports.default_path)
             self.feed = self.beside.feed(Path(config["site_dir"]), config.get("site_url"),
-                                         self._previous_manifest(), self._cache(exports.default_path),
+                                         self._previous_manifest(), feed_cache,
                                          self._feed_record(self.final_dir or Path(config["site_dir"])))
+            self.helping = self.beside.help_feed(config.get("site_url"), feed_cache)
         for path, data in search_asset_files().items():
             files.append(File.generated(config, path, content=data))
         files.append(File.generated(config, FINDER_SRC, content=""))
@@ -462,6 +465,10 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
             assert self.beside is not None
             self.beside.wait(self.feed)
             self.feed = None
+        if self.helping is not None:  # it stops at the first chunk the feed made: at once, now
+            assert self.beside is not None
+            self.beside.wait(self.helping)
+            self.helping = None
         self._close_beside()
         if self.stats is not None:
             stats_mod.write_json(self.stats, Path(config["site_dir"]))
@@ -518,7 +525,7 @@ class CataloguePlugin(BasePlugin[CatalogueConfig]):
         if self.beside is not None:
             self.beside.close()
             self.beside = None
-        self.search = self.feed = None
+        self.search = self.feed = self.helping = None
 
     def on_build_error(self, *, error: Exception) -> None:
         """A failed build leaves the previous site as it was and no temporary folder."""
