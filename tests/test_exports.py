@@ -173,6 +173,38 @@ def test_written_from_workers_and_from_cached_pieces_the_feed_is_the_same_bytes(
     assert cache.is_file()
 
 
+def test_pieces_a_helper_made_from_the_last_code_backwards_are_taken_and_the_feed_is_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """exports.help_pieces, as the search lane runs it beside the feed lane: it stops at the first chunk the
+    cache holds, and the export makes only what it did not find there."""
+    import sqlite3  # noqa: PLC0415
+
+    from generator.validate import validate  # noqa: PLC0415
+
+    catalogue, problems = validate(FIXTURE)
+    assert catalogue is not None, problems
+    codes = [p.code for p in catalogue.procedures]
+    assert len(codes) >= 3
+    monkeypatch.setattr(exports, "CHUNK", 1)
+    cache = tmp_path / "feed.sqlite"
+    keys = exports.Pieces(catalogue, feed.Links(None), list(exports.FORMATS), cache).keys
+    assert exports.help_pieces(catalogue, None, cache) == len(codes)  # an empty cache: it made every one
+    assert exports.help_pieces(catalogue, None, cache) == 0  # the last chunk is there: it stops at once
+    with sqlite3.connect(cache) as db:  # the export has made the first ones; the helper, the last one
+        db.executemany("DELETE FROM entry WHERE key = ?", [(keys[c],) for c in codes[1:-1]])
+    assert exports.help_pieces(catalogue, None, cache) == 0
+    with sqlite3.connect(cache) as db:
+        db.executemany("DELETE FROM entry WHERE key = ?", [(keys[c],) for c in codes[:-1]])
+    # As if the export had started before the helper stored the last one: it must ask again, chunk by chunk.
+    monkeypatch.setattr(exports.ResultCache, "present", lambda self, keys: set())
+    made: list[str] = []
+    blob = exports._blob
+    monkeypatch.setattr(exports, "_blob", lambda p, *rest: made.append(p.code) or blob(p, *rest))
+    exports.write_export(catalogue, tmp_path / "out", cache_path=cache)
+    assert made == codes[:-1]  # the last one was taken from the cache, found there when its chunk came
+    assert tree(tmp_path / "out") == exports.export_files(catalogue)
+
+
 def test_an_export_with_its_record_reads_nothing_back_and_rewrites_only_a_file_changed_by_something_else(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out, record = tmp_path / "v1", tmp_path / "ghi" / "feed.pickle"
