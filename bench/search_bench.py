@@ -20,6 +20,11 @@ Chromium, each run in a fresh context (cold cache). Prints medians of:
 - index ready and first result, in ms from navigation start (the page's
   own performance marks), and first result after DOMContentLoaded;
 - a typed query after load, until its results are drawn (fetching the pieces it needs), in ms;
+- the floor: the same page shell fetching the same search files the finder
+  fetched before its first result, in the same two rounds (meta.json and the
+  words' pieces, then the summary rows), reading each as JSON and nothing
+  else: what any finder built on these files would wait for in this browser;
+  and the finder's first result over that floor, per run;
 - the Python build time of the search files.
 
 Targets: at 10,000 (issue 5) first load ≤ 300 B gzipped per procedure, first
@@ -43,7 +48,7 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -71,6 +76,24 @@ SHELL = """<!doctype html>
 """
 
 
+FLOOR = """<div id="dm-finder"></div>
+<script>
+// Fetch the files the query string names, in its two rounds, and read each as JSON; nothing else.
+(function () {
+  var params = new URLSearchParams(location.search), root = document.getElementById("dm-finder");
+  function round(name) {
+    return Promise.all((params.get(name) || "").split(",").filter(Boolean).map(function (path) {
+      return fetch("../" + path).then(function (r) { return r.ok ? r.json() : null; });  // the finder asks for a missing piece too
+    }));
+  }
+  round("1").then(function () { return round("2"); }).then(function () {
+    performance.mark("floor-done");
+    root.setAttribute("data-detail-ready", "");
+  });
+})();
+</script>"""
+
+
 def write_site(catalogue: Catalogue, out: Path) -> float:
     """The finder page, its assets and search files under `out`; returns the build seconds."""
     start = time.perf_counter()
@@ -78,6 +101,7 @@ def write_site(catalogue: Catalogue, out: Path) -> float:
     seconds = time.perf_counter() - start
     files |= si.search_asset_files()
     files["tra-cuu/index.html"] = SHELL.format(body=si.finder_html(catalogue, "../")).encode("utf-8")
+    files["floor/index.html"] = SHELL.format(body=FLOOR).encode("utf-8")
     for path, data in files.items():
         (out / path).parent.mkdir(parents=True, exist_ok=True)
         (out / path).write_bytes(data)
@@ -126,8 +150,8 @@ def gzipped(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=6, mtime=0))
 
 
-def one_run(browser: Any, base: str, site: Path, throttle: float) -> dict[str, float]:
-    """Open the finder cold with a query; sizes of what arrived before the first result, and times.
+def cold_page(browser: Any, base: str, path: str, throttle: float) -> tuple[Any, Any]:
+    """(context, page) of `path` opened in a fresh context, once it says its search is done.
 
     `throttle` slows the page's CPU (Chrome DevTools' Emulation.setCPUThrottlingRate) as a phone proxy.
     """
@@ -140,13 +164,30 @@ def one_run(browser: Any, base: str, site: Path, throttle: float) -> dict[str, f
     # in the middle of what is measured; a phone runs no such script.
     page.add_init_script(WATCH)
     with page.expect_console_message(lambda message: message.text == WATCH_SAYS, timeout=120_000):
-        page.goto(f"{base}tra-cuu/?q={QUERY}", wait_until="commit")
+        page.goto(f"{base}{path}", wait_until="commit")
+    return context, page
+
+
+def floor_ms(browser: Any, base: str, before: list[str], throttle: float) -> float:
+    """When the floor page has read the search files the finder fetched before its first result."""
+    files = [path for path in (urlsplit(url).path.lstrip("/") for url in before) if path.startswith(si.SEARCH_DIR)]
+    rows = f"/{si.ROWS_DIR}/"
+    rounds = {"1": ",".join(f for f in files if rows not in f), "2": ",".join(f for f in files if rows in f)}
+    context, page = cold_page(browser, base, "floor/?" + urlencode(rounds), throttle)
+    done = page.evaluate("performance.getEntriesByName('floor-done')[0].startTime")
+    context.close()
+    return float(done)
+
+
+def one_run(browser: Any, base: str, site: Path, throttle: float) -> dict[str, float]:
+    """Open the finder cold with a query; sizes of what arrived before the first result, and times."""
+    context, page = cold_page(browser, base, f"tra-cuu/?q={QUERY}", throttle)
     marks = page.evaluate("""() => {
         const m = n => performance.getEntriesByName(n)[0].startTime;
         const nav = performance.getEntriesByType('navigation')[0];
         const loads = performance.getEntriesByType('resource').map(e => [e.name, e.responseEnd]);
         const index = performance.getEntriesByType('resource').find(e => e.name.endsWith('search/meta.json'));
-        return {ready: m('finder-ready'), parsed: m('finder-parsed'), script: performance.getEntriesByType('resource').find(e => e.name.endsWith('finder.js')).responseEnd, first: m('finder-first-result'), dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
+        return {ready: m('finder-ready'), parsed: m('finder-parsed'), first: m('finder-first-result'), dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
                 fetched: index.responseEnd, fetch: index.responseEnd - index.startTime, requested: index.startTime,
                 loads: [[location.href, nav.responseEnd], ...loads]};
     }""")
@@ -163,12 +204,13 @@ def one_run(browser: Any, base: str, site: Path, throttle: float) -> dict[str, f
     })""")
     context.close()
     before = [url for url, end in marks["loads"] if end <= marks["first"]]
+    floor = floor_ms(browser, base, before, throttle)
     first = sum(served_size(site, url) for url in before)
     detail = sum(served_size(site, url) for url, _ in marks["loads"] if f"/{si.SEARCH_DIR}{si.DETAIL_DIR}/" in url)
     return {"first_bytes": first, "first_requests": len(before), "detail_bytes": detail, "load_ms": marks["ready"] - marks["fetched"],
             "fetch_ms": marks["fetch"], "requested_ms": marks["requested"],
             "ready_ms": marks["ready"], "first_ms": marks["first"], "after_load_ms": marks["first"] - marks["load"],
-            "typed_ms": typed}
+            "typed_ms": typed, "floor_ms": floor, "over_floor_ms": marks["first"] - floor}
 
 
 def served_size(site: Path, url: str) -> int:
@@ -214,7 +256,8 @@ def main() -> None:
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 — only needed here
 
     header = (f"{'procedures':>10} {'first load gz':>13} {'requests':>8} {'B/proc':>6} {'search/ raw':>14} {'detail gz':>10}"
-              f" {'B/proc':>6} {'asked ms':>9} {'fetch ms':>8} {'parse ms':>9} {'ready ms':>8} {'1st result ms':>13} {'after load ms':>13} {'typed ms':>8} {'build s':>7}")
+              f" {'B/proc':>6} {'asked ms':>9} {'fetch ms':>8} {'parse ms':>9} {'ready ms':>8} {'1st result ms':>13} {'after load ms':>13}"
+              f" {'floor ms':>8} {'over floor':>10} {'typed ms':>8} {'build s':>7}")
     print(f"median of {args.runs} cold loads of /tra-cuu/?q={QUERY} in headless Chromium, CPU throttled {args.throttle:g}×")
     print(header)
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp:
@@ -228,7 +271,8 @@ def main() -> None:
             print(f"{n:>10,} {r['first_bytes']:>13,.0f} {r['first_requests']:>8.0f} {r['first_bytes'] / n:>6.0f} {r['index_raw']:>14,}"
                   f" {r['detail_bytes']:>10,.0f} {r['detail_bytes'] / n:>6.0f} {r['requested_ms']:>9.0f} {r['fetch_ms']:>8.0f}"
                   f" {r['load_ms']:>9.0f} {r['ready_ms']:>8.0f}"
-                  f" {r['first_ms']:>13.0f} {r['after_load_ms']:>13.0f} {r['typed_ms']:>8.1f} {r['build_s']:>7.1f}",
+                  f" {r['first_ms']:>13.0f} {r['after_load_ms']:>13.0f} {r['floor_ms']:>8.0f} {r['over_floor_ms']:>10.0f}"
+                  f" {r['typed_ms']:>8.1f} {r['build_s']:>7.1f}",
                   flush=True)
         browser.close()
 
