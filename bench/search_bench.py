@@ -25,6 +25,9 @@ Chromium, each run in a fresh context (cold cache). Prints medians of:
   words' pieces, then the summary rows), reading each as JSON and nothing
   else: what any finder built on these files would wait for in this browser;
   and the finder's first result over that floor, per run;
+- the blank page: the same shell whose one inline script marks at once, no
+  fetch: what this browser takes, throttled, before any script of a new
+  page can act;
 - the Python build time of the search files.
 
 Targets: at 10,000 (issue 5) first load ≤ 300 B gzipped per procedure, first
@@ -94,6 +97,13 @@ FLOOR = """<div id="dm-finder"></div>
 </script>"""
 
 
+BLANK = """<div id="dm-finder"></div>
+<script>
+performance.mark("floor-done");  // the first moment a script of this page runs
+document.getElementById("dm-finder").setAttribute("data-detail-ready", "");
+</script>"""
+
+
 def write_site(catalogue: Catalogue, out: Path) -> float:
     """The finder page, its assets and search files under `out`; returns the build seconds."""
     start = time.perf_counter()
@@ -102,6 +112,7 @@ def write_site(catalogue: Catalogue, out: Path) -> float:
     files |= si.search_asset_files()
     files["tra-cuu/index.html"] = SHELL.format(body=si.finder_html(catalogue, "../")).encode("utf-8")
     files["floor/index.html"] = SHELL.format(body=FLOOR).encode("utf-8")
+    files["blank/index.html"] = SHELL.format(body=BLANK).encode("utf-8")
     for path, data in files.items():
         (out / path).parent.mkdir(parents=True, exist_ok=True)
         (out / path).write_bytes(data)
@@ -173,7 +184,12 @@ def floor_ms(browser: Any, base: str, before: list[str], throttle: float) -> flo
     files = [path for path in (urlsplit(url).path.lstrip("/") for url in before) if path.startswith(si.SEARCH_DIR)]
     rows = f"/{si.ROWS_DIR}/"
     rounds = {"1": ",".join(f for f in files if rows not in f), "2": ",".join(f for f in files if rows in f)}
-    context, page = cold_page(browser, base, "floor/?" + urlencode(rounds), throttle)
+    return marked_ms(browser, base, "floor/?" + urlencode(rounds), throttle)
+
+
+def marked_ms(browser: Any, base: str, path: str, throttle: float) -> float:
+    """When the floor or blank page `path`, opened cold, marked itself done (ms from navigation start)."""
+    context, page = cold_page(browser, base, path, throttle)
     done = page.evaluate("performance.getEntriesByName('floor-done')[0].startTime")
     context.close()
     return float(done)
@@ -205,12 +221,13 @@ def one_run(browser: Any, base: str, site: Path, throttle: float) -> dict[str, f
     context.close()
     before = [url for url, end in marks["loads"] if end <= marks["first"]]
     floor = floor_ms(browser, base, before, throttle)
+    blank = marked_ms(browser, base, "blank/", throttle)
     first = sum(served_size(site, url) for url in before)
     detail = sum(served_size(site, url) for url, _ in marks["loads"] if f"/{si.SEARCH_DIR}{si.DETAIL_DIR}/" in url)
     return {"first_bytes": first, "first_requests": len(before), "detail_bytes": detail, "load_ms": marks["ready"] - marks["fetched"],
             "fetch_ms": marks["fetch"], "requested_ms": marks["requested"],
             "ready_ms": marks["ready"], "first_ms": marks["first"], "after_load_ms": marks["first"] - marks["load"],
-            "typed_ms": typed, "floor_ms": floor, "over_floor_ms": marks["first"] - floor}
+            "typed_ms": typed, "floor_ms": floor, "over_floor_ms": marks["first"] - floor, "blank_ms": blank}
 
 
 def served_size(site: Path, url: str) -> int:
@@ -257,7 +274,7 @@ def main() -> None:
 
     header = (f"{'procedures':>10} {'first load gz':>13} {'requests':>8} {'B/proc':>6} {'search/ raw':>14} {'detail gz':>10}"
               f" {'B/proc':>6} {'asked ms':>9} {'fetch ms':>8} {'parse ms':>9} {'ready ms':>8} {'1st result ms':>13} {'after load ms':>13}"
-              f" {'floor ms':>8} {'over floor':>10} {'typed ms':>8} {'build s':>7}")
+              f" {'floor ms':>8} {'over floor':>10} {'blank ms':>8} {'typed ms':>8} {'build s':>7}")
     print(f"median of {args.runs} cold loads of /tra-cuu/?q={QUERY} in headless Chromium, CPU throttled {args.throttle:g}×")
     print(header)
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp:
@@ -271,7 +288,7 @@ def main() -> None:
             print(f"{n:>10,} {r['first_bytes']:>13,.0f} {r['first_requests']:>8.0f} {r['first_bytes'] / n:>6.0f} {r['index_raw']:>14,}"
                   f" {r['detail_bytes']:>10,.0f} {r['detail_bytes'] / n:>6.0f} {r['requested_ms']:>9.0f} {r['fetch_ms']:>8.0f}"
                   f" {r['load_ms']:>9.0f} {r['ready_ms']:>8.0f}"
-                  f" {r['first_ms']:>13.0f} {r['after_load_ms']:>13.0f} {r['floor_ms']:>8.0f} {r['over_floor_ms']:>10.0f}"
+                  f" {r['first_ms']:>13.0f} {r['after_load_ms']:>13.0f} {r['floor_ms']:>8.0f} {r['over_floor_ms']:>10.0f} {r['blank_ms']:>8.0f}"
                   f" {r['typed_ms']:>8.1f} {r['build_s']:>7.1f}",
                   flush=True)
         browser.close()

@@ -5,13 +5,19 @@ page rendering grows linearly (no per-page list grows with the catalogue,
 and procedure pages stay out of the navigation). With --edit, for each size
 it fills the caches with one build, renames one procedure, and times the
 warm rebuild that follows (wall, CPU, peak memory summed over processes).
+With --write-floor, for each size it times a cold build (empty caches and
+site folder), then builds with every cache full into an empty site folder:
+what writing the site costs when nothing is computed afresh, the floor
+under any cold build that writes the same files.
 
-    .venv/bin/python bench/site_bench.py [--edit] [N_SYNTHETIC ...]
+    .venv/bin/python bench/site_bench.py [--edit | --write-floor] [N_SYNTHETIC ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import statistics
 import time
 from pathlib import Path
@@ -59,11 +65,37 @@ def edited_rebuild(size: int) -> None:
           f"peak {tree:.0f} MB summed over processes")
 
 
+def write_floor(size: int) -> None:
+    """A cold build, then RUNS builds with full caches into an empty site folder; wall and CPU of each kind."""
+    catalogue = catalogue_of(size, fingerprint())
+    cache, site = OUT / "cache" / f"floor-{size}", OUT / "site" / f"floor-{size}"
+
+    def fresh(*folders: Path) -> tuple[float, float, float]:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        os.sync()  # the deletions' disk work (discard on this VM's ext4) is done before the clock starts
+        return build(catalogue, site, cache)
+
+    cold = fresh(cache, site)
+    floors = [fresh(site) for _ in range(RUNS)]
+    written = sum(f.stat().st_size for f in site.rglob("*") if f.is_file()) / 1e6
+    wall, cpu = statistics.median(f[0] for f in floors), statistics.median(f[1] for f in floors)
+    print(f"{size:,} procedures: cold {cold[0]:.1f} s wall ({cold[1]:.1f} s CPU); full caches, empty site folder:"
+          f" median {wall:.1f} s wall ({cpu:.1f} s CPU) of {RUNS}, {written:,.0f} MB written"
+          f" ({wall / cold[0]:.0%} of the cold build's wall time)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--edit", action="store_true", help="time a warm rebuild after editing one procedure")
+    parser.add_argument("--write-floor", action="store_true",
+                        help="time a cold build, then builds with full caches into an empty site folder")
     parser.add_argument("sizes", nargs="*", type=int)
     args = parser.parse_args()
+    if args.write_floor:
+        for size in args.sizes:
+            write_floor(size)
+        return
     if args.edit:
         for size in args.sizes:
             edited_rebuild(size)
