@@ -48,7 +48,7 @@ STORE_BATCH = 500  # fresh pieces written to the cache at a time
 
 
 def default_path() -> Path:
-    """Beside the validation cache: $XDG_CACHE_HOME/catalogue-generator/feed.sqlite."""
+    """Beside the validation cache: $XDG_CACHE_HOME/catalogue-generator/<code>/feed.sqlite."""
     return result_cache.default_path().with_name("feed.sqlite")
 
 

@@ -35,7 +35,7 @@ STORE_BATCH = 1000  # fresh bodies written to the cache at a time
 
 
 def default_path() -> Path:
-    """Beside the validation cache: $XDG_CACHE_HOME/catalogue-generator/pages.sqlite."""
+    """Beside the validation cache: $XDG_CACHE_HOME/catalogue-generator/<code>/pages.sqlite."""
     return result_cache.default_path().with_name("pages.sqlite")
 
 

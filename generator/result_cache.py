@@ -13,12 +13,15 @@ may refer to, and the source of the validating code itself.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import pickle
+import shutil
 import sqlite3
 import tempfile
+import time
 import weakref
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,11 +32,46 @@ from . import models
 from .catalogue import Located
 from .problems import Problem, Severity
 
+STALE_AFTER = 24 * 3600  # seconds unused after which another code version's cache is removed
+_tidied: set[Path] = set()  # cache folders this process has tidied already
+
 
 def default_path() -> Path:
-    """$XDG_CACHE_HOME/catalogue-generator/validate.sqlite (or ~/.cache/…)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "catalogue-generator" / "validate.sqlite"
+    """$XDG_CACHE_HOME/catalogue-generator/<code>/validate.sqlite (or ~/.cache/…); see `folder`."""
+    return folder() / "validate.sqlite"
+
+
+def folder() -> Path:
+    """This code's cache folder, named by its fingerprint; every cache of ours lives in it.
+
+    Every entry is keyed by `code_fingerprint`, so another version's entries
+    are never read: without tidying, each upgrade of the generator would add
+    a whole catalogue's worth (~640 MB at 10,000 procedures) for good. Asking
+    marks the folder used; the first ask in a process removes whatever else
+    is under catalogue-generator/ (other versions' folders, files of the
+    earlier flat layout) unused for STALE_AFTER, which no running build holds.
+    """
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "catalogue-generator"
+    mine = base / code_fingerprint()[:16]
+    with contextlib.suppress(OSError):  # a read-only home: each cache opens itself, or goes without
+        mine.mkdir(parents=True, exist_ok=True)
+        os.utime(mine)
+        if mine not in _tidied:
+            _tidied.add(mine)
+            _remove_stale(base, keep=mine)
+    return mine
+
+
+def _remove_stale(base: Path, keep: Path) -> None:
+    now = time.time()
+    for entry in base.iterdir():
+        with contextlib.suppress(OSError):  # gone already, or another process's to remove
+            if entry == keep or now - entry.lstat().st_mtime < STALE_AFTER:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
 
 
 @functools.cache

@@ -596,7 +596,7 @@ def entry(p: Procedure, synonyms: Iterable[Synonym]) -> Entry:
 
 
 def default_path() -> Path:
-    """Beside the validation cache: $XDG_CACHE_HOME/catalogue-generator/search.sqlite."""
+    """Beside the validation cache: $XDG_CACHE_HOME/catalogue-generator/<code>/search.sqlite."""
     return result_cache.default_path().with_name("search.sqlite")
 
 

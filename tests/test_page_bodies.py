@@ -12,6 +12,7 @@ import pytest
 
 from generator import page_bodies
 from generator.pages import SitePages
+from generator.result_cache import code_fingerprint
 from generator.site_urls import Kind
 from generator.validate import validate
 
@@ -83,7 +84,7 @@ def test_site_built_by_workers_and_from_the_cache_is_byte_identical_to_a_serial_
     cache_home = tmp_path / "cache"
     assert build(catalogue, tmp_path / "serial", cache_home, parallel_min=10**9, mode="plain") == "serial"
     assert build(catalogue, tmp_path / "cold", cache_home, parallel_min=1, mode="cache") == "parallel"
-    assert (cache_home / "catalogue-generator" / "pages.sqlite").is_file()
+    assert (cache_home / "catalogue-generator" / code_fingerprint()[:16] / "pages.sqlite").is_file()
     assert build(catalogue, tmp_path / "warm", cache_home, parallel_min=1, mode="cache") == "parallel"
     serial = tree(tmp_path / "serial")
     assert any(name.startswith("thu-tuc/") for name in serial)

@@ -108,6 +108,37 @@ def test_a_forked_process_reads_the_models_itself() -> None:
     os.close(reader)
 
 
-def test_default_cache_lives_outside_the_data_repository(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", "/tmp/xdg")
-    assert result_cache.default_path() == Path("/tmp/xdg/catalogue-generator/validate.sqlite")
+def test_default_cache_lives_outside_the_data_repository_in_a_folder_of_this_code(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    version = result_cache.code_fingerprint()[:16]
+    assert result_cache.default_path() == tmp_path / "catalogue-generator" / version / "validate.sqlite"
+
+
+def test_other_code_versions_caches_unused_for_a_day_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(result_cache, "_tidied", set())
+    base = tmp_path / "catalogue-generator"
+    day_ago = result_cache.STALE_AFTER + 60
+    old_version, recent_version = base / "0123456789abcdef", base / "fedcba9876543210"
+    for folder in (old_version / "sites", recent_version):
+        folder.mkdir(parents=True)
+    (old_version / "feed.sqlite").write_bytes(b"x" * 1000)
+    flat = base / "validate.sqlite"  # the layout before per-version folders
+    flat.write_bytes(b"x")
+    mine = result_cache.default_path().parent
+    (mine / "pages.sqlite").write_bytes(b"mine")
+    result_cache._tidied.clear()
+    now = base.stat().st_mtime
+    for path in (old_version, flat, mine):
+        os.utime(path, (now - day_ago, now - day_ago))
+
+    assert result_cache.default_path().parent == mine
+    assert sorted(p.name for p in base.iterdir()) == sorted([mine.name, recent_version.name])
+    assert (mine / "pages.sqlite").read_bytes() == b"mine"  # this code's own, however long unused: kept, marked used
+    assert mine.stat().st_mtime > now - 60
+    recent_version.rmdir()
+    (base / "late.sqlite").write_bytes(b"x")
+    os.utime(base / "late.sqlite", (now - day_ago, now - day_ago))
+    result_cache.default_path()
+    assert (base / "late.sqlite").exists()  # tidied once per process: later asks only mark the folder used
