@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 import pickle
 import re
-from collections import deque
 from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +41,6 @@ AGENCY_DIR = "agencies/"
 DOCS_PAGE = "api/index.md"  # the feed's docs page, under docs/
 EXAMPLE_MARK = re.compile(r"^<!-- feed-example (\w+)(?: (\S+))? -->$", re.MULTILINE)
 CHUNK = 64  # procedures per worker task
-WINDOW_PER_WORKER = 4  # tasks in flight per worker: what bounds the pieces held at once
 STORE_BATCH = 500  # fresh pieces written to the cache at a time
 
 
@@ -209,8 +206,8 @@ def _ahead(catalogue: Catalogue, links: Links, names: tuple[str, ...], codes: li
     may fork; else None, and Pieces makes them a chunk at a time (so does the site build's helper process,
     a daemon, which runs beside the pages on a core of its own).
 
-    At most WINDOW_PER_WORKER tasks per worker run ahead of what is taken, so
-    memory holds a few hundred procedures' pieces, not the catalogue's.
+    At most parallel.WINDOW_PER_WORKER tasks per worker run ahead of what is
+    taken, so memory holds a few hundred procedures' pieces, not the catalogue's.
     """
     if len(codes) < parallel.PARALLEL_MIN or not parallel.may_fork():
         return None
@@ -218,19 +215,13 @@ def _ahead(catalogue: Catalogue, links: Links, names: tuple[str, ...], codes: li
 
 
 def _in_workers(catalogue: Catalogue, links: Links, names: tuple[str, ...], codes: list[str]) -> Generator[bytes]:
-    workers = parallel.worker_count()
-    tasks = deque(codes[i:i + CHUNK] for i in range(0, len(codes), CHUNK))
-    running: deque[Future[list[bytes]]] = deque()
-    with parallel.forking((catalogue, links, names)):  # the workers are forked by the first submit
-        pool = parallel.pool(workers)
-        running.append(pool.submit(_blobs_in_worker, tasks.popleft()))
+    chunks = (codes[i:i + CHUNK] for i in range(0, len(codes), CHUNK))
+    results = parallel.in_order(_blobs_in_worker, chunks, (catalogue, links, names), parallel.worker_count())
     try:
-        while running:
-            while tasks and len(running) < WINDOW_PER_WORKER * workers:
-                running.append(pool.submit(_blobs_in_worker, tasks.popleft()))
-            yield from running.popleft().result()
+        for _, blobs in results:
+            yield from blobs
     finally:
-        pool.shutdown(cancel_futures=True)
+        results.close()
 
 
 def _blobs_in_worker(codes: list[str]) -> list[bytes]:

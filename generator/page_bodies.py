@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Generator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,7 +29,6 @@ from .result_cache import ResultCache
 from .site_urls import Kind
 
 CHUNK = 32
-WINDOW_PER_WORKER = 4  # chunks in flight per worker
 STORE_BATCH = 1000  # fresh bodies written to the cache at a time
 
 
@@ -100,7 +98,7 @@ class Renderer:
 class Bodies:
     """The bodies of a build's procedure pages, rendered ahead of MkDocs asking for them.
 
-    Workers run at most WINDOW chunks ahead of the page MkDocs writes, and
+    Workers run a few chunks ahead of the page MkDocs writes (parallel.in_order), and
     bodies rendered fresh go to the cache in batches, so memory holds a few
     hundred bodies at a time, not the whole catalogue's.
     """
@@ -110,39 +108,25 @@ class Bodies:
         """`fork`: whether this process may fork workers (see parallel.may_fork)."""
         specs = [s for s in pages.by_uri.values() if s.kind is Kind.PROCEDURE and s.key]
         self.renderer = Renderer(pages, cache_path)
-        self.chunks = deque(specs[i:i + CHUNK] for i in range(0, len(specs), CHUNK))
-        self.running: deque[tuple[list[PageSpec], Future[list[tuple[str, str, bool]]]]] = deque()
         self.ready: dict[str, str] = {}
         self.fresh: dict[str, bytes] = {}
-        self.pool: ProcessPoolExecutor | None = None
+        self.results: Generator[tuple[list[PageSpec], list[tuple[str, str, bool]]]] | None = None
         count = workers if workers is not None else parallel.worker_count(leave_one=True, limit=4)
         # fork shares the catalogue with the workers for free; where it may not be used, render here.
         if len(specs) >= parallel.PARALLEL_MIN and fork:
-            self._start(count)
+            chunks = (specs[i:i + CHUNK] for i in range(0, len(specs), CHUNK))
+            self.results = parallel.in_order(_render_in_worker, chunks, self.renderer, count, initializer=_open_worker)
         else:
             self.renderer.open()
-
-    def _start(self, workers: int) -> None:
-        with parallel.forking(self.renderer):  # the workers are forked by the first submits
-            self.pool = parallel.pool(workers, initializer=_open_worker)
-            self._submit(WINDOW_PER_WORKER * workers)
-
-    def _submit(self, count: int) -> None:
-        assert self.pool is not None
-        for _ in range(min(count, len(self.chunks))):
-            chunk = self.chunks.popleft()
-            self.running.append((chunk, self.pool.submit(_render_in_worker, chunk)))
 
     def get(self, spec: PageSpec) -> str:
         """The body of one procedure page; waits for its worker when it is not ready yet."""
         if spec.key in self.ready:
             return self.ready.pop(spec.key)
-        if self.pool is None:
+        if self.results is None:
             return self._keep(self.renderer.render(spec))
-        while self.running:  # MkDocs asks in the order the chunks were made
-            chunk, future = self.running.popleft()
-            self._submit(1)
-            for wanted, result in zip(chunk, future.result(), strict=True):
+        for chunk, rendered in self.results:  # MkDocs asks in the order the chunks were made
+            for wanted, result in zip(chunk, rendered, strict=True):
                 self.ready[wanted.key] = self._keep(result)
             if spec.key in self.ready:
                 return self.ready.pop(spec.key)
@@ -165,9 +149,9 @@ class Bodies:
 
     def close(self) -> None:
         """Stop the workers and store the bodies rendered since the last batch."""
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-            self.pool = None
+        if self.results is not None:
+            self.results.close()
+            self.results = None
         self._store()
         if self.renderer.cache is not None:
             self.renderer.cache.close()

@@ -11,7 +11,10 @@ here, so the rules are kept once:
 - what the workers need reaches them by fork, never by pickling: it is
   `share`d in a module global just before the fork, and objects alive then
   are frozen out of the garbage collector so the children do not copy the
-  heap page by page when it runs.
+  heap page by page when it runs;
+- results wanted in order, without holding the catalogue's worth at once
+  (feed pieces, procedure bodies), come through `in_order`: a few tasks per
+  worker run ahead of the one taken.
 """
 
 from __future__ import annotations
@@ -20,14 +23,18 @@ import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, TypeVar
 
 PARALLEL_MIN = 300  # procedures (or files); below this, work stays in this process
+WINDOW_PER_WORKER = 4  # tasks in flight per worker in `in_order`: what bounds the results held at once
+T = TypeVar("T")
+R = TypeVar("R")
 _SHARED: Any = None
 
 
@@ -80,3 +87,32 @@ def pool(workers: int, initializer: Callable[..., None] | None = None,
          initargs: tuple[Any, ...] = ()) -> ProcessPoolExecutor:
     """A process pool started the safe way for this process (see `context`)."""
     return ProcessPoolExecutor(workers, mp_context=context(), initializer=initializer, initargs=initargs)
+
+
+def in_order(work: Callable[[T], R], tasks: Iterable[T], shared: Any, workers: int,
+             initializer: Callable[[], None] | None = None) -> Generator[tuple[T, R]]:
+    """(task, work(task)) for each task, in order, from `workers` forked workers that see `shared`.
+
+    The workers start, and the first WINDOW_PER_WORKER tasks per worker are
+    handed out, now, before the first result is asked for; each result taken
+    hands out one more. Closing the iterator (or dropping it) stops the pool.
+    """
+    waiting = deque(tasks)
+    with forking(shared):  # the workers are forked by the first submit
+        executor = pool(workers, initializer=initializer)
+        running = deque((task, executor.submit(work, task))
+                        for task in [waiting.popleft() for _ in range(min(len(waiting), WINDOW_PER_WORKER * workers))])
+    return _taken(executor, work, waiting, running)
+
+
+def _taken(executor: ProcessPoolExecutor, work: Callable[[T], R], waiting: deque[T],
+           running: deque[tuple[T, Future[R]]]) -> Generator[tuple[T, R]]:
+    try:
+        while running:
+            task, future = running.popleft()
+            if waiting:
+                more = waiting.popleft()
+                running.append((more, executor.submit(work, more)))
+            yield task, future.result()
+    finally:
+        executor.shutdown(cancel_futures=True)

@@ -34,8 +34,8 @@ from generator import beside, page_bodies, page_writer, parallel, plugin
 parallel.PARALLEL_MIN = int(sys.argv[2])
 page_bodies.CHUNK = page_writer.CHUNK = 3
 workers, helper = [], []
-start = page_bodies.Bodies._start
-page_bodies.Bodies._start = lambda self, n: (workers.append(n), start(self, n))[1]
+in_order = parallel.in_order
+parallel.in_order = lambda work, *a, **k: (workers.append(work), in_order(work, *a, **k))[1]
 write = page_writer.PageWriter.__init__
 page_writer.PageWriter.__init__ = lambda self, *a, **k: (write(self, *a, **k), self.pool and workers.append(1))[0]
 init = beside.Beside.__init__
