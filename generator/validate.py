@@ -430,15 +430,22 @@ def check_files(checker: _FileChecker, paths: list[Path], store: Results, salt: 
     """Check procedure files, reusing remembered and (with `reuse`) stored results; in the order of `paths`.
 
     A file checked now has its model put in `store`, where the catalogue reads it. Files are
-    read, checked and stored a WINDOW at a time: memory holds one window's bytes, not the catalogue's.
+    read, checked and stored a WINDOW at a time: memory holds two windows' bytes, not the catalogue's.
+    The next window is read and handed to the workers before this one's results are taken and
+    stored, so the workers do not wait for the reading and storing between windows.
     """
     known = memory.results if memory is not None else {}
     done: list[FileResult] = []
     checking = _Checking(checker, many=len(paths) >= PARALLEL_MIN_FILES)
     try:
+        ahead: _Window | None = None
         for start in range(0, len(paths), WINDOW):
-            done += _check_window(checker, paths[start:start + WINDOW], store, salt, known,
-                                  checking=checking, reuse=reuse)
+            window = _Window(checker, paths[start:start + WINDOW], store, salt, known, checking=checking, reuse=reuse)
+            if ahead is not None:
+                done += ahead.finish(store)
+            ahead = window
+        if ahead is not None:
+            done += ahead.finish(store)
     finally:
         checking.close()
     if memory is not None:  # this run's results only: a removed or changed file's old one goes
@@ -449,25 +456,32 @@ def check_files(checker: _FileChecker, paths: list[Path], store: Results, salt: 
 WINDOW = 2000  # files; a window's bytes and results are ~40 MB
 
 
-def _check_window(checker: _FileChecker, paths: list[Path], store: Results, salt: str,
-                  known: dict[str, FileResult], *, checking: _Checking, reuse: bool) -> list[FileResult]:
-    raws = [_read_small(path) for path in paths]
-    keys = [None if raw is None else result_cache.key(salt, checker.rel(path), raw)
-            for path, raw in zip(paths, raws, strict=True)]
-    results: list[FileResult | None] = [known.get(k) if k else None for k in keys]
-    wanted = [k for k, r in zip(keys, results, strict=True) if k is not None and r is None]
-    heads = store.heads(wanted) if reuse and wanted else {}
-    results = [r or (_decoded(heads.get(k), k) if k else None) for k, r in zip(keys, results, strict=True)]
-    missing = [i for i, result in enumerate(results) if result is None]
-    rows: list[tuple[str, bytes, bytes | None, bool]] = []
-    for i, (head, model) in zip(missing, checking([(paths[i], raws[i]) for i in missing]), strict=True):
-        key = keys[i]
-        result = results[i] = _result(head, key or "")
-        if key is not None:  # a file the loader read itself (too big, unreadable) has no model
-            rows.append((key, head, model, _reusable(result)))
-    if rows and not store.put_many(rows):
-        raise OSError(f"không ghi được kết quả kiểm tra vào {store.path}")
-    return [r for r in results if r is not None]
+class _Window:
+    """One window of files: read, reused results found, the rest handed to `checking` (see finish)."""
+
+    def __init__(self, checker: _FileChecker, paths: list[Path], store: Results, salt: str,
+                 known: dict[str, FileResult], *, checking: _Checking, reuse: bool) -> None:
+        raws = [_read_small(path) for path in paths]
+        self.keys = [None if raw is None else result_cache.key(salt, checker.rel(path), raw)
+                     for path, raw in zip(paths, raws, strict=True)]
+        results: list[FileResult | None] = [known.get(k) if k else None for k in self.keys]
+        wanted = [k for k, r in zip(self.keys, results, strict=True) if k is not None and r is None]
+        heads = store.heads(wanted) if reuse and wanted else {}
+        self.results = [r or (_decoded(heads.get(k), k) if k else None) for k, r in zip(self.keys, results, strict=True)]
+        self.missing = [i for i, result in enumerate(self.results) if result is None]
+        self.checked = checking([(paths[i], raws[i]) for i in self.missing])
+
+    def finish(self, store: Results) -> list[FileResult]:
+        """The window's results in order, once its checked files' results are in and stored."""
+        rows: list[tuple[str, bytes, bytes | None, bool]] = []
+        for i, (head, model) in zip(self.missing, self.checked, strict=True):
+            key = self.keys[i]
+            result = self.results[i] = _result(head, key or "")
+            if key is not None:  # a file the loader read itself (too big, unreadable) has no model
+                rows.append((key, head, model, _reusable(result)))
+        if rows and not store.put_many(rows):
+            raise OSError(f"không ghi được kết quả kiểm tra vào {store.path}")
+        return [r for r in self.results if r is not None]
 
 
 def _read_small(path: Path) -> bytes | None:
@@ -501,14 +515,16 @@ class _Checking:
         self.workers = parallel.worker_count() if many else 1
         self.pool: ProcessPoolExecutor | None = None
 
-    def __call__(self, items: list[tuple[Path, bytes | None]]) -> list[tuple[bytes, bytes | None]]:
+    def __call__(self, items: list[tuple[Path, bytes | None]]) -> Iterator[tuple[bytes, bytes | None]]:
+        """Each item's (head, model), in order: from the workers, which start on them now, or made
+        here as they are taken."""
         if self.workers < 2 or len(items) < parallel.PARALLEL_MIN:
-            return [_encoded(self.checker.check(path, raw)) for path, raw in items]
+            return (_encoded(self.checker.check(path, raw)) for path, raw in items)
         if self.pool is None:
             # The checker goes as an initializer argument: under forkserver (a threaded process) it is pickled.
             self.pool = parallel.pool(self.workers, initializer=_init_worker, initargs=(self.checker,))
         chunk = max(16, len(items) // (self.workers * 8))
-        return list(self.pool.map(_check_in_worker, items, chunksize=chunk))
+        return self.pool.map(_check_in_worker, items, chunksize=chunk)  # every chunk handed out now
 
     def close(self) -> None:
         if self.pool is not None:

@@ -193,6 +193,20 @@ def test_with_results_kept_in_memory_only_the_changed_file_is_checked_again(tmp_
     assert len(memory.results) == 1
 
 
+def test_windows_checked_by_workers_while_the_next_is_read_give_the_same_answer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    invalid = build("three-files", tmp_path)
+    serial = [validate(VALID), validate(invalid)]
+    monkeypatch.setattr(validate_module, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(validate_module.parallel, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(validate_module, "WINDOW", 2)  # several windows in flight through one pool
+    pooled = [validate(VALID), validate(invalid)]
+    assert [problems for _, problems in pooled] == [problems for _, problems in serial]
+    assert pooled[0][0] is not None and serial[0][0] is not None
+    assert pooled[0][0].procedures == serial[0][0].procedures
+    assert [p.model_dump() for p in pooled[0][0].each()] == [p.model_dump() for p in serial[0][0].each()]
+
+
 def test_files_checked_a_window_at_a_time_give_the_same_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
     whole, problems = validate(VALID)
     monkeypatch.setattr(validate_module, "WINDOW", 1)
