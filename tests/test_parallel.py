@@ -35,11 +35,16 @@ if __name__ == "__main__":
 """
 
 
-def test_a_process_forked_inside_forking_sees_the_shared_object_and_the_parent_forgets_it(tmp_path: Path) -> None:
-    script = tmp_path / "fork_check.py"
-    script.write_text(_FORK_CHECK, encoding="utf-8")
+def run_fresh(tmp_path: Path, source: str) -> None:
+    """Run `source` as a script in a fresh interpreter; it must print "ok" and exit 0."""
+    script = tmp_path / "check.py"
+    script.write_text(source, encoding="utf-8")
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
     assert (run.returncode, run.stdout.strip()) == (0, "ok"), run.stderr
+
+
+def test_a_process_forked_inside_forking_sees_the_shared_object_and_the_parent_forgets_it(tmp_path: Path) -> None:
+    run_fresh(tmp_path, _FORK_CHECK)
 
 
 def test_a_process_with_a_second_thread_may_not_fork() -> None:
@@ -89,7 +94,4 @@ if __name__ == "__main__":
 
 
 def test_in_order_gives_results_in_task_order_with_a_bounded_window_and_stops_when_closed(tmp_path: Path) -> None:
-    script = tmp_path / "in_order_check.py"
-    script.write_text(_IN_ORDER_CHECK, encoding="utf-8")
-    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
-    assert (run.returncode, run.stdout.strip()) == (0, "ok"), run.stderr
+    run_fresh(tmp_path, _IN_ORDER_CHECK)
